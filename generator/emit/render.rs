@@ -1,0 +1,165 @@
+//! The tera engine shared by all emitters, with the escaping filters that make
+//! user text land as data in every target language.
+//!
+//! Autoescaping is off (we do not emit HTML); instead every free-text value in a
+//! template goes through exactly one of these filters, chosen by where it lands:
+//! - `ts_str` / `rs_str`: a complete, quoted string literal (TS or Rust);
+//! - `comment`: text inside a `//` or `/** */` comment;
+//! - `md`: text in a Markdown table cell or paragraph.
+
+use std::fmt::Write as _;
+
+use tera::{Context, Kwargs, State, Tera};
+
+use super::EmitError;
+
+/// Builds an engine holding the given `(name, source)` templates.
+pub fn engine(templates: &[(&str, &str)]) -> Result<Tera, EmitError> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    tera.register_filter("ts_str", |s: &str, _: Kwargs, _: &State| ts_string(s));
+    tera.register_filter("rs_str", |s: &str, _: Kwargs, _: &State| rust_string(s));
+    tera.register_filter("comment", |s: &str, _: Kwargs, _: &State| comment_text(s));
+    tera.register_filter("md", |s: &str, _: Kwargs, _: &State| markdown_text(s));
+    for (name, source) in templates {
+        tera.add_raw_template(name, source).map_err(|e| EmitError::Template {
+            template: (*name).to_string(),
+            message: format!("{e:#}"),
+        })?;
+    }
+    Ok(tera)
+}
+
+/// Renders one template with a serialisable context.
+pub fn render<T: serde::Serialize>(tera: &Tera, name: &str, ctx: &T) -> Result<String, EmitError> {
+    let fail = |e: tera::Error| EmitError::Template {
+        template: name.to_string(),
+        message: format!("{e:#}"),
+    };
+    let context = Context::from_serialize(ctx).map_err(fail)?;
+    tera.render(name, &context).map_err(fail)
+}
+
+/// A double-quoted TypeScript/JavaScript string literal. Escapes everything that
+/// could end the literal or the enclosing script (`</script>`, line separators),
+/// and every control or bidi character, so the text is inert wherever it lands.
+pub fn ts_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            c if needs_unicode_escape(c) => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A double-quoted Rust string literal, with the same policy as `ts_string`.
+pub fn rust_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_unicode_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text that is safe inside `//` and `/* */` comments in TS and Rust, and inside
+/// doc comments: one line, no comment terminators, no control or bidi characters.
+pub fn comment_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if needs_unicode_escape(c) => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    // `*/` would close a block comment; `/*` would open a nested one in Rust.
+    out.replace("*/", "* /").replace("/*", "/ *")
+}
+
+/// Text for a Markdown table cell or paragraph: one line, Markdown and HTML
+/// metacharacters backslash-escaped or entity-encoded.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in comment_text(s).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '{' | '}' | '(' | ')' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Control characters, the Unicode line/paragraph separators and the bidi
+/// controls (Trojan Source, CVE-2021-42574).
+fn needs_unicode_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ts_string_is_inert() {
+        assert_eq!(ts_string("a\"b"), r#""a\"b""#);
+        assert_eq!(ts_string("</script>"), r#""\u003c/script\u003e""#);
+        assert_eq!(ts_string("x\u{2028}y"), r#""x\u2028y""#);
+        assert_eq!(ts_string("`${x}`"), r#""`${x}`""#);
+        assert_eq!(ts_string("\u{1f600}"), "\"\u{1f600}\"");
+    }
+
+    #[test]
+    fn rust_string_is_inert() {
+        assert_eq!(rust_string("a\"b\\"), r#""a\"b\\""#);
+        assert_eq!(rust_string("\u{202e}"), r#""\u{202e}""#);
+        assert_eq!(rust_string("\0"), r#""\u{0}""#);
+    }
+
+    #[test]
+    fn comments_cannot_close() {
+        assert_eq!(comment_text("a */ b /* c\nd"), "a * / b / * c d");
+    }
+
+    #[test]
+    fn markdown_escapes_html_and_tables() {
+        assert_eq!(markdown_text("<b>|x"), "&lt;b&gt;\\|x");
+    }
+}

@@ -1,0 +1,270 @@
+//! The resolved plan that every emitter reads.
+//!
+//! `validate` has already proved the spec sound, so nothing here is optional by
+//! accident: every name exists in every case style, every Flex action or event is
+//! resolved against the catalog, and every value source is a checked path. The IR
+//! is target-neutral; each emitter maps it onto its own language. It serialises
+//! to JSON (tera contexts, the spec hash) in a stable field order.
+
+use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use serde::{Deserialize, Serialize};
+
+/// Version of the wire protocol both runtimes speak. Bump on any envelope change.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Everything the emitters need, for one spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// `flexgen <version>`, for the `@generated` header.
+    pub generator: String,
+    /// The spec's file name (not its full path, so output does not depend on
+    /// where the spec lives), for the `@generated` header.
+    pub spec_file: String,
+    pub protocol_version: u32,
+    /// 16 lowercase hex digits: a hash of the normalised app + triggers, so that
+    /// two ends built from different specs notice at handshake time. Comments and
+    /// formatting of the YAML do not change it.
+    pub spec_hash: String,
+    pub app: App,
+    /// In spec order.
+    pub triggers: Vec<Trigger>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct App {
+    /// `app.name` in every case style (`acme-crm` -> `acme_crm`, `AcmeCrm`, ...).
+    pub name: Names,
+    /// Exact origin of the Flex page, e.g. `https://flex.twilio.com`.
+    pub flex_origin: String,
+    /// Exact origins allowed to embed Flex and talk to the plugin.
+    pub host_origins: Vec<String>,
+}
+
+/// A name in every case style an emitter may need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    /// As written in the spec.
+    pub original: String,
+    pub snake: String,
+    pub camel: String,
+    pub pascal: String,
+    pub shouty: String,
+    pub kebab: String,
+}
+
+impl Names {
+    pub fn new(original: &str) -> Self {
+        Names {
+            original: original.to_string(),
+            snake: original.to_snake_case(),
+            camel: original.to_lower_camel_case(),
+            pascal: original.to_upper_camel_case(),
+            shouty: original.to_shouty_snake_case(),
+            kebab: original.to_kebab_case(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// A command from the CRM page that Flex carries out (click to dial).
+    HostToFlex,
+    /// A notification from Flex to the CRM page (screen pop, activity record).
+    FlexToHost,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// The trigger name; `name.snake` is also the message `type` on the wire.
+    pub name: Names,
+    pub summary: Option<String>,
+    /// What the user does to cause it ("click a phone number"), free text.
+    pub user_action: Option<String>,
+    pub direction: Direction,
+    /// TaskRouter task channel (`voice`, `chat`, ...); `None` means any channel.
+    pub channel: Option<String>,
+    /// `attributes.channelType` of chat tasks (`whatsapp`, `sms`, ...).
+    pub channel_type: Option<String>,
+    /// Payload fields in spec order.
+    pub payload: Vec<Field>,
+    /// Set exactly when `direction == HostToFlex`.
+    pub invoke: Option<Invoke>,
+    /// Set exactly when `direction == FlexToHost`.
+    pub listen: Option<Listen>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: Names,
+    pub ty: FieldType,
+    pub optional: bool,
+    pub doc: Option<String>,
+    /// Upper bound on the length in UTF-16 code units for string-like types
+    /// (string, e164, datetime, enum); `None` for the others. Defaults are applied
+    /// by lowering, so receivers can always bound what they accept.
+    pub max_length: Option<u32>,
+    /// Allowed values, for `FieldType::Enum` only (empty otherwise).
+    pub values: Vec<String>,
+    /// Where the plugin reads the value, for flex_to_host triggers only.
+    pub source: Option<Source>,
+}
+
+/// Payload field types. Validation on receipt follows these exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    String,
+    /// E.164 phone number: `+` then 2 to 15 digits, the first not 0.
+    E164,
+    /// A whole number (JS safe integer range).
+    Integer,
+    /// A finite number.
+    Number,
+    Boolean,
+    /// An ISO 8601 / RFC 3339 timestamp string in UTC, e.g. `2026-11-23T10:00:00.000Z`.
+    Datetime,
+    /// One of `Field::values`.
+    Enum,
+}
+
+/// A value path the plugin reads at event time, relative to the runtime's
+/// source context object `{ task, worker, action, timing }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// As written: `task.attributes.from`.
+    pub path: String,
+    pub root: SourceRoot,
+    /// Segments after the root: `["attributes", "from"]`.
+    pub segments: Vec<String>,
+    /// What the catalog says the value is at run time; the emitter converts
+    /// (e.g. a `Date` to an ISO string) when it differs from the field type.
+    pub value_type: ValueType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceRoot {
+    /// The `ITask` of a task event or of an action payload that carries one.
+    Task,
+    /// The logged-in worker: `identity`, `sid`, `activityName`, `attributes.*`.
+    Worker,
+    /// The payload of the Flex action a before/after listener observed.
+    Action,
+    /// Times the plugin observes itself: `eventAt`, `acceptedAt`, `talkSeconds`, ...
+    Timing,
+}
+
+/// What a value is at run time in Flex, as the catalog records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    String,
+    Number,
+    Boolean,
+    /// A JS `Date`.
+    Date,
+    /// A free-form value (task attributes, action payload objects): checked at run time.
+    Unknown,
+}
+
+/// A host -> Flex trigger: the plugin invokes one declared Flex action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invoke {
+    /// Flex action name, e.g. `StartOutboundCall`.
+    pub action: String,
+    /// The action's payload as the catalog declares it (TS declares its own
+    /// interface because Flex does not export most payload types).
+    pub action_fields: Vec<ActionField>,
+    /// The arguments the spec passes, in spec order.
+    pub args: Vec<Arg>,
+    /// How long the host waits for Flex's answer once the command was sent.
+    pub timeout_ms: u32,
+    /// How long a command may wait in the queue before the handshake; 0 means
+    /// "fail with NOT_READY at once".
+    pub queue_for_ms: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionField {
+    pub name: String,
+    pub ty: ActionFieldType,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionFieldType {
+    String,
+    Number,
+    Boolean,
+    /// A plain JSON object (task attributes, options).
+    Object,
+    /// An `ITask` (or a task sid string: Flex accepts either through `sid`).
+    Task,
+    /// Anything JSON.
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Arg {
+    /// The action payload key, e.g. `destination`.
+    pub key: String,
+    pub value: ArgValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ArgValue {
+    /// `payload.<field>`: the named payload field; when that field is optional
+    /// and absent, the key is left out of the action payload.
+    Payload { field: Names },
+    /// A literal, as JSON text (`"queue"`, `true`, `30`), already checked against
+    /// the action field type. Emitters embed it as data, never as code.
+    Literal { json: String },
+}
+
+/// A Flex -> host trigger: the plugin listens and forwards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listen {
+    pub kind: ListenKind,
+    /// Event or action name as the spec names it: `taskAccepted`, `CompleteTask`.
+    pub name: String,
+    /// The name to register: `taskAccepted` for a manager event,
+    /// `afterCompleteTask` / `beforeHangupCall` for action listeners.
+    pub listener: String,
+    /// What the callback's argument is.
+    pub subject: Subject,
+    /// All must hold for the message to be sent; in spec order, channel first.
+    pub filters: Vec<Filter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListenKind {
+    /// `manager.events.addListener(name, ...)`.
+    ManagerEvent,
+    /// `Actions.addListener("before" + name, ...)`.
+    BeforeAction,
+    /// `Actions.addListener("after" + name, ...)`.
+    AfterAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// The callback gets an `ITask` (task events; action payloads carrying `task`).
+    Task,
+    /// The callback concerns the worker (`workerActivityUpdated`, ...).
+    Worker,
+    /// Nothing usable (`pluginsInitialized`).
+    None,
+}
+
+/// `path == equals`, compared as JSON values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Filter {
+    pub source: Source,
+    /// JSON text of the expected value.
+    pub equals_json: String,
+}

@@ -1,0 +1,18 @@
+//! flexgen: one `triggers.yaml` in, both ends of a typed, origin-checked
+//! postMessage bridge between a CRM page and Twilio Flex out.
+//!
+//! The pipeline runs one way, one stage per module:
+//! `spec` (YAML -> spanned model) -> `validate` (all errors at once, against the
+//! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files) -> `write`
+//! (write-if-changed, stale removal, `--check` diff). `pipeline` strings the
+//! front half together; `cli` is the thin command-line edge.
+
+pub mod catalog;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod lower;
+pub mod pipeline;
+pub mod spec;
+pub mod validate;
+pub mod write;

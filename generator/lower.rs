@@ -1,0 +1,1 @@
+//! (Stub: see generator/lib.rs for this stage's job.)
