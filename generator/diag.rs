@@ -1,5 +1,8 @@
 //! Diagnostics: located, rustc-style error reports, all of a file's at once.
-//! (Stub: written by the front-end work.)
+
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// Every problem found in one spec file.
 #[derive(Debug, Clone, Default)]
@@ -10,20 +13,177 @@ pub struct Diagnostics {
     pub items: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub message: String,
     /// Byte range in `source` the message points at, when known.
-    pub span: Option<std::ops::Range<usize>>,
+    pub span: Option<Range<usize>>,
     /// Short text under the caret.
     pub label: Option<String>,
     /// How to fix it, including "did you mean".
     pub help: Option<String>,
 }
 
+impl Diagnostic {
+    pub fn new(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
 impl Diagnostics {
-    /// The report as the CLI prints it on stderr (no colour).
+    /// Wraps `items` in source order (stable: equal spans keep their order).
+    pub fn new(file: &str, source: &str, mut items: Vec<Diagnostic>) -> Self {
+        items.sort_by_key(|d| d.span.as_ref().map_or(usize::MAX, |s| s.start));
+        Diagnostics {
+            file: file.to_string(),
+            source: source.to_string(),
+            items,
+        }
+    }
+
+    /// The report as the CLI prints it on stderr (no colour): one block per
+    /// diagnostic, then a one-line summary.
     pub fn render(&self) -> String {
-        self.items.iter().map(|d| format!("error: {}\n", d.message)).collect()
+        let renderer = Renderer::plain();
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&renderer.render(&[self.group(d)]).to_string());
+            out.push_str("\n\n");
+        }
+        let count = self.items.len();
+        let noun = if count == 1 { "error" } else { "errors" };
+        out.push_str(&format!(
+            "error: {}: {count} {noun}, nothing generated\n",
+            self.file
+        ));
+        out
+    }
+
+    fn group<'a>(&'a self, d: &'a Diagnostic) -> Group<'a> {
+        let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
+        if let Some(span) = &d.span {
+            let span = self.clamp(span.clone());
+            let mut annotation = AnnotationKind::Primary.span(span);
+            if let Some(label) = &d.label {
+                annotation = annotation.label(label.as_str());
+            }
+            group = group.element(
+                Snippet::source(self.source.as_str())
+                    .path(self.file.as_str())
+                    .annotation(annotation),
+            );
+        }
+        if let Some(help) = &d.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        group
+    }
+
+    /// Keeps a span inside the source and on character boundaries, so that a
+    /// wrong offset can never make rendering panic.
+    fn clamp(&self, span: Range<usize>) -> Range<usize> {
+        let fix = |mut at: usize| {
+            at = at.min(self.source.len());
+            while !self.source.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let start = fix(span.start);
+        start..fix(span.end).max(start)
+    }
+
+    /// `file:line:col` of a diagnostic (1-based, columns in characters), for
+    /// tests and tools that want the location without the snippet.
+    pub fn location(&self, d: &Diagnostic) -> Option<(usize, usize)> {
+        let span = self.clamp(d.span.clone()?);
+        let before = &self.source[..span.start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Some((line, column))
+    }
+}
+
+/// The closest candidate to `word`, when it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_close_names_only() {
+        let actions = ["StartOutboundCall", "HangupCall", "AcceptTask"];
+        assert_eq!(
+            did_you_mean("StartOutbondCall", actions),
+            Some("StartOutboundCall")
+        );
+        assert_eq!(did_you_mean("acceptTask", actions), Some("AcceptTask"));
+        assert_eq!(did_you_mean("Frobnicate", actions), None);
+    }
+
+    #[test]
+    fn render_is_rustc_style_with_summary() {
+        let source = "version: 1\napp:\n  nme: x\n";
+        let d = Diagnostic::new("unknown key `nme` in `app`", Some(18..21))
+            .label("unknown key")
+            .help("did you mean `name`?");
+        let report = Diagnostics::new("triggers.yaml", source, vec![d]).render();
+        assert!(
+            report.starts_with("error: unknown key `nme` in `app`\n"),
+            "{report}"
+        );
+        assert!(report.contains(" --> triggers.yaml:3:3\n"), "{report}");
+        assert!(report.contains("3 |   nme: x\n"), "{report}");
+        assert!(report.contains("^^^ unknown key"), "{report}");
+        assert!(report.contains("= help: did you mean `name`?"), "{report}");
+        assert!(
+            report.ends_with("error: triggers.yaml: 1 error, nothing generated\n"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn diagnostics_are_sorted_by_position_and_spans_clamped() {
+        let source = "a: é\n";
+        let items = vec![
+            Diagnostic::new("second", Some(3..99)),
+            Diagnostic::new("first", Some(0..1)),
+            Diagnostic::new("no span", None),
+        ];
+        let ds = Diagnostics::new("f.yaml", source, items);
+        let order: Vec<_> = ds.items.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["first", "second", "no span"]);
+        assert_eq!(ds.location(&ds.items[1]), Some((1, 4)));
+        // Rendering a span that ends past the text (or inside `é`) must not panic.
+        let report = ds.render();
+        assert!(report.contains("3 errors, nothing generated"), "{report}");
     }
 }

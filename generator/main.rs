@@ -1,6 +1,7 @@
-fn main() {
-    std::process::exit(flexgen_cli::run());
-}
+//! The `flexgen` binary. Everything lives in `cli`, so the library stays free
+//! of argument parsing and `anyhow`.
+mod cli;
 
-#[path = "cli.rs"]
-mod flexgen_cli;
+fn main() {
+    std::process::exit(cli::run());
+}

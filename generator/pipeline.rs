@@ -1,10 +1,277 @@
 //! The front half of the pipeline: source text -> checked, lowered plan.
 use crate::diag::Diagnostics;
 use crate::ir::Plan;
+use crate::{lower, spec, validate};
 
 /// Parses, validates and lowers one spec. `file` is the path as the user named
 /// it (for diagnostics); only its file name reaches the generated output.
+/// On failure every problem found is returned, in source order.
 pub fn compile(file: &str, source: &str) -> Result<Plan, Diagnostics> {
-    let _ = (file, source);
-    todo!("front-end work")
+    let spec = spec::parse(source).map_err(|items| Diagnostics::new(file, source, items))?;
+    let errors = validate::validate(&spec, source);
+    if !errors.is_empty() {
+        return Err(Diagnostics::new(file, source, errors));
+    }
+    Ok(lower::lower(file, &spec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{ArgValue, Direction, FieldType, ListenKind, SourceRoot, Subject, ValueType};
+
+    const SEED: &str = include_str!("../triggers.yaml");
+
+    fn errors(source: &str) -> Diagnostics {
+        compile("triggers.yaml", source).expect_err("the spec should be refused")
+    }
+
+    #[test]
+    fn seed_compiles_to_the_expected_plan() {
+        let plan =
+            compile("some/dir/triggers.yaml", SEED).unwrap_or_else(|d| panic!("{}", d.render()));
+        assert_eq!(plan.spec_file, "triggers.yaml");
+        assert_eq!(
+            plan.generator,
+            format!("flexgen {}", env!("CARGO_PKG_VERSION"))
+        );
+        assert_eq!(plan.spec_hash.len(), 16);
+        assert!(plan
+            .spec_hash
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_eq!(plan.app.name.snake, "acme_crm");
+        assert_eq!(
+            plan.app.host_origins,
+            ["https://crm.acme.example", "http://localhost:8080"]
+        );
+        let names: Vec<_> = plan
+            .triggers
+            .iter()
+            .map(|t| t.name.original.as_str())
+            .collect();
+        assert_eq!(names, ["click_to_dial", "screen_pop", "interaction_logged"]);
+
+        let dial = &plan.triggers[0];
+        assert_eq!(dial.direction, Direction::HostToFlex);
+        let invoke = dial.invoke.as_ref().unwrap();
+        assert_eq!(
+            (
+                invoke.action.as_str(),
+                invoke.timeout_ms,
+                invoke.queue_for_ms
+            ),
+            ("StartOutboundCall", 15000, 5000)
+        );
+        assert_eq!(invoke.action_fields.len(), 4);
+        assert_eq!(invoke.args[1].key, "callerId");
+        assert!(
+            matches!(&invoke.args[1].value, ArgValue::Payload { field } if field.camel == "callerId")
+        );
+        assert_eq!(dial.payload[0].max_length, Some(16));
+        assert!(dial.payload[1].optional);
+        assert!(dial.listen.is_none());
+
+        let pop = &plan.triggers[1];
+        let listen = pop.listen.as_ref().unwrap();
+        assert_eq!(
+            (listen.kind, listen.listener.as_str(), listen.subject),
+            (ListenKind::ManagerEvent, "taskAccepted", Subject::Task)
+        );
+        let filters: Vec<_> = listen
+            .filters
+            .iter()
+            .map(|f| (f.source.path.as_str(), f.equals_json.as_str()))
+            .collect();
+        assert_eq!(
+            filters,
+            [
+                ("task.taskChannelUniqueName", "\"voice\""),
+                ("task.attributes.direction", "\"inbound\"")
+            ]
+        );
+        let caller = pop.payload[0].source.as_ref().unwrap();
+        assert_eq!(
+            (caller.root, caller.value_type),
+            (SourceRoot::Task, ValueType::Unknown)
+        );
+        assert_eq!(caller.segments, ["attributes", "from"]);
+
+        let logged = &plan.triggers[2];
+        assert!(logged.listen.as_ref().unwrap().filters.is_empty());
+        let by_name = |n: &str| {
+            logged
+                .payload
+                .iter()
+                .find(|f| f.name.original == n)
+                .unwrap()
+        };
+        assert_eq!(by_name("direction").ty, FieldType::Enum);
+        assert_eq!(by_name("direction").max_length, Some(8));
+        assert_eq!(by_name("created_at").max_length, Some(40));
+        assert_eq!(
+            by_name("created_at").source.as_ref().unwrap().value_type,
+            ValueType::Date
+        );
+        assert_eq!(
+            by_name("talk_seconds").source.as_ref().unwrap().root,
+            SourceRoot::Timing
+        );
+        assert_eq!(by_name("agent").max_length, Some(1024));
+    }
+
+    #[test]
+    fn output_is_deterministic_and_the_hash_ignores_formatting() {
+        let a = compile("triggers.yaml", SEED).unwrap();
+        let b = compile("other/triggers.yaml", SEED).unwrap();
+        assert_eq!(a, b);
+        let reformatted = SEED.replace("# ", "#  ").replace("\n", "\r\n");
+        let c = compile("triggers.yaml", &format!("\u{feff}{reformatted}")).unwrap();
+        assert_eq!(a.spec_hash, c.spec_hash);
+        let edited = compile(
+            "triggers.yaml",
+            &SEED.replace("timeout_ms: 15000", "timeout_ms: 16000"),
+        )
+        .unwrap();
+        assert_ne!(a.spec_hash, edited.spec_hash);
+    }
+
+    #[test]
+    fn examples_compile() {
+        for dir in ["agent-presence", "omnichannel-desk"] {
+            let path = format!(
+                "{}/examples/{dir}/triggers.yaml",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let source = std::fs::read_to_string(&path).unwrap();
+            if let Err(d) = compile(&path, &source) {
+                panic!("{}", d.render());
+            }
+        }
+    }
+
+    #[test]
+    fn several_errors_are_all_reported_in_source_order() {
+        let source = SEED
+            .replace("action: StartOutboundCall", "action: StartOutbondCall")
+            .replace("event: taskAccepted", "event: taskAccept")
+            .replace("from: task.taskSid", "from: task.taskSId")
+            .replace("https://crm.acme.example", "https://crm.acme.example/");
+        let d = errors(&source);
+        let messages: Vec<_> = d.items.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(d.items.len(), 4, "{messages:?}");
+        assert!(messages[0].contains("trailing `/`"));
+        assert!(messages[1].contains("unknown Flex action `StartOutbondCall`"));
+        assert!(messages[2].contains("unknown Flex event `taskAccept`"));
+        // Once the event is unknown, its sources cannot be checked: the next error
+        // is the wrong field in the last trigger.
+        assert!(messages[3].contains("`taskSId`"), "{messages:?}");
+        assert!(d
+            .items
+            .iter()
+            .all(|i| i.span.is_some() && i.help.is_some() && i.label.is_some()));
+        let rendered = d.render();
+        assert!(
+            rendered.contains("= help: did you mean `StartOutboundCall`?"),
+            "{rendered}"
+        );
+        assert!(rendered.ends_with("error: triggers.yaml: 4 errors, nothing generated\n"));
+    }
+
+    #[test]
+    fn shape_errors_are_collected_together() {
+        let d = errors("version: 1\napp:\n  nme: x\n  flex_origin: 5\n  host_origins: []\ntriggers:\n  - name: a\n    direction: host_to_flex\n    payolad: {}\n");
+        let messages: Vec<_> = d.items.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "missing required key `name` in `app`",
+                "unknown key `nme` in `app`",
+                "expected a string, found a number: quote it",
+                "`host_origins` is empty",
+                "unknown key `payolad` in a trigger",
+            ]
+        );
+        assert_eq!(d.items[4].help.as_deref(), Some("did you mean `payload`?"));
+    }
+
+    #[test]
+    fn syntax_error_is_one_clean_located_diagnostic() {
+        let d = errors("version: 1\napp: [1, 2\ntriggers: 3\n");
+        assert_eq!(d.items.len(), 1);
+        let item = &d.items[0];
+        assert!(
+            item.message.starts_with("invalid YAML:"),
+            "{}",
+            item.message
+        );
+        assert!(!item.message.contains(" at line "), "{}", item.message);
+        assert!(d.location(item).is_some());
+    }
+
+    #[test]
+    fn alias_bombs_fail_fast() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..12 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
+            bomb.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let d = errors(&bomb);
+        assert!(started.elapsed().as_secs() < 5);
+        assert_eq!(d.items.len(), 1);
+        assert!(
+            d.items[0].message.contains("limits"),
+            "{}",
+            d.items[0].message
+        );
+    }
+
+    /// Each folder of tests/golden/invalid holds a spec with a mistake and, in
+    /// expect.txt, a substring of the first diagnostic it must produce.
+    #[test]
+    fn invalid_golden_specs_produce_their_diagnostic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/invalid");
+        let mut cases: Vec<_> = std::fs::read_dir(&root)
+            .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        cases.sort();
+        assert!(cases.len() >= 30, "only {} invalid cases", cases.len());
+        let mut failures = Vec::new();
+        for case in &cases {
+            let name = case.file_name().unwrap().to_string_lossy().to_string();
+            let source = std::fs::read_to_string(case.join("triggers.yaml")).unwrap();
+            let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap();
+            let expect = expect.trim_end_matches(['\n', '\r']);
+            assert!(!expect.is_empty(), "{name}: empty expect.txt");
+            match compile("triggers.yaml", &source) {
+                Ok(_) => failures.push(format!("{name}: compiled, expected `{expect}`")),
+                Err(d) => {
+                    let first = &d.items[0];
+                    if !first.message.contains(expect) {
+                        failures.push(format!(
+                            "{name}: first message `{}` lacks `{expect}`",
+                            first.message
+                        ));
+                    }
+                    if let Some(unlocated) = d
+                        .items
+                        .iter()
+                        .find(|i| i.span.is_none() || i.help.is_none())
+                    {
+                        failures.push(format!(
+                            "{name}: `{}` has no location or help",
+                            unlocated.message
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 }

@@ -1,1 +1,948 @@
-//! (Stub: see generator/lib.rs for this stage's job.)
+//! YAML -> spanned spec model.
+//!
+//! serde-saphyr parses the text into a generic tree of spanned nodes; a
+//! hand-written walk then turns that tree into the typed model below. We do not
+//! derive `Deserialize` on the model because serde stops at the first error and
+//! the user must see every shape error of the file at once. Every key and value
+//! keeps its byte span so that `validate` can point at the exact spot.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::diag::{did_you_mean, Diagnostic};
+
+pub type Span = Range<usize>;
+
+/// A value with the byte span it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct S<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// An optional mapping entry: the span of its key and its (spanned) value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item<T> {
+    pub key: Span,
+    pub value: T,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------------------
+// The generic tree.
+
+/// One YAML node, as serde-saphyr hands it over through `deserialize_any`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        // Beyond i64 nothing in a spec is meaningful; keep it as a float so that
+        // range checks still refuse it instead of wrapping around.
+        Ok(i64::try_from(v).map_or(Node::Float(v as f64), Node::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(Node::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key()? {
+            let value = map.next_value()?;
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+/// Limits that make alias bombs, deep nesting and huge inputs fail fast. A real
+/// spec has a few hundred nodes and no anchors at all.
+const MAX_INPUT_BYTES: usize = 1 << 20;
+
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 16;
+    budget.max_nodes = 50_000;
+    budget.max_events = 100_000;
+    budget.max_aliases = 100;
+    budget.max_anchors = 100;
+    budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
+    budget.max_documents = 1;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    // YAML 1.1 reads `on`, `yes` and `no` as booleans; `on:` is a key of ours.
+    options.strict_booleans = true;
+    options
+}
+
+/// The byte span of a node in the source.
+pub fn span_of(location: &serde_saphyr::Location) -> Span {
+    let span = location.span();
+    match (span.byte_offset(), span.byte_len()) {
+        (Some(start), Some(len)) => start as usize..(start + len) as usize,
+        _ => 0..0,
+    }
+}
+
+fn node_span(node: &Spanned<Node>) -> Span {
+    let span = span_of(&node.referenced);
+    // A block mapping reports an empty span at its first key: point at that key.
+    if let (true, Node::Map(entries)) = (span.is_empty(), &node.value) {
+        if let Some((key, _)) = entries.first() {
+            return span_of(&key.referenced);
+        }
+    }
+    span
+}
+
+/// Byte offset of a 1-based line and (character) column.
+fn offset_of(source: &str, line: u64, column: u64) -> usize {
+    let mut offset = 0;
+    for (index, text) in source.split_inclusive('\n').enumerate() {
+        if index as u64 + 1 == line {
+            let chars = column.saturating_sub(1) as usize;
+            let within = text
+                .char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| i);
+            return offset + within;
+        }
+        offset += text.len();
+    }
+    source.len()
+}
+
+/// Parses the YAML text into the generic tree, or one located syntax error.
+pub fn parse_tree(source: &str) -> Result<Spanned<Node>, Diagnostic> {
+    if source.len() > MAX_INPUT_BYTES {
+        return Err(Diagnostic::new(
+            format!("the file is too large ({} bytes)", source.len()),
+            None,
+        )
+        .help(format!("a spec is at most {MAX_INPUT_BYTES} bytes")));
+    }
+    serde_saphyr::from_str_with_options::<Spanned<Node>>(source, options())
+        .map_err(|error| syntax_diagnostic(source, error.without_snippet()))
+}
+
+/// Turns serde-saphyr's error into one clean diagnostic: its message without
+/// the location suffix (the snippet shows it) and with a fix where we know one.
+fn syntax_diagnostic(source: &str, error: &serde_saphyr::Error) -> Diagnostic {
+    let text = error.to_string();
+    // The location travels in the snippet; drop it (and what follows) here.
+    let text = match text.find(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    };
+    let span = error.location().map(|location| {
+        let span = span_of(&location);
+        if span.is_empty() && span.start == 0 {
+            let at = offset_of(source, location.line(), location.column());
+            at..at
+        } else {
+            span
+        }
+    });
+    let (message, label, help) = if let Some(key) = text.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        (
+            format!("duplicate key `{key}`"),
+            "already given above",
+            "each key may appear only once in a mapping: remove or rename one of them".to_string(),
+        )
+    } else if text.contains("tabs") {
+        (
+            format!("invalid YAML: {text}"),
+            "tab here",
+            "indent with spaces: YAML does not allow tabs for indentation".to_string(),
+        )
+    } else if text.to_lowercase().contains("budget") || text.contains("limit") {
+        (
+            format!("the file exceeds flexgen's YAML limits: {text}"),
+            "limit reached here",
+            "a spec needs no deep nesting, anchors or aliases: write it out plainly".to_string(),
+        )
+    } else {
+        (
+            format!("invalid YAML: {text}"),
+            "here",
+            "fix the YAML syntax (check indentation, quotes and brackets)".to_string(),
+        )
+    };
+    Diagnostic::new(message, span).label(label).help(help)
+}
+
+// ---------------------------------------------------------------------------
+// The typed model.
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Spec {
+    pub version: Option<Item<i64>>,
+    pub app: Option<Item<App>>,
+    pub triggers: Vec<Trigger>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct App {
+    pub name: Option<Item<String>>,
+    pub flex_origin: Option<Item<String>>,
+    pub host_origins: Vec<S<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trigger {
+    /// Where the list item starts (its first key), for "missing key" reports.
+    pub span: Span,
+    pub name: Option<Item<String>>,
+    pub summary: Option<Item<String>>,
+    pub direction: Option<Item<String>>,
+    pub user_action: Option<Item<String>>,
+    pub channel: Option<Item<String>>,
+    pub channel_type: Option<Item<String>>,
+    pub payload: Vec<(S<String>, Field)>,
+    /// The span of the `payload` key, when given.
+    pub payload_key: Option<Span>,
+    pub invoke: Option<Item<Invoke>>,
+    pub if_not_ready: Option<Item<IfNotReady>>,
+    pub on: Option<Item<On>>,
+    pub when: Option<Item<Filters>>,
+}
+
+/// `when:` entries: source path -> literal, in spec order.
+pub type Filters = Vec<(S<String>, Literal)>;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Field {
+    /// The span of the field's value (its mapping).
+    pub span: Span,
+    pub ty: Option<Item<String>>,
+    pub optional: Option<Item<bool>>,
+    pub doc: Option<Item<String>>,
+    pub max_length: Option<Item<i64>>,
+    pub values: Option<Item<Vec<S<String>>>>,
+    pub from: Option<Item<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Invoke {
+    pub action: Option<Item<String>>,
+    pub args: Vec<(S<String>, ArgSpec)>,
+    pub timeout_ms: Option<Item<i64>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgSpec {
+    /// `payload.<field>` (or any other string: validation says what is wrong).
+    Path(S<String>),
+    Literal(Literal),
+}
+
+/// A literal JSON value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    pub value: serde_json::Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IfNotReady {
+    pub queue_for_ms: Option<Item<i64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnKind {
+    Event,
+    Before,
+    After,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct On {
+    /// The `event` / `before` / `after` key.
+    pub kind: S<OnKind>,
+    pub name: S<String>,
+}
+
+// ---------------------------------------------------------------------------
+// The walk: tree -> model, collecting every shape error.
+
+/// Keys allowed at each level, in documentation order (for "allowed keys" help).
+const ROOT_KEYS: &[&str] = &["version", "app", "triggers"];
+const APP_KEYS: &[&str] = &["name", "flex_origin", "host_origins"];
+const TRIGGER_KEYS: &[&str] = &[
+    "name",
+    "summary",
+    "direction",
+    "user_action",
+    "channel",
+    "channel_type",
+    "payload",
+    "invoke",
+    "if_not_ready",
+    "on",
+    "when",
+];
+const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
+const INVOKE_KEYS: &[&str] = &["action", "args", "timeout_ms"];
+const IF_NOT_READY_KEYS: &[&str] = &["queue_for_ms"];
+const ON_KEYS: &[(&str, OnKind)] = &[
+    ("event", OnKind::Event),
+    ("before", OnKind::Before),
+    ("after", OnKind::After),
+];
+
+/// Parses `source` into the spec model, or every shape error found.
+pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
+    let tree = parse_tree(source).map_err(|d| vec![d])?;
+    let mut walker = Walker::default();
+    let spec = walker.spec(&tree);
+    if walker.errors.is_empty() {
+        Ok(spec)
+    } else {
+        Err(walker.errors)
+    }
+}
+
+type Entries<'n> = Vec<(&'n Spanned<String>, &'n Spanned<Node>)>;
+
+#[derive(Default)]
+struct Walker {
+    errors: Vec<Diagnostic>,
+}
+
+/// How a node's kind is named in "expected X, found Y".
+fn kind_name(node: &Node) -> &'static str {
+    match node {
+        Node::Null => "nothing",
+        Node::Bool(_) => "a boolean",
+        Node::Int(_) | Node::Float(_) => "a number",
+        Node::Str(_) => "a string",
+        Node::Seq(_) => "a list",
+        Node::Map(_) => "a mapping",
+    }
+}
+
+fn key_span(key: &Spanned<String>) -> Span {
+    span_of(&key.referenced)
+}
+
+impl Walker {
+    fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    fn wrong_type(&mut self, node: &Spanned<Node>, expected: &str) {
+        let found = kind_name(&node.value);
+        let help = match (&node.value, expected) {
+            (Node::Int(_) | Node::Float(_) | Node::Bool(_), "a string") => {
+                "quote it: write the value in quotes".to_string()
+            }
+            (Node::Null, _) => format!("give {expected} here"),
+            _ => format!("write {expected} here"),
+        };
+        let quote = if matches!(node.value, Node::Int(_) | Node::Float(_) | Node::Bool(_))
+            && expected == "a string"
+        {
+            ": quote it"
+        } else {
+            ""
+        };
+        self.error(
+            Diagnostic::new(
+                format!("expected {expected}, found {found}{quote}"),
+                Some(node_span(node)),
+            )
+            .label(format!("expected {expected}"))
+            .help(help),
+        );
+    }
+
+    /// The entries of a mapping, after reporting keys outside `allowed`.
+    fn mapping<'n>(
+        &mut self,
+        node: &'n Spanned<Node>,
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<Entries<'n>> {
+        let Node::Map(entries) = &node.value else {
+            self.wrong_type(node, "a mapping");
+            return None;
+        };
+        let mut known = Vec::new();
+        for (key, value) in entries {
+            if allowed.contains(&key.value.as_str()) {
+                known.push((key, value));
+            } else {
+                self.unknown_key(key, value, allowed, what);
+            }
+        }
+        Some(known)
+    }
+
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<String>,
+        value: &Spanned<Node>,
+        allowed: &[&str],
+        what: &str,
+    ) {
+        // `{ doc: Seen, then kept }` splits at the comma: the rest becomes a key
+        // without a value. Say so, since the YAML looks fine to a human.
+        let split_by_comma = matches!(value.value, Node::Null) && key.value.contains(' ');
+        let help = match did_you_mean(&key.value, allowed.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None if split_by_comma => "a comma ends a plain value inside `{ ... }`: quote the value before it, e.g. `doc: \"Seen, then kept.\"`".to_string(),
+            None => format!("allowed keys here: {}", quoted_list(allowed)),
+        };
+        self.error(
+            Diagnostic::new(
+                format!("unknown key `{}` in {what}", key.value),
+                Some(key_span(key)),
+            )
+            .label("unknown key")
+            .help(help),
+        );
+    }
+
+    fn missing(&mut self, owner: Span, key: &str, what: &str, help: &str) {
+        self.error(
+            Diagnostic::new(
+                format!("missing required key `{key}` in {what}"),
+                Some(owner),
+            )
+            .label(format!("`{key}` missing here"))
+            .help(help.to_string()),
+        );
+    }
+
+    fn string(&mut self, node: &Spanned<Node>) -> Option<S<String>> {
+        match &node.value {
+            Node::Str(s) => Some(S {
+                value: s.clone(),
+                span: node_span(node),
+            }),
+            _ => {
+                self.wrong_type(node, "a string");
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, node: &Spanned<Node>) -> Option<i64> {
+        match &node.value {
+            Node::Int(i) => Some(*i),
+            Node::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            _ => {
+                self.wrong_type(node, "a whole number");
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, node: &Spanned<Node>) -> Option<bool> {
+        match &node.value {
+            Node::Bool(b) => Some(*b),
+            _ => {
+                self.wrong_type(node, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    fn item<T>(
+        &mut self,
+        key: &Spanned<String>,
+        value: &Spanned<Node>,
+        read: impl FnOnce(&mut Self, &Spanned<Node>) -> Option<T>,
+    ) -> Option<Item<T>> {
+        read(self, value).map(|v| Item {
+            key: key_span(key),
+            value: v,
+            span: node_span(value),
+        })
+    }
+
+    fn string_item(
+        &mut self,
+        key: &Spanned<String>,
+        value: &Spanned<Node>,
+    ) -> Option<Item<String>> {
+        self.item(key, value, |w, n| w.string(n).map(|s| s.value))
+    }
+
+    /// A list of strings; `min_one` reports an empty list.
+    fn strings(&mut self, node: &Spanned<Node>, min_one: Option<&str>) -> Option<Vec<S<String>>> {
+        let Node::Seq(items) = &node.value else {
+            self.wrong_type(node, "a list");
+            return None;
+        };
+        if let (true, Some(what)) = (items.is_empty(), min_one) {
+            self.error(
+                Diagnostic::new(format!("`{what}` is empty"), Some(node_span(node)))
+                    .label("needs at least one entry")
+                    .help(format!("list one or more entries under `{what}`")),
+            );
+        }
+        Some(items.iter().filter_map(|item| self.string(item)).collect())
+    }
+
+    fn spec(&mut self, tree: &Spanned<Node>) -> Spec {
+        let mut spec = Spec::default();
+        if let Node::Null = tree.value {
+            self.error(
+                Diagnostic::new("the spec is empty", Some(0..0))
+                    .label("nothing here")
+                    .help("start with `version: 1`, `app:` and `triggers:` (see docs/spec.md)"),
+            );
+            return spec;
+        }
+        let Some(entries) = self.mapping(tree, ROOT_KEYS, "the spec") else {
+            return spec;
+        };
+        let mut triggers_seen = false;
+        for (key, value) in entries {
+            match key.value.as_str() {
+                "version" => spec.version = self.item(key, value, Self::int),
+                "app" => spec.app = self.item(key, value, |w, n| w.app(n, key_span(key))),
+                "triggers" => {
+                    triggers_seen = true;
+                    spec.triggers = self.triggers(value);
+                }
+                _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        let root = node_span(tree);
+        let owner = root.start..root.start;
+        if spec.version.is_none() && !self.has_key(tree, "version") {
+            self.missing(
+                owner.clone(),
+                "version",
+                "the spec",
+                "add `version: 1` at the top",
+            );
+        }
+        if spec.app.is_none() && !self.has_key(tree, "app") {
+            self.missing(
+                owner.clone(),
+                "app",
+                "the spec",
+                "add `app:` with `name`, `flex_origin` and `host_origins`",
+            );
+        }
+        if !triggers_seen {
+            self.missing(
+                owner,
+                "triggers",
+                "the spec",
+                "add `triggers:` with one or more triggers",
+            );
+        }
+        spec
+    }
+
+    fn has_key(&self, node: &Spanned<Node>, key: &str) -> bool {
+        matches!(&node.value, Node::Map(entries) if entries.iter().any(|(k, _)| k.value == key))
+    }
+
+    fn app(&mut self, node: &Spanned<Node>, owner: Span) -> Option<App> {
+        let entries = self.mapping(node, APP_KEYS, "`app`")?;
+        let mut app = App::default();
+        let mut origins_seen = false;
+        for (key, value) in entries {
+            match key.value.as_str() {
+                "name" => app.name = self.string_item(key, value),
+                "flex_origin" => app.flex_origin = self.string_item(key, value),
+                "host_origins" => {
+                    origins_seen = true;
+                    app.host_origins = self
+                        .strings(value, Some("host_origins"))
+                        .unwrap_or_default();
+                }
+                _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        for (key, present, help) in [
+            (
+                "name",
+                app.name.is_some(),
+                "add `name: my-app` (letters, digits, `-`, `_`)",
+            ),
+            (
+                "flex_origin",
+                app.flex_origin.is_some(),
+                "add `flex_origin: https://flex.twilio.com`",
+            ),
+            (
+                "host_origins",
+                origins_seen,
+                "add `host_origins: [https://crm.example.com]`",
+            ),
+        ] {
+            if !present && !self.has_key(node, key) {
+                self.missing(owner.clone(), key, "`app`", help);
+            }
+        }
+        Some(app)
+    }
+
+    fn triggers(&mut self, node: &Spanned<Node>) -> Vec<Trigger> {
+        let Node::Seq(items) = &node.value else {
+            self.wrong_type(node, "a list");
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.error(
+                Diagnostic::new("`triggers` is empty", Some(node_span(node)))
+                    .label("needs at least one trigger")
+                    .help("add one or more triggers (see docs/spec.md)"),
+            );
+        }
+        items.iter().filter_map(|item| self.trigger(item)).collect()
+    }
+
+    fn trigger(&mut self, node: &Spanned<Node>) -> Option<Trigger> {
+        let entries = self.mapping(node, TRIGGER_KEYS, "a trigger")?;
+        let mut t = Trigger {
+            span: node_span(node),
+            ..Trigger::default()
+        };
+        for (key, value) in entries {
+            match key.value.as_str() {
+                "name" => t.name = self.string_item(key, value),
+                "summary" => t.summary = self.string_item(key, value),
+                "direction" => t.direction = self.string_item(key, value),
+                "user_action" => t.user_action = self.string_item(key, value),
+                "channel" => t.channel = self.string_item(key, value),
+                "channel_type" => t.channel_type = self.string_item(key, value),
+                "payload" => {
+                    t.payload_key = Some(key_span(key));
+                    t.payload = self.payload(value);
+                }
+                "invoke" => t.invoke = self.item(key, value, |w, n| w.invoke(n, key_span(key))),
+                "if_not_ready" => t.if_not_ready = self.item(key, value, Self::if_not_ready),
+                "on" => t.on = self.item(key, value, Self::on),
+                "when" => t.when = self.item(key, value, Self::when),
+                _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        for (key, present, help) in [
+            (
+                "name",
+                t.name.is_some(),
+                "add `name: my_trigger` (snake_case)",
+            ),
+            (
+                "direction",
+                t.direction.is_some(),
+                "add `direction: host_to_flex` or `direction: flex_to_host`",
+            ),
+        ] {
+            if !present && !self.has_key(node, key) {
+                self.missing(t.span.clone(), key, "a trigger", help);
+            }
+        }
+        Some(t)
+    }
+
+    fn payload(&mut self, node: &Spanned<Node>) -> Vec<(S<String>, Field)> {
+        if let Node::Null = node.value {
+            return Vec::new();
+        }
+        let Node::Map(entries) = &node.value else {
+            self.wrong_type(node, "a mapping");
+            return Vec::new();
+        };
+        let mut fields = Vec::new();
+        for (key, value) in entries {
+            let name = S {
+                value: key.value.clone(),
+                span: key_span(key),
+            };
+            if let Some(field) = self.field(value, &name) {
+                fields.push((name, field));
+            }
+        }
+        fields
+    }
+
+    fn field(&mut self, node: &Spanned<Node>, name: &S<String>) -> Option<Field> {
+        let what = format!("payload field `{}`", name.value);
+        let entries = self.mapping(node, FIELD_KEYS, &what)?;
+        let mut f = Field {
+            span: node_span(node),
+            ..Field::default()
+        };
+        for (key, value) in entries {
+            match key.value.as_str() {
+                "type" => f.ty = self.string_item(key, value),
+                "optional" => f.optional = self.item(key, value, Self::bool),
+                "doc" => f.doc = self.string_item(key, value),
+                "max_length" => f.max_length = self.item(key, value, Self::int),
+                "values" => f.values = self.item(key, value, |w, n| w.strings(n, Some("values"))),
+                "from" => f.from = self.string_item(key, value),
+                _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        if f.ty.is_none() && !self.has_key(node, "type") {
+            self.missing(
+                name.span.clone(),
+                "type",
+                &what,
+                "add `type:` (string, e164, integer, number, boolean, datetime or enum)",
+            );
+        }
+        Some(f)
+    }
+
+    fn invoke(&mut self, node: &Spanned<Node>, owner: Span) -> Option<Invoke> {
+        let entries = self.mapping(node, INVOKE_KEYS, "`invoke`")?;
+        let mut invoke = Invoke::default();
+        for (key, value) in entries {
+            match key.value.as_str() {
+                "action" => invoke.action = self.string_item(key, value),
+                "args" => invoke.args = self.args(value),
+                "timeout_ms" => invoke.timeout_ms = self.item(key, value, Self::int),
+                _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        if invoke.action.is_none() && !self.has_key(node, "action") {
+            self.missing(
+                owner,
+                "action",
+                "`invoke`",
+                "add `action:` with a Flex action name, e.g. `StartOutboundCall`",
+            );
+        }
+        Some(invoke)
+    }
+
+    fn args(&mut self, node: &Spanned<Node>) -> Vec<(S<String>, ArgSpec)> {
+        if let Node::Null = node.value {
+            return Vec::new();
+        }
+        let Node::Map(entries) = &node.value else {
+            self.wrong_type(node, "a mapping");
+            return Vec::new();
+        };
+        let mut args = Vec::new();
+        for (key, value) in entries {
+            let arg = match &value.value {
+                Node::Str(s) => Some(ArgSpec::Path(S {
+                    value: s.clone(),
+                    span: node_span(value),
+                })),
+                Node::Map(_) => self.boxed_literal(value).map(ArgSpec::Literal),
+                Node::Int(_) | Node::Float(_) | Node::Bool(_) => {
+                    self.literal(value).map(ArgSpec::Literal)
+                }
+                _ => {
+                    self.error(
+                        Diagnostic::new(
+                            format!("expected an argument, found {}", kind_name(&value.value)),
+                            Some(node_span(value)),
+                        )
+                        .label("not an argument")
+                        .help(
+                            "write `payload.<field>`, a number, `true`/`false`, or `{ value: ... }` for any other literal",
+                        ),
+                    );
+                    None
+                }
+            };
+            if let Some(arg) = arg {
+                args.push((
+                    S {
+                        value: key.value.clone(),
+                        span: key_span(key),
+                    },
+                    arg,
+                ));
+            }
+        }
+        args
+    }
+
+    /// `{ value: <any JSON> }`.
+    fn boxed_literal(&mut self, node: &Spanned<Node>) -> Option<Literal> {
+        let entries = self.mapping(node, &["value"], "a literal")?;
+        match entries.first() {
+            Some((_, value)) => Some(Literal {
+                value: self.json(value)?,
+                span: node_span(value),
+            }),
+            None => {
+                self.missing(
+                    node_span(node),
+                    "value",
+                    "a literal",
+                    "write the literal as `{ value: ... }`",
+                );
+                None
+            }
+        }
+    }
+
+    /// A plain scalar literal (`when` values, numeric and boolean args).
+    fn literal(&mut self, node: &Spanned<Node>) -> Option<Literal> {
+        match &node.value {
+            Node::Map(_) => self.boxed_literal(node),
+            Node::Seq(_) | Node::Null => {
+                self.wrong_type(node, "a string, number or boolean");
+                None
+            }
+            _ => Some(Literal {
+                value: self.json(node)?,
+                span: node_span(node),
+            }),
+        }
+    }
+
+    fn json(&mut self, node: &Spanned<Node>) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        Some(match &node.value {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Int(i) => Value::from(*i),
+            Node::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => Value::Number(n),
+                None => {
+                    self.error(
+                        Diagnostic::new("not a finite number", Some(node_span(node)))
+                            .label("NaN and infinities have no JSON form")
+                            .help("write a finite number"),
+                    );
+                    return None;
+                }
+            },
+            Node::Str(s) => Value::String(s.clone()),
+            Node::Seq(items) => {
+                Value::Array(items.iter().map(|i| self.json(i)).collect::<Option<_>>()?)
+            }
+            Node::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| Some((k.value.clone(), self.json(v)?)))
+                    .collect::<Option<_>>()?,
+            ),
+        })
+    }
+
+    fn if_not_ready(&mut self, node: &Spanned<Node>) -> Option<IfNotReady> {
+        let entries = self.mapping(node, IF_NOT_READY_KEYS, "`if_not_ready`")?;
+        let mut value = IfNotReady::default();
+        for (key, v) in entries {
+            value.queue_for_ms = self.item(key, v, Self::int);
+        }
+        Some(value)
+    }
+
+    fn on(&mut self, node: &Spanned<Node>) -> Option<On> {
+        let allowed: Vec<&str> = ON_KEYS.iter().map(|(k, _)| *k).collect();
+        let entries = self.mapping(node, &allowed, "`on`")?;
+        let help = "write exactly one of `{ event: taskAccepted }`, `{ after: CompleteTask }` or `{ before: HangupCall }`";
+        if entries.len() > 1 {
+            let (second, _) = entries[1];
+            self.error(
+                Diagnostic::new(
+                    "`on` takes exactly one of `event`, `before`, `after`",
+                    Some(key_span(second)),
+                )
+                .label("a second listener")
+                .help(format!("{help}; use one trigger per listener")),
+            );
+            return None;
+        }
+        let Some((key, value)) = entries.first() else {
+            if matches!(&node.value, Node::Map(e) if e.is_empty()) {
+                self.missing(node_span(node), "event", "`on`", help);
+            }
+            return None;
+        };
+        let kind = ON_KEYS.iter().find(|(k, _)| *k == key.value)?.1;
+        let name = self.string(value)?;
+        Some(On {
+            kind: S {
+                value: kind,
+                span: key_span(key),
+            },
+            name,
+        })
+    }
+
+    fn when(&mut self, node: &Spanned<Node>) -> Option<Filters> {
+        let Node::Map(entries) = &node.value else {
+            self.wrong_type(node, "a mapping");
+            return None;
+        };
+        let mut filters = Vec::new();
+        for (key, value) in entries {
+            if let Some(literal) = self.literal(value) {
+                filters.push((
+                    S {
+                        value: key.value.clone(),
+                        span: key_span(key),
+                    },
+                    literal,
+                ));
+            }
+        }
+        Some(filters)
+    }
+}
+
+/// `` `a`, `b`, `c` `` for help texts.
+pub fn quoted_list<'a>(items: impl IntoIterator<Item = &'a &'a str>) -> String {
+    items
+        .into_iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

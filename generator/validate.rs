@@ -1,1 +1,1289 @@
-//! (Stub: see generator/lib.rs for this stage's job.)
+//! Every rule of docs/spec.md, checked against the catalog; all errors at once.
+//!
+//! The walk in `spec` has already settled the shape (keys, value kinds); this
+//! stage checks meaning: names, origins, directions, catalog look-ups, source
+//! paths and types. `lower` relies on a clean result and reuses the resolvers
+//! here, so the two can never disagree about what a path means.
+
+use std::collections::HashMap;
+
+use crate::catalog::{self, Action, SourceField};
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::ir::{ActionFieldType, Direction, FieldType, Names, Source, Subject, ValueType};
+use crate::spec::{ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
+
+/// Field types by spec name.
+pub const FIELD_TYPES: &[(&str, FieldType)] = &[
+    ("string", FieldType::String),
+    ("e164", FieldType::E164),
+    ("integer", FieldType::Integer),
+    ("number", FieldType::Number),
+    ("boolean", FieldType::Boolean),
+    ("datetime", FieldType::Datetime),
+    ("enum", FieldType::Enum),
+];
+
+pub const DIRECTIONS: &[(&str, Direction)] = &[
+    ("host_to_flex", Direction::HostToFlex),
+    ("flex_to_host", Direction::FlexToHost),
+];
+
+/// Which field types a runtime value type can feed (`from:`).
+const SOURCE_FITS: &[(ValueType, &[FieldType])] = &[
+    (
+        ValueType::String,
+        &[FieldType::String, FieldType::E164, FieldType::Enum],
+    ),
+    (ValueType::Number, &[FieldType::Integer, FieldType::Number]),
+    (ValueType::Boolean, &[FieldType::Boolean]),
+    (ValueType::Date, &[FieldType::Datetime]),
+];
+
+/// Which payload field types an action payload key accepts (`args:`).
+const ARG_FITS: &[(ActionFieldType, &[FieldType])] = &[
+    (
+        ActionFieldType::String,
+        &[
+            FieldType::String,
+            FieldType::E164,
+            FieldType::Enum,
+            FieldType::Datetime,
+        ],
+    ),
+    (
+        ActionFieldType::Number,
+        &[FieldType::Integer, FieldType::Number],
+    ),
+    (ActionFieldType::Boolean, &[FieldType::Boolean]),
+    (ActionFieldType::Object, &[]),
+    (ActionFieldType::Task, &[]),
+];
+
+/// Numeric ranges: (what, min, max, default).
+pub const TIMEOUT_MS: (i64, i64, u32) = (1000, 120_000, 10_000);
+pub const QUEUE_FOR_MS: (i64, i64, u32) = (0, 60_000, 0);
+pub const MAX_LENGTH: (i64, i64, u32) = (1, 65_536, 1024);
+pub const MAX_NAME_LEN: usize = 64;
+
+/// Keys a free-form path must never walk through: they reach the prototype.
+const DANGEROUS_KEYS: &[&str] = &["__proto__", "constructor", "prototype"];
+
+pub fn field_type(name: &str) -> Option<FieldType> {
+    FIELD_TYPES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+}
+
+pub fn direction(name: &str) -> Option<Direction> {
+    DIRECTIONS.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+}
+
+/// What a flex_to_host trigger listens to, resolved against the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenContext {
+    pub subject: Subject,
+    pub action: Option<&'static Action>,
+}
+
+/// Resolves an `on:` against the catalog.
+pub fn listen_context(kind: OnKind, name: &str) -> Option<ListenContext> {
+    match kind {
+        OnKind::Event => catalog::event(name).map(|e| ListenContext {
+            subject: e.subject,
+            action: None,
+        }),
+        OnKind::Before | OnKind::After => catalog::action(name).map(|a| ListenContext {
+            subject: a.subject,
+            action: Some(a),
+        }),
+    }
+}
+
+/// Why a source path does not resolve: (message, label, help).
+type PathError = (String, &'static str, String);
+
+/// Resolves `task.attributes.from` and friends. `Ok` carries the source and
+/// whether it may be absent at run time.
+pub fn resolve_source(path: &str, ctx: &ListenContext) -> Result<(Source, bool), PathError> {
+    let segments: Vec<&str> = path.split('.').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err((
+            format!("`{path}` is not a source path"),
+            "empty path segment",
+            "write `root.field`, e.g. `task.taskSid` or `task.attributes.from`".into(),
+        ));
+    }
+    let root_names: Vec<&str> = catalog::ROOTS.iter().map(|r| r.name).collect();
+    let Some(root) = catalog::root(segments[0]) else {
+        let help = if matches!(segments[0], "channel" | "channel_type") && segments.len() == 1 {
+            format!(
+                "use the trigger's own `{}:` key to filter on it",
+                segments[0]
+            )
+        } else {
+            suggest(segments[0], &root_names, "source roots")
+        };
+        return Err((
+            format!("unknown source root `{}` in `{path}`", segments[0]),
+            "unknown root",
+            help,
+        ));
+    };
+    if root.needs_task && ctx.subject != Subject::Task {
+        return Err((
+            format!(
+                "`{}` is not available here: this listener has no task",
+                root.name
+            ),
+            "no task here",
+            "read `worker.*` or `timing.*`, or listen to a task event such as `taskAccepted`"
+                .into(),
+        ));
+    }
+    if root.needs_action && ctx.action.is_none() {
+        return Err((
+            "`action.*` is only available to `on: { before: X }` and `on: { after: X }` listeners"
+                .into(),
+            "no action here",
+            "listen to an action, or read `task.*`, `worker.*` or `timing.*`".into(),
+        ));
+    }
+    let fields = catalog::root_fields(root.root, ctx.action);
+    let Some(name) = segments.get(1) else {
+        return Err((
+            format!("`{path}` names a whole object, not a value"),
+            "needs a field",
+            format!("name a field: {}", field_list(root.name, &fields)),
+        ));
+    };
+    let Some(field) = fields.iter().find(|f| f.name == *name) else {
+        let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+        return Err((
+            format!("unknown field `{name}` in `{path}`"),
+            "not in the catalog",
+            suggest(name, &names, &format!("`{}` fields", root.name)),
+        ));
+    };
+    let rest = &segments[2..];
+    if !field.free_form && !rest.is_empty() {
+        return Err((
+            format!(
+                "`{}.{}` is a plain value: it has no `{}`",
+                root.name, name, rest[0]
+            ),
+            "nothing below this",
+            format!("write `{}.{}`", root.name, name),
+        ));
+    }
+    if field.free_form && rest.is_empty() {
+        return Err((
+            format!("`{path}` is a free-form object, not a value"),
+            "needs a key below it",
+            format!("name a key below it, e.g. `{path}.from`"),
+        ));
+    }
+    if let Some(bad) = rest.iter().find(|s| !is_path_key(s)) {
+        return Err((
+            format!("`{bad}` cannot be read from `{path}`"),
+            "not allowed",
+            "path keys are letters, digits, `_` and `-`; `__proto__`, `constructor` and `prototype` are refused".into(),
+        ));
+    }
+    Ok((
+        Source {
+            path: path.to_string(),
+            root: root.root,
+            segments: segments[1..].iter().map(|s| s.to_string()).collect(),
+            value_type: field.ty,
+        },
+        field.optional,
+    ))
+}
+
+fn is_path_key(s: &str) -> bool {
+    !DANGEROUS_KEYS.contains(&s)
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn field_list(root: &str, fields: &[SourceField]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("`{root}.{}`", f.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "did you mean" when one is close, else the list of what is allowed.
+fn suggest(word: &str, allowed: &[&str], what: &str) -> String {
+    match did_you_mean(word, allowed.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!(
+            "known {what}: {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Checks the whole spec; an empty result means `lower` may run.
+pub fn validate(spec: &Spec, source: &str) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        errors: Vec::new(),
+        source,
+    };
+    c.spec(spec);
+    c.errors
+}
+
+struct Checker<'s> {
+    errors: Vec<Diagnostic>,
+    source: &'s str,
+}
+
+impl Checker<'_> {
+    fn error(
+        &mut self,
+        message: impl Into<String>,
+        span: &Span,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::new(message, Some(span.clone()))
+                .label(label)
+                .help(help),
+        );
+    }
+
+    fn line_of(&self, span: &Span) -> usize {
+        self.source[..span.start.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    fn spec(&mut self, spec: &Spec) {
+        if let Some(v) = &spec.version {
+            if v.value != 1 {
+                self.error(
+                    format!("unsupported version {}", v.value),
+                    &v.span,
+                    "only version 1 exists",
+                    "write `version: 1`",
+                );
+            }
+        }
+        if let Some(app) = &spec.app {
+            self.app(&app.value);
+        }
+        self.unique_names(
+            spec.triggers.iter().filter_map(|t| t.name.as_ref()),
+            "trigger",
+            true,
+        );
+        for trigger in &spec.triggers {
+            self.trigger(trigger);
+        }
+    }
+
+    fn app(&mut self, app: &crate::spec::App) {
+        if let Some(name) = &app.name {
+            let n = &name.value;
+            let ok = n.len() <= MAX_NAME_LEN
+                && n.starts_with(|c: char| c.is_ascii_alphabetic())
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                self.error(
+                    format!("`{n}` is not a valid app name"),
+                    &name.span,
+                    "not an app name",
+                    format!("use letters, digits, `-` or `_`, starting with a letter, at most {MAX_NAME_LEN} characters (e.g. `acme-crm`)"),
+                );
+            } else {
+                let names = Names::new(n);
+                self.reserved(
+                    &names,
+                    &[&names.snake, &names.pascal],
+                    &name.span,
+                    "app name",
+                );
+            }
+        }
+        if let Some(origin) = &app.flex_origin {
+            self.origin(&origin.value, &origin.span);
+        }
+        let mut seen: HashMap<&str, &Span> = HashMap::new();
+        for origin in &app.host_origins {
+            self.origin(&origin.value, &origin.span);
+            if let Some(first) = seen.insert(&origin.value, &origin.span) {
+                let line = self.line_of(first);
+                self.error(
+                    format!("duplicate host origin `{}`", origin.value),
+                    &origin.span,
+                    "listed twice",
+                    format!("remove it: it is already listed on line {line}"),
+                );
+            }
+        }
+    }
+
+    fn origin(&mut self, origin: &str, span: &Span) {
+        if let Err((message, help)) = check_origin(origin) {
+            self.error(message, span, "not an exact origin", help);
+        }
+    }
+
+    /// Identifier rules for trigger and field names.
+    fn name(&mut self, name: &Item<String>, what: &str, pascal: bool) -> bool {
+        let n = &name.value;
+        let well_formed = n.starts_with(|c: char| c.is_ascii_lowercase())
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !n.contains("__")
+            && !n.ends_with('_');
+        if !well_formed || n.len() > MAX_NAME_LEN {
+            let suggestion = heck::ToSnakeCase::to_snake_case(n.as_str());
+            let help = if n.len() > MAX_NAME_LEN {
+                format!("shorten it to at most {MAX_NAME_LEN} characters")
+            } else if suggestion != *n
+                && !suggestion.is_empty()
+                && suggestion.starts_with(|c: char| c.is_ascii_lowercase())
+            {
+                format!("use snake_case: `{suggestion}`")
+            } else {
+                "use snake_case: `[a-z][a-z0-9_]*`, no double or trailing `_`".to_string()
+            };
+            self.error(
+                format!("`{n}` is not a valid {what} name"),
+                &name.span,
+                "not a snake_case identifier",
+                help,
+            );
+            return false;
+        }
+        let names = Names::new(n);
+        let mut forms = vec![&names.snake, &names.camel];
+        if pascal {
+            forms.push(&names.pascal);
+        }
+        self.reserved(&names, &forms, &name.span, &format!("{what} name"))
+    }
+
+    fn reserved(&mut self, names: &Names, forms: &[&String], span: &Span, what: &str) -> bool {
+        let Some(word) = forms.iter().find(|f| catalog::is_reserved(f)) else {
+            return true;
+        };
+        let language = match (
+            catalog::TS_RESERVED.contains(&word.as_str()),
+            catalog::RUST_RESERVED.contains(&word.as_str()),
+        ) {
+            (true, true) => "TypeScript and Rust",
+            (true, false) => "TypeScript",
+            _ => "Rust",
+        };
+        let via = if **word == names.original {
+            String::new()
+        } else {
+            format!(" (as `{word}`)")
+        };
+        self.error(
+            format!(
+                "{what} `{}` is a reserved word in {language}{via}",
+                names.original
+            ),
+            span,
+            "reserved word",
+            format!("choose another name, e.g. `{}_value`", names.snake),
+        );
+        false
+    }
+
+    /// Exact duplicates and names that collide once converted to other cases.
+    fn unique_names<'a>(
+        &mut self,
+        names: impl Iterator<Item = &'a Item<String>>,
+        what: &str,
+        pascal: bool,
+    ) {
+        let mut seen: HashMap<String, (&'a Item<String>, &'static str)> = HashMap::new();
+        for item in names {
+            let names = Names::new(&item.value);
+            let mut forms = vec![
+                (names.original.clone(), "as written"),
+                (names.snake.clone(), "in snake_case"),
+                (names.camel.clone(), "in camelCase"),
+                (names.shouty.clone(), "in SHOUTY_CASE"),
+            ];
+            if pascal {
+                forms.push((names.pascal.clone(), "in PascalCase"));
+            }
+            // One report per name, for the first form that clashes.
+            let clash = forms
+                .iter()
+                .find_map(|(form, how)| seen.get(form).map(|(first, _)| (*first, *how, form)));
+            if let Some((first, how, form)) = clash {
+                let line = self.line_of(&first.span);
+                let message = if first.value == item.value {
+                    format!("duplicate {what} name `{}`", item.value)
+                } else {
+                    format!(
+                        "{what} name `{}` collides with `{}` {how} (`{form}`)",
+                        item.value, first.value
+                    )
+                };
+                self.error(
+                    message,
+                    &item.span,
+                    "name already used",
+                    format!("rename one of them: `{}` is on line {line}", first.value),
+                );
+                continue;
+            }
+            for (form, how) in forms {
+                seen.entry(form).or_insert((item, how));
+            }
+        }
+    }
+
+    fn trigger(&mut self, t: &Trigger) {
+        if let Some(name) = &t.name {
+            self.name(name, "trigger", true);
+        }
+        let direction = t.direction.as_ref().and_then(|d| {
+            let found = direction(&d.value);
+            if found.is_none() {
+                let names: Vec<&str> = DIRECTIONS.iter().map(|(n, _)| *n).collect();
+                self.error(
+                    format!("unknown direction `{}`", d.value),
+                    &d.span,
+                    "not a direction",
+                    suggest(&d.value, &names, "directions"),
+                );
+            }
+            found
+        });
+        self.channel(t);
+        let keyed_names: Vec<Item<String>> = t
+            .payload
+            .iter()
+            .map(|(name, _)| Item {
+                key: name.span.clone(),
+                value: name.value.clone(),
+                span: name.span.clone(),
+            })
+            .collect();
+        self.unique_names(keyed_names.iter(), "payload field", false);
+        for (name, field) in &t.payload {
+            let item = Item {
+                key: name.span.clone(),
+                value: name.value.clone(),
+                span: name.span.clone(),
+            };
+            self.name(&item, "payload field", false);
+            self.field(name, field, direction);
+        }
+        match direction {
+            Some(Direction::HostToFlex) => self.host_to_flex(t),
+            Some(Direction::FlexToHost) => self.flex_to_host(t),
+            None => {}
+        }
+    }
+
+    fn channel(&mut self, t: &Trigger) {
+        if let Some(channel) = &t.channel {
+            if !catalog::CHANNELS.contains(&channel.value.as_str()) {
+                let help = if catalog::CHANNEL_TYPES.contains(&channel.value.as_str()) {
+                    format!(
+                        "`{}` is a channel type of chat tasks: write `channel: chat` and `channel_type: {}`",
+                        channel.value, channel.value
+                    )
+                } else {
+                    suggest(&channel.value, catalog::CHANNELS, "task channels")
+                };
+                self.error(
+                    format!("unknown task channel `{}`", channel.value),
+                    &channel.span,
+                    "not a task channel",
+                    help,
+                );
+            }
+        }
+        if let Some(ct) = &t.channel_type {
+            if !catalog::CHANNEL_TYPES.contains(&ct.value.as_str()) {
+                self.error(
+                    format!("unknown channel type `{}`", ct.value),
+                    &ct.span,
+                    "not a channel type",
+                    suggest(&ct.value, catalog::CHANNEL_TYPES, "channel types"),
+                );
+            }
+            if let Some(channel) = &t.channel {
+                if channel.value != catalog::CHANNEL_TYPE_CHANNEL
+                    && catalog::CHANNELS.contains(&channel.value.as_str())
+                {
+                    self.error(
+                        format!(
+                            "`channel_type` needs `channel: chat`, not `{}`",
+                            channel.value
+                        ),
+                        &ct.key,
+                        "only chat tasks have a channel type",
+                        "write `channel: chat`, or remove `channel_type`",
+                    );
+                }
+            }
+        }
+    }
+
+    fn field(&mut self, name: &S<String>, f: &crate::spec::Field, direction: Option<Direction>) {
+        let ty = f.ty.as_ref().and_then(|t| {
+            let found = field_type(&t.value);
+            if found.is_none() {
+                let names: Vec<&str> = FIELD_TYPES.iter().map(|(n, _)| *n).collect();
+                self.error(
+                    format!("unknown field type `{}`", t.value),
+                    &t.span,
+                    "not a field type",
+                    suggest(&t.value, &names, "types"),
+                );
+            }
+            found
+        });
+        if let (Some(ml), Some(ty)) = (&f.max_length, ty) {
+            if ty != FieldType::String {
+                let why = match ty {
+                    FieldType::E164 => "an e164 number is always at most 16 characters",
+                    FieldType::Datetime => "a datetime is always at most 40 characters",
+                    FieldType::Enum => "an enum is bounded by its longest value",
+                    _ => "only strings have a length",
+                };
+                self.error(
+                    "`max_length` only applies to `type: string`",
+                    &ml.key,
+                    "not for this type",
+                    format!("remove it: {why}"),
+                );
+            } else {
+                self.range(ml, "max_length", MAX_LENGTH);
+            }
+        }
+        match (&f.values, ty) {
+            (Some(values), Some(t)) if t != FieldType::Enum => {
+                self.error(
+                    "`values` only applies to `type: enum`",
+                    &values.key,
+                    "not an enum",
+                    "remove `values`, or write `type: enum`",
+                );
+            }
+            (Some(values), _) => {
+                let mut seen: HashMap<&str, &Span> = HashMap::new();
+                for v in &values.value {
+                    if v.value.is_empty() {
+                        self.error(
+                            "enum values may not be empty",
+                            &v.span,
+                            "empty value",
+                            "remove it or give it a name",
+                        );
+                    } else if let Some(first) = seen.insert(&v.value, &v.span) {
+                        let line = self.line_of(first);
+                        self.error(
+                            format!("duplicate enum value `{}`", v.value),
+                            &v.span,
+                            "listed twice",
+                            format!("remove it: it is already listed on line {line}"),
+                        );
+                    } else if v.value.chars().count() > MAX_LENGTH.1 as usize {
+                        self.error(
+                            "enum value is too long",
+                            &v.span,
+                            "too long",
+                            format!("keep it under {} characters", MAX_LENGTH.1),
+                        );
+                    }
+                }
+            }
+            (None, Some(FieldType::Enum)) => {
+                let at = f.ty.as_ref().map_or(&name.span, |t| &t.span);
+                self.error(
+                    format!("enum field `{}` has no `values`", name.value),
+                    at,
+                    "needs `values`",
+                    "add `values: [first, second]` with one or more distinct values",
+                );
+            }
+            _ => {}
+        }
+        match (direction, &f.from) {
+            (Some(Direction::HostToFlex), Some(from)) => self.error(
+                "`from` is only for flex_to_host payload fields",
+                &from.key,
+                "host_to_flex field",
+                "remove `from`: the host page supplies this value when it sends the command",
+            ),
+            (Some(Direction::FlexToHost), None) => self.error(
+                format!(
+                    "payload field `{}` of a flex_to_host trigger has no `from`",
+                    name.value
+                ),
+                &name.span,
+                "`from` missing",
+                "add `from:` with the source path the plugin reads, e.g. `from: task.taskSid`",
+            ),
+            _ => {}
+        }
+    }
+
+    fn range(&mut self, item: &Item<i64>, key: &str, (min, max, _): (i64, i64, u32)) {
+        if !(min..=max).contains(&item.value) {
+            self.error(
+                format!(
+                    "`{key}` must be between {min} and {max}, found {}",
+                    item.value
+                ),
+                &item.span,
+                "out of range",
+                format!("write a value from {min} to {max}"),
+            );
+        }
+    }
+
+    /// A key that only belongs to the other direction.
+    fn misplaced(&mut self, key: Option<&Span>, name: &str, direction: &str, help: &str) {
+        if let Some(span) = key {
+            self.error(
+                format!("`{name}` is not allowed on a {direction} trigger"),
+                span,
+                "wrong direction",
+                help,
+            );
+        }
+    }
+
+    fn host_to_flex(&mut self, t: &Trigger) {
+        self.misplaced(t.on.as_ref().map(|i| &i.key), "on", "host_to_flex", "remove `on`: host_to_flex triggers `invoke` a Flex action; use `direction: flex_to_host` to listen");
+        self.misplaced(
+            t.when.as_ref().map(|i| &i.key),
+            "when",
+            "host_to_flex",
+            "remove `when`: filters only apply to flex_to_host triggers",
+        );
+        if let Some(inr) = &t.if_not_ready {
+            if let Some(q) = &inr.value.queue_for_ms {
+                self.range(q, "queue_for_ms", QUEUE_FOR_MS);
+            }
+        }
+        let Some(invoke) = &t.invoke else {
+            let at = t.direction.as_ref().map_or(&t.span, |d| &d.key);
+            self.error(
+                "a host_to_flex trigger needs `invoke`",
+                at,
+                "no `invoke`",
+                "add `invoke: { action: <FlexAction>, args: { ... } }`",
+            );
+            return;
+        };
+        let inv = &invoke.value;
+        if let Some(timeout) = &inv.timeout_ms {
+            self.range(timeout, "timeout_ms", TIMEOUT_MS);
+        }
+        let Some(action_name) = &inv.action else {
+            return;
+        };
+        let Some(action) = catalog::action(&action_name.value) else {
+            let names: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.name).collect();
+            self.error(
+                format!("unknown Flex action `{}`", action_name.value),
+                &action_name.span,
+                "not in the catalog",
+                suggest(&action_name.value, &names, "actions"),
+            );
+            return;
+        };
+        let payload: HashMap<&str, &crate::spec::Field> = t
+            .payload
+            .iter()
+            .map(|(n, f)| (n.value.as_str(), f))
+            .collect();
+        for (key, arg) in &inv.args {
+            let Some(target) = action.fields.iter().find(|f| f.name == key.value) else {
+                let names: Vec<&str> = action.fields.iter().map(|f| f.name).collect();
+                self.error(
+                    format!("`{}` is not a payload key of `{}`", key.value, action.name),
+                    &key.span,
+                    "unknown key",
+                    suggest(&key.value, &names, &format!("`{}` keys", action.name)),
+                );
+                continue;
+            };
+            match arg {
+                ArgSpec::Path(path) => self.payload_arg(path, target, action, &payload),
+                ArgSpec::Literal(lit) => self.literal_arg(lit, target),
+            }
+        }
+        for required in action.fields.iter().filter(|f| !f.optional) {
+            if !inv.args.iter().any(|(k, _)| k.value == required.name) {
+                self.error(
+                    format!("`{}` needs `{}` in its args", action.name, required.name),
+                    &action_name.span,
+                    "required key missing",
+                    format!(
+                        "add `{}: payload.<field>` (or a literal) under `args`",
+                        required.name
+                    ),
+                );
+            }
+        }
+    }
+
+    fn payload_arg(
+        &mut self,
+        path: &S<String>,
+        target: &catalog::PayloadField,
+        action: &Action,
+        payload: &HashMap<&str, &crate::spec::Field>,
+    ) {
+        let Some(field_name) = path.value.strip_prefix("payload.") else {
+            self.error(
+                format!("`{}` is not a payload path", path.value),
+                &path.span,
+                "expected `payload.<field>`",
+                format!(
+                    "write `payload.<field>`; a string literal goes in `{{ value: \"{}\" }}`",
+                    path.value
+                ),
+            );
+            return;
+        };
+        let Some(field) = payload.get(field_name) else {
+            let names: Vec<&str> = payload.keys().copied().collect();
+            let mut sorted = names.clone();
+            sorted.sort();
+            self.error(
+                format!("this trigger has no payload field `{field_name}`"),
+                &path.span,
+                "unknown payload field",
+                if sorted.is_empty() {
+                    "declare it under `payload:` first".to_string()
+                } else {
+                    suggest(field_name, &sorted, "payload fields")
+                },
+            );
+            return;
+        };
+        let Some(ty) = field.ty.as_ref().and_then(|t| field_type(&t.value)) else {
+            return;
+        };
+        if target.ty == ActionFieldType::Task {
+            self.error(
+                format!(
+                    "`{}.task` takes a task object, which the host cannot send",
+                    action.name
+                ),
+                &path.span,
+                "not a task",
+                "pass the reservation sid (WR...) through `sid` instead",
+            );
+            return;
+        }
+        let fits = ARG_FITS
+            .iter()
+            .find(|(t, _)| *t == target.ty)
+            .is_none_or(|(_, ok)| ok.contains(&ty));
+        if !fits {
+            self.error(
+                format!(
+                    "field type `{}` cannot feed `{}.{}`, which takes {}",
+                    type_name(ty),
+                    action.name,
+                    target.name,
+                    action_type_name(target.ty)
+                ),
+                &path.span,
+                "type mismatch",
+                match target.ty {
+                    ActionFieldType::Object => {
+                        "pass an object literal: `{ value: { ... } }`".to_string()
+                    }
+                    _ => format!(
+                        "declare the payload field with a type that fits {}",
+                        action_type_name(target.ty)
+                    ),
+                },
+            );
+        }
+        let optional = field.optional.as_ref().is_some_and(|o| o.value);
+        if optional && !target.optional {
+            self.error(
+                format!(
+                    "optional payload field `{field_name}` feeds `{}.{}`, which is required",
+                    action.name, target.name
+                ),
+                &path.span,
+                "may be absent",
+                format!("remove `optional: true` from `{field_name}`, or pass a literal"),
+            );
+        }
+    }
+
+    fn literal_arg(&mut self, lit: &Literal, target: &catalog::PayloadField) {
+        use serde_json::Value;
+        let fits = match target.ty {
+            ActionFieldType::String => lit.value.is_string(),
+            ActionFieldType::Number => lit.value.is_number(),
+            ActionFieldType::Boolean => lit.value.is_boolean(),
+            ActionFieldType::Object => lit.value.is_object(),
+            ActionFieldType::Task => false,
+            ActionFieldType::Any => !matches!(lit.value, Value::Null),
+        };
+        if !fits {
+            self.error(
+                format!(
+                    "`{}` takes {}, found {}",
+                    target.name,
+                    action_type_name(target.ty),
+                    json_kind(&lit.value)
+                ),
+                &lit.span,
+                "type mismatch",
+                match target.ty {
+                    ActionFieldType::Task => {
+                        "pass the reservation sid through `sid` instead".to_string()
+                    }
+                    ActionFieldType::String => {
+                        "write a string literal as `{ value: \"...\" }`".to_string()
+                    }
+                    _ => format!("give {}", action_type_name(target.ty)),
+                },
+            );
+        }
+        if has_dangerous_key(&lit.value) {
+            self.error(
+                "literal objects may not use `__proto__`, `constructor` or `prototype` as keys",
+                &lit.span,
+                "dangerous key",
+                "rename the key",
+            );
+        }
+    }
+
+    fn flex_to_host(&mut self, t: &Trigger) {
+        self.misplaced(t.invoke.as_ref().map(|i| &i.key), "invoke", "flex_to_host", "remove `invoke`: flex_to_host triggers listen with `on`; use `direction: host_to_flex` to run a Flex action");
+        self.misplaced(
+            t.if_not_ready.as_ref().map(|i| &i.key),
+            "if_not_ready",
+            "flex_to_host",
+            "remove `if_not_ready`: it only applies to host_to_flex commands",
+        );
+        let Some(on) = &t.on else {
+            let at = t.direction.as_ref().map_or(&t.span, |d| &d.key);
+            self.error(
+                "a flex_to_host trigger needs `on`",
+                at,
+                "no `on`",
+                "add `on: { event: taskAccepted }` (or `{ after: Action }` / `{ before: Action }`)",
+            );
+            return;
+        };
+        let on = &on.value;
+        let Some(ctx) = listen_context(on.kind.value, &on.name.value) else {
+            let (what, names): (&str, Vec<&str>) = match on.kind.value {
+                OnKind::Event => (
+                    "Flex event",
+                    catalog::EVENTS.iter().map(|e| e.name).collect(),
+                ),
+                _ => (
+                    "Flex action",
+                    catalog::ACTIONS.iter().map(|a| a.name).collect(),
+                ),
+            };
+            let mut help = suggest(&on.name.value, &names, &format!("{what}s"));
+            // A name of the other kind is a common mix-up.
+            if on.kind.value == OnKind::Event && catalog::action(&on.name.value).is_some() {
+                help = format!(
+                    "`{0}` is an action: write `on: {{ after: {0} }}`",
+                    on.name.value
+                );
+            } else if on.kind.value != OnKind::Event && catalog::event(&on.name.value).is_some() {
+                help = format!(
+                    "`{0}` is an event: write `on: {{ event: {0} }}`",
+                    on.name.value
+                );
+            }
+            self.error(
+                format!("unknown {what} `{}`", on.name.value),
+                &on.name.span,
+                "not in the catalog",
+                help,
+            );
+            return;
+        };
+        if ctx.subject != Subject::Task {
+            for (key, item) in [("channel", &t.channel), ("channel_type", &t.channel_type)] {
+                if let Some(item) = item {
+                    self.error(
+                        format!(
+                            "`{key}` cannot filter `{}`: it concerns no task",
+                            on.name.value
+                        ),
+                        &item.key,
+                        "no task to filter",
+                        format!("remove `{key}`, or listen to a task event"),
+                    );
+                }
+            }
+        }
+        for (name, field) in &t.payload {
+            if let Some(from) = &field.from {
+                self.source_field(name, field, from, &ctx);
+            }
+        }
+        if let Some(when) = &t.when {
+            for (path, lit) in &when.value {
+                match resolve_source(&path.value, &ctx) {
+                    Err((message, label, help)) => self.error(message, &path.span, label, help),
+                    Ok((source, _)) => self.filter_literal(&source, lit),
+                }
+            }
+        }
+    }
+
+    fn source_field(
+        &mut self,
+        name: &S<String>,
+        field: &crate::spec::Field,
+        from: &Item<String>,
+        ctx: &ListenContext,
+    ) {
+        let (source, source_optional) = match resolve_source(&from.value, ctx) {
+            Ok(found) => found,
+            Err((message, label, help)) => {
+                self.error(message, &from.span, label, help);
+                return;
+            }
+        };
+        let Some(ty) = field.ty.as_ref().and_then(|t| field_type(&t.value)) else {
+            return;
+        };
+        if let Some((_, fits)) = SOURCE_FITS.iter().find(|(v, _)| *v == source.value_type) {
+            if !fits.contains(&ty) {
+                let want: Vec<&str> = fits.iter().map(|t| type_name(*t)).collect();
+                self.error(
+                    format!(
+                        "`{}` is a {}, which cannot feed a field of type `{}`",
+                        from.value,
+                        value_type_name(source.value_type),
+                        type_name(ty)
+                    ),
+                    &from.span,
+                    "type mismatch",
+                    format!(
+                        "declare `{}` as {}",
+                        name.value,
+                        want.iter()
+                            .map(|w| format!("`type: {w}`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                );
+            }
+        }
+        let optional = field.optional.as_ref().is_some_and(|o| o.value);
+        if source_optional && !optional {
+            self.error(
+                format!(
+                    "`{}` may be absent, but field `{}` is required",
+                    from.value, name.value
+                ),
+                &from.span,
+                "may be absent",
+                format!("add `optional: true` to `{}`", name.value),
+            );
+        }
+    }
+
+    fn filter_literal(&mut self, source: &Source, lit: &Literal) {
+        let fits = match source.value_type {
+            ValueType::String => lit.value.is_string(),
+            ValueType::Number => lit.value.is_number(),
+            ValueType::Boolean => lit.value.is_boolean(),
+            ValueType::Date => false,
+            ValueType::Unknown => !lit.value.is_null(),
+        };
+        if !fits {
+            self.error(
+                format!(
+                    "`{}` is a {}: it can never equal {}",
+                    source.path,
+                    value_type_name(source.value_type),
+                    json_kind(&lit.value)
+                ),
+                &lit.span,
+                "type mismatch",
+                if source.value_type == ValueType::Date {
+                    "dates cannot be filtered on; filter on another field".to_string()
+                } else {
+                    format!("compare it with a {}", value_type_name(source.value_type))
+                },
+            );
+        }
+        if has_dangerous_key(&lit.value) {
+            self.error(
+                "literal objects may not use `__proto__`, `constructor` or `prototype` as keys",
+                &lit.span,
+                "dangerous key",
+                "rename the key",
+            );
+        }
+    }
+}
+
+fn has_dangerous_key(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| DANGEROUS_KEYS.contains(&k.as_str()) || has_dangerous_key(v)),
+        serde_json::Value::Array(items) => items.iter().any(has_dangerous_key),
+        _ => false,
+    }
+}
+
+fn type_name(t: FieldType) -> &'static str {
+    FIELD_TYPES
+        .iter()
+        .find(|(_, ft)| *ft == t)
+        .map_or("?", |(n, _)| n)
+}
+
+fn value_type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::String => "string",
+        ValueType::Number => "number",
+        ValueType::Boolean => "boolean",
+        ValueType::Date => "Date",
+        ValueType::Unknown => "free-form value",
+    }
+}
+
+fn action_type_name(t: ActionFieldType) -> &'static str {
+    match t {
+        ActionFieldType::String => "a string",
+        ActionFieldType::Number => "a number",
+        ActionFieldType::Boolean => "a boolean",
+        ActionFieldType::Object => "an object",
+        ActionFieldType::Task => "a task object",
+        ActionFieldType::Any => "any JSON value",
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// `scheme://host[:port]`, nothing else; `Err((message, help))` otherwise.
+pub fn check_origin(origin: &str) -> Result<(), (String, String)> {
+    let fail =
+        |why: &str, help: String| Err((format!("`{origin}` is not an exact origin: {why}"), help));
+    let example = "write `https://host[:port]`, e.g. `https://crm.example.com`";
+    if origin.contains('*') {
+        return fail(
+            "wildcards are not allowed",
+            "list every origin exactly, e.g. `https://crm.example.com`".into(),
+        );
+    }
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return fail("no scheme", format!("add the scheme: `https://{origin}`"));
+    };
+    if scheme != scheme.to_ascii_lowercase() {
+        return fail(
+            "uppercase scheme",
+            format!("write `{}://{rest}`", scheme.to_ascii_lowercase()),
+        );
+    }
+    if scheme != "https" && scheme != "http" {
+        return fail(
+            "the scheme must be https (or http for localhost)",
+            example.into(),
+        );
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let bare = format!("{scheme}://{authority}");
+    if let Some(first) = tail.chars().next() {
+        let why = match first {
+            '/' if tail == "/" => "trailing `/`",
+            '/' => "it has a path",
+            '?' => "it has a query",
+            _ => "it has a fragment",
+        };
+        return fail(
+            why,
+            format!("write `{bare}`: browsers compare the origin only"),
+        );
+    }
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        return fail("it has user info", format!("write `{scheme}://{host}`"));
+    }
+    let (host, port) = split_port(authority);
+    if host.is_empty() {
+        return fail("no host", example.into());
+    }
+    if host != host.to_ascii_lowercase() {
+        let lower = format!("{scheme}://{}", authority.to_ascii_lowercase());
+        return fail(
+            "uppercase host",
+            format!("write `{lower}`: browsers report origins in lowercase"),
+        );
+    }
+    let host_ok = if host.starts_with('[') {
+        host.ends_with(']')
+            && host[1..host.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+    } else {
+        host.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && !host.starts_with(['.', '-'])
+            && !host.ends_with(['.', '-'])
+    };
+    if !host_ok {
+        return fail("invalid host", example.into());
+    }
+    if let Some(port) = port {
+        let number = port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0 && !port.starts_with('0'));
+        let Some(number) = number else {
+            return fail("invalid port", "write a port from 1 to 65535".into());
+        };
+        if (scheme, number) == ("https", 443) || (scheme, number) == ("http", 80) {
+            return fail(
+                "default port",
+                format!(
+                    "write `{scheme}://{host}`: browsers drop the default port from `event.origin`"
+                ),
+            );
+        }
+    }
+    const LOCAL: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+    if scheme == "http" && !LOCAL.contains(&host) {
+        return fail(
+            "plain http outside localhost",
+            format!("write `https://{authority}`: http is only for localhost, 127.0.0.1 and [::1]"),
+        );
+    }
+    Ok(())
+}
+
+/// `host:port` -> (host, Some(port)); IPv6 hosts keep their brackets.
+fn split_port(authority: &str) -> (&str, Option<&str>) {
+    let host_end = if authority.starts_with('[') {
+        authority.find(']').map_or(authority.len(), |i| i + 1)
+    } else {
+        authority.find(':').unwrap_or(authority.len())
+    };
+    let (host, rest) = authority.split_at(host_end);
+    (host, rest.strip_prefix(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::SourceRoot;
+
+    #[test]
+    fn origins() {
+        for ok in [
+            "https://flex.twilio.com",
+            "http://localhost:8080",
+            "http://127.0.0.1:3000",
+            "http://[::1]:5173",
+            "https://crm.acme.example:8443",
+        ] {
+            assert_eq!(check_origin(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("*", "wildcard"),
+            ("https://*.example.com", "wildcard"),
+            ("https://crm.example.com/", "trailing"),
+            ("https://crm.example.com/app", "path"),
+            ("https://crm.example.com?x=1", "query"),
+            ("https://crm.example.com#top", "fragment"),
+            ("https://user@crm.example.com", "user info"),
+            ("https://crm.example.com:443", "default port"),
+            ("http://localhost:80", "default port"),
+            ("https://CRM.example.com", "uppercase host"),
+            ("HTTPS://crm.example.com", "uppercase scheme"),
+            ("http://crm.example.com", "plain http"),
+            ("crm.example.com", "no scheme"),
+            ("ftp://crm.example.com", "scheme must be"),
+            ("https://crm.example.com:99999", "invalid port"),
+            ("https://", "no host"),
+        ] {
+            let err = check_origin(bad).expect_err(bad);
+            assert!(err.0.contains(why), "{bad}: {}", err.0);
+        }
+    }
+
+    #[test]
+    fn sources_resolve_by_subject() {
+        let task = ListenContext {
+            subject: Subject::Task,
+            action: None,
+        };
+        let worker = ListenContext {
+            subject: Subject::Worker,
+            action: None,
+        };
+        let (s, optional) = resolve_source("task.attributes.from", &task).unwrap();
+        assert_eq!(
+            (s.root, s.segments.clone(), s.value_type, optional),
+            (
+                SourceRoot::Task,
+                vec!["attributes".into(), "from".into()],
+                ValueType::Unknown,
+                false
+            )
+        );
+        assert!(resolve_source("timing.acceptedAt", &worker).unwrap().1);
+        assert!(resolve_source("task.taskSid", &worker)
+            .unwrap_err()
+            .0
+            .contains("no task"));
+        assert!(resolve_source("task.taskSId", &task)
+            .unwrap_err()
+            .2
+            .contains("`taskSid`"));
+        assert!(resolve_source("task.attributes", &task).is_err());
+        assert!(resolve_source("task.sid.x", &task).is_err());
+        assert!(resolve_source("task.attributes.__proto__", &task).is_err());
+        assert!(resolve_source("action.destination", &task)
+            .unwrap_err()
+            .0
+            .contains("only available"));
+        let after = listen_context(OnKind::After, "StartOutboundCall").unwrap();
+        assert_eq!(
+            resolve_source("action.destination", &after)
+                .unwrap()
+                .0
+                .value_type,
+            ValueType::String
+        );
+        assert!(resolve_source("manager.user.token", &task).is_err());
+    }
+}

@@ -1,1 +1,760 @@
-//! (Stub: see generator/lib.rs for this stage's job.)
+//! Puts emitted files on disk, or reports what would change (`--check`).
+//!
+//! Rules, in the order they are decided:
+//! - a generated file is written only when its bytes differ, so build tools
+//!   that watch mtimes do not rebuild for nothing;
+//! - a user-owned file is created when missing and never touched again;
+//! - a file flexgen would write, but which lacks the `@generated` marker, is
+//!   someone's hand-written code: the run refuses rather than destroy it;
+//! - under the generated folders, a marked file this run does not produce is
+//!   stale and removed; an unmarked one is left alone and reported.
+//!
+//! A run is all or nothing: every new content is staged in a temp file next
+//! to its target, then all renames happen; if any step fails, the renames
+//! already done are undone from backups, so a failed run leaves every file as
+//! it was.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::emit::{OutFile, Owner, GENERATED_DIRS, GENERATED_MARKER};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Change the files on disk.
+    Write,
+    /// Change nothing; describe the changes as a unified diff.
+    Check,
+}
+
+/// What a run did (Write) or would do (Check). Paths are relative to the
+/// output folder, `/`-separated, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub removed: Vec<String>,
+    /// Generated files whose bytes were already right.
+    pub unchanged: Vec<String>,
+    /// User-owned files that already existed and were left as they are.
+    pub kept: Vec<String>,
+    /// Files without the `@generated` marker inside a generated folder that
+    /// this run does not produce: left alone, but they do not belong there.
+    pub foreign: Vec<String>,
+    /// Check mode only: the unified diff of every change (empty when none).
+    pub diff: String,
+}
+
+impl Outcome {
+    /// True when the run changed (or would change) at least one file.
+    pub fn changed(&self) -> bool {
+        !(self.created.is_empty() && self.updated.is_empty() && self.removed.is_empty())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("refusing to write {path}: {reason}")]
+    BadPath { path: String, reason: &'static str },
+    #[error(
+        "refusing to overwrite hand-written file(s) where flexgen writes generated code: {}; \
+         they lack the `{GENERATED_MARKER}` header. Move your code out of the way (user code \
+         belongs outside the generated folders) and run again",
+        .paths.join(", ")
+    )]
+    NotGenerated { paths: Vec<String> },
+    #[error("{action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> WriteError + 'a {
+    move |source| WriteError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// One change to one file, decided before anything is touched.
+#[derive(Debug)]
+enum Change {
+    Create {
+        rel: String,
+        contents: String,
+    },
+    Update {
+        rel: String,
+        old: Vec<u8>,
+        contents: String,
+    },
+    Remove {
+        rel: String,
+        old: Vec<u8>,
+    },
+}
+
+impl Change {
+    fn rel(&self) -> &str {
+        match self {
+            Change::Create { rel, .. }
+            | Change::Update { rel, .. }
+            | Change::Remove { rel, .. } => rel,
+        }
+    }
+}
+
+/// Applies `files` to `out_dir` (Write) or diffs them against it (Check).
+pub fn apply(out_dir: &Path, files: &[OutFile], mode: Mode) -> Result<Outcome, WriteError> {
+    apply_with(out_dir, files, mode, &mut |_| Ok(()))
+}
+
+/// `apply` with a hook called before each commit step, so tests can make the
+/// n-th rename fail and watch the rollback.
+fn apply_with(
+    out_dir: &Path,
+    files: &[OutFile],
+    mode: Mode,
+    before_step: &mut dyn FnMut(usize) -> io::Result<()>,
+) -> Result<Outcome, WriteError> {
+    let (mut outcome, changes) = plan(out_dir, files)?;
+    for change in &changes {
+        let list = match change {
+            Change::Create { .. } => &mut outcome.created,
+            Change::Update { .. } => &mut outcome.updated,
+            Change::Remove { .. } => &mut outcome.removed,
+        };
+        list.push(change.rel().to_string());
+    }
+    match mode {
+        Mode::Check => outcome.diff = diff(&changes),
+        Mode::Write => commit(out_dir, &changes, before_step)?,
+    }
+    for list in [
+        &mut outcome.created,
+        &mut outcome.updated,
+        &mut outcome.removed,
+        &mut outcome.unchanged,
+        &mut outcome.kept,
+        &mut outcome.foreign,
+    ] {
+        list.sort();
+    }
+    Ok(outcome)
+}
+
+/// Decides every change by reading the disk; writes nothing.
+fn plan(out_dir: &Path, files: &[OutFile]) -> Result<(Outcome, Vec<Change>), WriteError> {
+    let mut outcome = Outcome::default();
+    let mut changes = Vec::new();
+    let mut not_generated = Vec::new();
+    let mut produced = BTreeSet::new();
+
+    for file in files {
+        check_rel_path(&file.path)?;
+        if !produced.insert(file.path.as_str()) {
+            return Err(WriteError::BadPath {
+                path: file.path.clone(),
+                reason: "emitted twice",
+            });
+        }
+        let target = out_dir.join(&file.path);
+        let existing = read_if_file(&target)?;
+        let rel = file.path.clone();
+        match (file.owner, existing) {
+            (_, None) => changes.push(Change::Create {
+                rel,
+                contents: file.contents.clone(),
+            }),
+            (Owner::User, Some(_)) => outcome.kept.push(rel),
+            (Owner::Generated, Some(old)) if !has_marker(&old) => not_generated.push(rel),
+            (Owner::Generated, Some(old)) if old == file.contents.as_bytes() => {
+                outcome.unchanged.push(rel)
+            }
+            (Owner::Generated, Some(old)) => changes.push(Change::Update {
+                rel,
+                old,
+                contents: file.contents.clone(),
+            }),
+        }
+    }
+    if !not_generated.is_empty() {
+        return Err(WriteError::NotGenerated {
+            paths: not_generated,
+        });
+    }
+
+    for dir in GENERATED_DIRS {
+        for rel in files_under(out_dir, dir)? {
+            if produced.contains(rel.as_str()) {
+                continue;
+            }
+            let path = out_dir.join(&rel);
+            let old = fs::read(&path).map_err(io_err("cannot read", &path))?;
+            if has_marker(&old) {
+                changes.push(Change::Remove { rel, old });
+            } else {
+                outcome.foreign.push(rel);
+            }
+        }
+    }
+    Ok((outcome, changes))
+}
+
+/// Emitted paths come from our own emitters, but a path that escapes the
+/// output folder must never be written, whatever produced it.
+fn check_rel_path(rel: &str) -> Result<(), WriteError> {
+    let bad = |reason| {
+        Err(WriteError::BadPath {
+            path: rel.to_string(),
+            reason,
+        })
+    };
+    if rel.is_empty() || rel.contains('\\') {
+        return bad("not a relative `/`-separated path");
+    }
+    for component in Path::new(rel).components() {
+        if !matches!(component, Component::Normal(_)) {
+            return bad("must stay inside the output folder");
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a regular file, `None` when nothing is there; anything else
+/// in the way (a folder, a symlink) is an error rather than a silent clobber.
+fn read_if_file(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        // A parent that is a file also means "nothing here"; staging will
+        // report the real obstacle.
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => Ok(None),
+        Err(e) => Err(io_err("cannot inspect", path)(e)),
+        Ok(meta) if meta.is_file() => fs::read(path)
+            .map(Some)
+            .map_err(io_err("cannot read", path)),
+        Ok(_) => Err(WriteError::Io {
+            action: "not a regular file",
+            path: path.to_path_buf(),
+            source: io::Error::other("move it out of the way"),
+        }),
+    }
+}
+
+fn has_marker(bytes: &[u8]) -> bool {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(first_line).contains(GENERATED_MARKER)
+}
+
+/// Every regular file below `out_dir/dir`, as `/`-separated relative paths.
+/// Symlinks are reported as files (never followed) so a link out of the tree
+/// cannot lead a removal elsewhere.
+fn files_under(out_dir: &Path, dir: &str) -> Result<Vec<String>, WriteError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_string()];
+    while let Some(rel_dir) = pending.pop() {
+        let path = out_dir.join(&rel_dir);
+        let entries = match fs::read_dir(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => continue,
+            other => other.map_err(io_err("cannot list", &path))?,
+        };
+        for entry in entries {
+            let entry = entry.map_err(io_err("cannot list", &path))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = format!("{rel_dir}/{name}");
+            let kind = entry
+                .file_type()
+                .map_err(io_err("cannot inspect", &entry.path()))?;
+            if kind.is_dir() {
+                pending.push(rel);
+            } else if !is_our_temp(&name) {
+                found.push(rel);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+// Temp and backup names: hidden, beside the target, tagged with the pid so two
+// runs never collide on them.
+const TMP_TAG: &str = ".flexgen-tmp-";
+const BAK_TAG: &str = ".flexgen-bak-";
+
+fn is_our_temp(name: &str) -> bool {
+    name.contains(TMP_TAG) || name.contains(BAK_TAG)
+}
+
+fn sibling(target: &Path, tag: &str) -> PathBuf {
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    target.with_file_name(format!(".{name}{tag}{}", std::process::id()))
+}
+
+fn diff(changes: &[Change]) -> String {
+    let mut out = String::new();
+    for change in changes {
+        let rel = change.rel();
+        let (old, new, a, b) = match change {
+            Change::Create { contents, .. } => (
+                String::new(),
+                contents.as_str(),
+                "/dev/null".to_string(),
+                format!("b/{rel}"),
+            ),
+            Change::Update { old, contents, .. } => (
+                String::from_utf8_lossy(old).into_owned(),
+                contents.as_str(),
+                format!("a/{rel}"),
+                format!("b/{rel}"),
+            ),
+            Change::Remove { old, .. } => (
+                String::from_utf8_lossy(old).into_owned(),
+                "",
+                format!("a/{rel}"),
+                "/dev/null".to_string(),
+            ),
+        };
+        // Headers written by hand: similar omits them when there is no hunk
+        // (an empty file created or removed), and the change must still show.
+        let _ = writeln!(out, "--- {a}\n+++ {b}");
+        let text = similar::TextDiff::from_lines(old.as_str(), new);
+        for hunk in text.unified_diff().context_radius(3).iter_hunks() {
+            let _ = write!(out, "{hunk}");
+        }
+    }
+    out
+}
+
+/// One undoable step of a commit, recorded as it happens.
+enum Done {
+    /// A folder we created (removed on rollback if still empty).
+    Dir(PathBuf),
+    /// A temp file staged beside its target.
+    Staged(PathBuf),
+    /// `target` was moved to `backup`.
+    BackedUp { target: PathBuf, backup: PathBuf },
+    /// A staged file now sits at `target`.
+    Placed(PathBuf),
+}
+
+fn commit(
+    out_dir: &Path,
+    changes: &[Change],
+    before_step: &mut dyn FnMut(usize) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    let mut journal = Vec::new();
+    match stage_and_swap(out_dir, changes, &mut journal, before_step) {
+        Ok(()) => {
+            for done in &journal {
+                if let Done::BackedUp { backup, .. } = done {
+                    let _ = fs::remove_file(backup);
+                }
+            }
+            prune_empty_dirs(out_dir, changes);
+            Ok(())
+        }
+        Err(e) => {
+            rollback(journal);
+            Err(e)
+        }
+    }
+}
+
+fn stage_and_swap(
+    out_dir: &Path,
+    changes: &[Change],
+    journal: &mut Vec<Done>,
+    before_step: &mut dyn FnMut(usize) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    // Stage: all new contents land in temp files first; nothing visible yet.
+    let mut staged = Vec::new();
+    for change in changes {
+        let (rel, contents) = match change {
+            Change::Create { rel, contents } | Change::Update { rel, contents, .. } => {
+                (rel, contents)
+            }
+            Change::Remove { .. } => continue,
+        };
+        let target = out_dir.join(rel);
+        if let Some(parent) = target.parent() {
+            create_dirs(parent, journal)?;
+        }
+        let tmp = sibling(&target, TMP_TAG);
+        fs::write(&tmp, contents).map_err(io_err("cannot write", &tmp))?;
+        journal.push(Done::Staged(tmp.clone()));
+        if let Ok(meta) = fs::metadata(&target) {
+            // Keep the mode of a file we replace (an executable stays one).
+            let _ = fs::set_permissions(&tmp, meta.permissions());
+        }
+        staged.push((tmp, target, matches!(change, Change::Update { .. })));
+    }
+
+    // Swap: old files move to backups, staged files into place, stale ones out.
+    let mut step = 0;
+    let mut next_step = |step: &mut usize, path: &Path| {
+        *step += 1;
+        before_step(*step).map_err(io_err("cannot rename", path))
+    };
+    for (tmp, target, replaces) in staged {
+        if replaces {
+            next_step(&mut step, &target)?;
+            let backup = sibling(&target, BAK_TAG);
+            fs::rename(&target, &backup).map_err(io_err("cannot back up", &target))?;
+            journal.push(Done::BackedUp {
+                target: target.clone(),
+                backup,
+            });
+        }
+        next_step(&mut step, &target)?;
+        fs::rename(&tmp, &target).map_err(io_err("cannot rename into", &target))?;
+        journal.push(Done::Placed(target));
+    }
+    for change in changes {
+        if let Change::Remove { rel, .. } = change {
+            let target = out_dir.join(rel);
+            next_step(&mut step, &target)?;
+            let backup = sibling(&target, BAK_TAG);
+            fs::rename(&target, &backup).map_err(io_err("cannot remove", &target))?;
+            journal.push(Done::BackedUp { target, backup });
+        }
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its missing ancestors one level at a time, journaling
+/// each, so a rollback removes exactly the folders this run made.
+fn create_dirs(dir: &Path, journal: &mut Vec<Done>) -> Result<(), WriteError> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .collect();
+    for path in missing.into_iter().rev() {
+        fs::create_dir(path).map_err(io_err("cannot create folder", path))?;
+        journal.push(Done::Dir(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Undoes the journal newest first. Best effort: a rollback that fails too
+/// has nothing better to do than carry on with the rest.
+fn rollback(journal: Vec<Done>) {
+    for done in journal.into_iter().rev() {
+        let _ = match done {
+            Done::Dir(path) => fs::remove_dir(path),
+            Done::Staged(tmp) => match fs::remove_file(&tmp) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            },
+            Done::Placed(target) => fs::remove_file(target),
+            Done::BackedUp { target, backup } => fs::rename(backup, target),
+        };
+    }
+}
+
+/// After stale files went, folders they leave empty inside the generated
+/// folders go too (the generated folders themselves stay).
+fn prune_empty_dirs(out_dir: &Path, changes: &[Change]) {
+    for change in changes {
+        if let Change::Remove { rel, .. } = change {
+            let Some(root) = GENERATED_DIRS
+                .iter()
+                .find(|d| rel.starts_with(&format!("{d}/")))
+            else {
+                continue;
+            };
+            let root = out_dir.join(root);
+            let mut dir = out_dir.join(rel);
+            while dir.pop() && dir.starts_with(&root) && dir != root {
+                if fs::remove_dir(&dir).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::time::SystemTime;
+
+    const GEN: &str = "flex-plugin/src/flexgen";
+
+    fn generated(path: &str, body: &str) -> OutFile {
+        OutFile {
+            path: path.to_string(),
+            contents: format!(
+                "// {GENERATED_MARKER} flexgen 0.1.0 from triggers.yaml. DO NOT EDIT.\n{body}"
+            ),
+            owner: Owner::Generated,
+        }
+    }
+
+    fn user(path: &str, body: &str) -> OutFile {
+        OutFile {
+            path: path.to_string(),
+            contents: body.to_string(),
+            owner: Owner::User,
+        }
+    }
+
+    fn sample() -> Vec<OutFile> {
+        vec![
+            generated(&format!("{GEN}/protocol.ts"), "export const V = 1;\n"),
+            generated(&format!("{GEN}/triggers.ts"), "export type T = 1;\n"),
+            generated("bridge/src/generated/mod.rs", "pub mod payloads;\n"),
+            user("flex-plugin/src/hooks.ts", "export const hooks = {};\n"),
+        ]
+    }
+
+    /// Every entry below `dir` (folders too, so leftover folders show), with
+    /// bytes and mtime of files.
+    fn snapshot(dir: &Path) -> BTreeMap<String, Option<(Vec<u8>, SystemTime)>> {
+        let mut out = BTreeMap::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(d) = pending.pop() {
+            for entry in fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                if path.is_dir() {
+                    out.insert(rel, None);
+                    pending.push(path);
+                } else {
+                    let meta = fs::metadata(&path).unwrap();
+                    out.insert(
+                        rel,
+                        Some((fs::read(&path).unwrap(), meta.modified().unwrap())),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn read(dir: &Path, rel: &str) -> String {
+        fs::read_to_string(dir.join(rel)).unwrap()
+    }
+
+    #[test]
+    fn creates_everything_in_an_empty_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = sample();
+        let outcome = apply(dir.path(), &files, Mode::Write).unwrap();
+        assert_eq!(outcome.created.len(), 4);
+        assert!(outcome.changed());
+        for f in &files {
+            assert_eq!(read(dir.path(), &f.path), f.contents);
+        }
+        let names: Vec<_> = snapshot(dir.path()).into_keys().collect();
+        assert!(
+            !names.iter().any(|n| is_our_temp(n)),
+            "temp files left: {names:?}"
+        );
+    }
+
+    #[test]
+    fn second_run_rewrites_nothing_and_keeps_mtimes() {
+        let dir = tempfile::tempdir().unwrap();
+        apply(dir.path(), &sample(), Mode::Write).unwrap();
+        let before = snapshot(dir.path());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let outcome = apply(dir.path(), &sample(), Mode::Write).unwrap();
+        assert!(!outcome.changed(), "{outcome:?}");
+        assert_eq!(outcome.unchanged.len(), 3);
+        assert_eq!(outcome.kept, vec!["flex-plugin/src/hooks.ts".to_string()]);
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn updates_changed_generated_file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        apply(dir.path(), &sample(), Mode::Write).unwrap();
+        let mut files = sample();
+        files[1] = generated(&format!("{GEN}/triggers.ts"), "export type T = 2;\n");
+        let outcome = apply(dir.path(), &files, Mode::Write).unwrap();
+        assert_eq!(outcome.updated, vec![format!("{GEN}/triggers.ts")]);
+        assert!(outcome.created.is_empty() && outcome.removed.is_empty());
+        assert_eq!(read(dir.path(), &files[1].path), files[1].contents);
+    }
+
+    #[test]
+    fn user_files_are_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        apply(dir.path(), &sample(), Mode::Write).unwrap();
+        fs::write(dir.path().join("flex-plugin/src/hooks.ts"), "// mine\n").unwrap();
+        let outcome = apply(dir.path(), &sample(), Mode::Write).unwrap();
+        assert!(!outcome.changed());
+        assert_eq!(read(dir.path(), "flex-plugin/src/hooks.ts"), "// mine\n");
+        let check = apply(dir.path(), &sample(), Mode::Check).unwrap();
+        assert!(check.diff.is_empty(), "{}", check.diff);
+    }
+
+    #[test]
+    fn hand_edited_generated_file_is_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        apply(dir.path(), &sample(), Mode::Write).unwrap();
+        let path = dir.path().join(GEN).join("protocol.ts");
+        let edited = format!(
+            "{}// my tweak\n",
+            read(dir.path(), &format!("{GEN}/protocol.ts"))
+        );
+        fs::write(&path, edited).unwrap();
+        let outcome = apply(dir.path(), &sample(), Mode::Write).unwrap();
+        assert_eq!(outcome.updated, vec![format!("{GEN}/protocol.ts")]);
+        assert_eq!(fs::read_to_string(path).unwrap(), sample()[0].contents);
+    }
+
+    #[test]
+    fn stale_generated_files_go_unmarked_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = sample();
+        files.push(generated(&format!("{GEN}/old/gone.ts"), "x\n"));
+        apply(dir.path(), &files, Mode::Write).unwrap();
+        fs::write(dir.path().join(GEN).join("notes.ts"), "// hand-written\n").unwrap();
+        let outcome = apply(dir.path(), &sample(), Mode::Write).unwrap();
+        assert_eq!(outcome.removed, vec![format!("{GEN}/old/gone.ts")]);
+        assert_eq!(outcome.foreign, vec![format!("{GEN}/notes.ts")]);
+        assert!(
+            !dir.path().join(GEN).join("old").exists(),
+            "emptied folder pruned"
+        );
+        assert!(dir.path().join(GEN).join("notes.ts").exists());
+        assert!(dir.path().join(GEN).join("protocol.ts").exists());
+    }
+
+    #[test]
+    fn refuses_to_overwrite_unmarked_file_at_a_generated_path() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join(GEN)).unwrap();
+        fs::write(dir.path().join(GEN).join("triggers.ts"), "// my own\n").unwrap();
+        let before = snapshot(dir.path());
+        let err = apply(dir.path(), &sample(), Mode::Write).unwrap_err();
+        assert!(
+            matches!(&err, WriteError::NotGenerated { paths } if paths == &[format!("{GEN}/triggers.ts")])
+        );
+        assert!(err.to_string().contains("Move your code"), "{err}");
+        assert_eq!(snapshot(dir.path()), before, "nothing written");
+    }
+
+    #[test]
+    fn check_mode_writes_nothing_and_diffs_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = sample();
+        files.push(generated(&format!("{GEN}/stale.ts"), "old\n"));
+        apply(dir.path(), &files, Mode::Write).unwrap();
+        let mut next = sample();
+        next[0] = generated(&format!("{GEN}/protocol.ts"), "export const V = 2;\n");
+        next.push(generated("bridge/src/generated/new.rs", "pub fn f() {}\n"));
+        let before = snapshot(dir.path());
+        let outcome = apply(dir.path(), &next, Mode::Check).unwrap();
+        assert_eq!(snapshot(dir.path()), before);
+        let d = &outcome.diff;
+        assert!(
+            d.contains("--- /dev/null\n+++ b/bridge/src/generated/new.rs\n@@"),
+            "{d}"
+        );
+        assert!(d.contains("+pub fn f() {}\n"), "{d}");
+        assert!(
+            d.contains(&format!(
+                "--- a/{GEN}/protocol.ts\n+++ b/{GEN}/protocol.ts\n@@"
+            )),
+            "{d}"
+        );
+        assert!(
+            d.contains("-export const V = 1;\n+export const V = 2;\n"),
+            "{d}"
+        );
+        assert!(
+            d.contains(&format!("--- a/{GEN}/stale.ts\n+++ /dev/null\n@@")),
+            "{d}"
+        );
+        assert!(d.contains("-old\n"), "{d}");
+        assert_eq!(
+            outcome.created,
+            vec!["bridge/src/generated/new.rs".to_string()]
+        );
+        assert_eq!(outcome.removed, vec![format!("{GEN}/stale.ts")]);
+        // Up to date: an empty diff.
+        let clean = apply(dir.path(), &files, Mode::Check).unwrap();
+        assert!(!clean.changed() && clean.diff.is_empty(), "{}", clean.diff);
+    }
+
+    #[test]
+    fn a_failure_at_any_commit_step_leaves_everything_as_it_was() {
+        // Updates, creations in new folders and removals, all in one run.
+        let mut first = sample();
+        first.push(generated(&format!("{GEN}/stale.ts"), "old\n"));
+        let mut second = sample();
+        second[0] = generated(&format!("{GEN}/protocol.ts"), "v2\n");
+        second[2] = generated("bridge/src/generated/mod.rs", "v2\n");
+        second.push(generated(&format!("{GEN}/deep/new.ts"), "new\n"));
+        second.push(user("bridge/Cargo.toml", "[package]\n"));
+
+        let mut steps_seen = 0;
+        for fail_at in 1.. {
+            let dir = tempfile::tempdir().unwrap();
+            apply(dir.path(), &first, Mode::Write).unwrap();
+            let before = snapshot(dir.path());
+            let mut last = 0;
+            let result = apply_with(dir.path(), &second, Mode::Write, &mut |step| {
+                last = step;
+                if step == fail_at {
+                    Err(io::Error::other("injected"))
+                } else {
+                    Ok(())
+                }
+            });
+            if result.is_ok() {
+                assert_eq!(
+                    read(dir.path(), &format!("{GEN}/deep/new.ts")),
+                    second[4].contents
+                );
+                steps_seen = last;
+                break;
+            }
+            assert!(result.unwrap_err().to_string().contains("injected"));
+            assert_eq!(
+                snapshot(dir.path()),
+                before,
+                "failure at step {fail_at} left changes"
+            );
+        }
+        // 2 updates x 2 renames + 2 creations + 1 removal.
+        assert_eq!(steps_seen, 7);
+    }
+
+    #[test]
+    fn a_staging_failure_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where a folder must go: creating bridge/src/... fails for real.
+        fs::write(dir.path().join("bridge"), "in the way\n").unwrap();
+        let before = snapshot(dir.path());
+        let err = apply(dir.path(), &sample(), Mode::Write).unwrap_err();
+        assert!(matches!(err, WriteError::Io { .. }), "{err}");
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn paths_outside_the_output_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["../escape.ts", "/etc/passwd", "a/../../b", "", "a\\b"] {
+            let files = vec![generated(bad, "x\n")];
+            let err = apply(dir.path(), &files, Mode::Write).unwrap_err();
+            assert!(matches!(err, WriteError::BadPath { .. }), "{bad}: {err}");
+        }
+        assert!(snapshot(dir.path()).is_empty());
+    }
+}

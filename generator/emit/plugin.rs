@@ -1,8 +1,750 @@
-//! Emitter for the Flex plugin shim (TypeScript). (Stub.)
-use super::{EmitError, OutFile};
-use crate::ir::Plan;
+//! Emitter for the Flex plugin shim (TypeScript).
+//!
+//! Generated (rewritten every run, under `flex-plugin/src/flexgen/`):
+//! - `protocol.ts`: the wire protocol runtime (static, `templates/plugin/`);
+//! - `runtime.ts`: the Flex-side runtime: source context, filters (static);
+//! - `triggers.ts`: payload types, schemas, the `FlexgenHooks` interface;
+//! - `actions.ts`: payload interfaces of the Flex actions the spec invokes;
+//! - `wiring.ts`: `startFlexgen(flex, manager, hooks)`.
+//!
+//! Scaffolded once for the user (`flex-plugin/`): `package.json`,
+//! `tsconfig.json`, `src/index.ts`, `src/<App>Plugin.ts`, `src/hooks.ts`.
+//!
+//! The templates lay the files out; this module turns the IR into a view whose
+//! values are ready to drop in. Free text goes through the `render` escaping
+//! filters (in the templates, or `render::ts_string` where a value is built
+//! here), so a spec cannot inject code or close a comment.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{header, render, EmitError, OutFile, Owner};
+use crate::ir::{
+    ActionField, ActionFieldType, ArgValue, Direction, Field, FieldType, Filter, Invoke, Listen,
+    ListenKind, Plan, Source, SourceRoot, Subject, Trigger, ValueType,
+};
+
+/// Where the generated files go, relative to the output folder.
+const GENERATED_DIR: &str = "flex-plugin/src/flexgen";
+
+/// Static runtime files, copied verbatim behind the header.
+const STATIC_FILES: &[(&str, &str)] = &[
+    (
+        "protocol.ts",
+        include_str!("../../templates/plugin/protocol.ts"),
+    ),
+    (
+        "runtime.ts",
+        include_str!("../../templates/plugin/runtime.ts"),
+    ),
+];
+
+/// Generated templates: (template name, file name under `GENERATED_DIR`).
+const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "triggers.ts",
+        "triggers.ts",
+        include_str!("../../templates/plugin/triggers.ts.tera"),
+    ),
+    (
+        "actions.ts",
+        "actions.ts",
+        include_str!("../../templates/plugin/actions.ts.tera"),
+    ),
+    (
+        "wiring.ts",
+        "wiring.ts",
+        include_str!("../../templates/plugin/wiring.ts.tera"),
+    ),
+];
+
+/// User-owned templates: (template name, path under `flex-plugin/`; `{Plugin}`
+/// stands for the plugin class name).
+const USER_TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "package.json",
+        "package.json",
+        include_str!("../../templates/plugin/user/package.json.tera"),
+    ),
+    (
+        "tsconfig.json",
+        "tsconfig.json",
+        include_str!("../../templates/plugin/user/tsconfig.json.tera"),
+    ),
+    (
+        "index.ts",
+        "src/index.ts",
+        include_str!("../../templates/plugin/user/index.ts.tera"),
+    ),
+    (
+        "Plugin.ts",
+        "src/{Plugin}.ts",
+        include_str!("../../templates/plugin/user/Plugin.ts.tera"),
+    ),
+    (
+        "hooks.ts",
+        "src/hooks.ts",
+        include_str!("../../templates/plugin/user/hooks.ts.tera"),
+    ),
+];
 
 pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
-    let _ = plan;
-    Ok(Vec::new())
+    let view = View::new(plan);
+    let templates: Vec<(&str, &str)> = GENERATED_TEMPLATES
+        .iter()
+        .chain(USER_TEMPLATES)
+        .map(|(name, _, source)| (*name, *source))
+        .collect();
+    let tera = render::engine(&templates)?;
+    let head = header(plan, "//");
+
+    let mut files = Vec::new();
+    for (name, source) in STATIC_FILES {
+        files.push(OutFile {
+            path: format!("{GENERATED_DIR}/{name}"),
+            contents: format!("{head}{source}"),
+            owner: Owner::Generated,
+        });
+    }
+    for (name, file, _) in GENERATED_TEMPLATES {
+        files.push(OutFile {
+            path: format!("{GENERATED_DIR}/{file}"),
+            contents: format!("{head}{}", render::render(&tera, name, &view)?),
+            owner: Owner::Generated,
+        });
+    }
+    for (name, file, _) in USER_TEMPLATES {
+        files.push(OutFile {
+            path: format!(
+                "flex-plugin/{}",
+                file.replace("{Plugin}", &view.plugin_class)
+            ),
+            contents: render::render(&tera, name, &view)?,
+            owner: Owner::User,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Everything the templates read.
+#[derive(Serialize)]
+struct View<'a> {
+    spec_file: &'a str,
+    app: &'a str,
+    app_kebab: &'a str,
+    plugin_class: String,
+    spec_hash: &'a str,
+    flex_origin: &'a str,
+    /// `export const HOST_ORIGINS ...`, laid out as prettier would.
+    host_origins_decl: String,
+    triggers: Vec<TriggerView<'a>>,
+    /// One payload interface per distinct Flex action invoked.
+    actions: Vec<ActionView<'a>>,
+    /// `import type { ... } from "./actions";` for the wiring.
+    actions_import: String,
+    /// `actions.ts` needs `ITask` for task-typed action fields.
+    actions_need_itask: bool,
+    /// Install the accepted-at tracker (some field reads timing.acceptedAt/talkSeconds).
+    track_accepts: bool,
+    has_commands: bool,
+    has_events: bool,
+}
+
+#[derive(Serialize)]
+struct TriggerView<'a> {
+    wire: &'a str,
+    camel: &'a str,
+    pascal: &'a str,
+    shouty: &'a str,
+    summary: Option<&'a str>,
+    user_action: Option<&'a str>,
+    channel: Option<&'a str>,
+    channel_type: Option<&'a str>,
+    is_command: bool,
+    fields: Vec<FieldView<'a>>,
+    invoke: Option<InvokeView<'a>>,
+    listen: Option<ListenView>,
+}
+
+#[derive(Serialize)]
+struct FieldView<'a> {
+    name: &'a str,
+    optional: bool,
+    doc: Option<&'a str>,
+    /// The interface member: `  name?: type;`.
+    member: String,
+    /// The schema table entry: `    name: required(checks.e164()),`.
+    schema_entry: String,
+    /// Where a Flex -> host field is read: `read("task.taskSid")`.
+    source: Option<String>,
+}
+
+#[derive(Serialize)]
+struct InvokeView<'a> {
+    action: &'a str,
+    payload_type: String,
+    timeout_ms: u32,
+    queue_for_ms: u32,
+    /// Always present: key -> TS expression.
+    set: Vec<Entry>,
+    /// From optional payload fields: key -> payload field, left out when absent.
+    optional: Vec<Entry>,
+}
+
+/// A key and what goes with it (templates cannot index tuples).
+#[derive(Serialize, PartialEq)]
+struct Entry {
+    key: String,
+    value: String,
+}
+
+fn entry(key: String, value: impl Into<String>) -> Entry {
+    Entry {
+        key,
+        value: value.into(),
+    }
+}
+
+#[derive(Serialize)]
+struct ActionFieldView<'a> {
+    name: &'a str,
+    optional: bool,
+    ts_type: &'static str,
+}
+
+#[derive(Serialize)]
+struct ActionView<'a> {
+    action: &'a str,
+    payload_type: String,
+    fields: Vec<ActionFieldView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ListenView {
+    /// `manager.events` or `flex.Actions`.
+    emitter: &'static str,
+    listener: String,
+    /// Human text: "the taskAccepted manager event".
+    describe: String,
+    /// The listener's parameter and what becomes `task` / `action` in the context.
+    param: &'static str,
+    task: &'static str,
+    action: &'static str,
+    /// Quoted path -> TS literal.
+    when: Vec<Entry>,
+}
+
+impl<'a> View<'a> {
+    fn new(plan: &'a Plan) -> Self {
+        let triggers: Vec<TriggerView<'a>> = plan.triggers.iter().map(TriggerView::new).collect();
+        let mut actions: Vec<ActionView<'a>> = Vec::new();
+        for invoke in plan.triggers.iter().filter_map(|t| t.invoke.as_ref()) {
+            if !actions.iter().any(|a| a.action == invoke.action) {
+                actions.push(ActionView::new(invoke));
+            }
+        }
+        actions.sort_by(|a, b| a.action.cmp(b.action));
+        let actions_need_itask = plan
+            .triggers
+            .iter()
+            .filter_map(|t| t.invoke.as_ref())
+            .flat_map(|i| &i.action_fields)
+            .any(|f| f.ty == ActionFieldType::Task);
+        let track_accepts = plan
+            .triggers
+            .iter()
+            .flat_map(|t| t.payload.iter().filter_map(|f| f.source.as_ref()))
+            .chain(plan.triggers.iter().flat_map(|t| {
+                t.listen
+                    .iter()
+                    .flat_map(|l| l.filters.iter().map(|f| &f.source))
+            }))
+            .any(|s| {
+                s.root == SourceRoot::Timing
+                    && matches!(
+                        s.segments.first().map(String::as_str),
+                        Some("acceptedAt" | "talkSeconds")
+                    )
+            });
+        let actions_import = import_decl(
+            "import type ",
+            actions.iter().map(|a| a.payload_type.clone()),
+            " from \"./actions\";",
+        );
+        View {
+            actions_import,
+            spec_file: &plan.spec_file,
+            app: &plan.app.name.original,
+            app_kebab: &plan.app.name.kebab,
+            plugin_class: format!("{}Plugin", plan.app.name.pascal),
+            spec_hash: &plan.spec_hash,
+            flex_origin: &plan.app.flex_origin,
+            host_origins_decl: array_decl(
+                "export const HOST_ORIGINS: readonly string[] = ",
+                plan.app.host_origins.iter().map(|o| render::ts_string(o)),
+            ),
+            has_commands: triggers.iter().any(|t| t.is_command),
+            has_events: triggers.iter().any(|t| !t.is_command),
+            triggers,
+            actions,
+            actions_need_itask,
+            track_accepts,
+        }
+    }
+}
+
+impl<'a> TriggerView<'a> {
+    fn new(t: &'a Trigger) -> Self {
+        TriggerView {
+            wire: &t.name.snake,
+            camel: &t.name.camel,
+            pascal: &t.name.pascal,
+            shouty: &t.name.shouty,
+            summary: t.summary.as_deref(),
+            user_action: t.user_action.as_deref(),
+            channel: t.channel.as_deref(),
+            channel_type: t.channel_type.as_deref(),
+            is_command: t.direction == Direction::HostToFlex,
+            fields: t.payload.iter().map(FieldView::new).collect(),
+            invoke: t.invoke.as_ref().map(|i| InvokeView::new(i, &t.payload)),
+            listen: t.listen.as_ref().map(ListenView::new),
+        }
+    }
+}
+
+impl<'a> FieldView<'a> {
+    fn new(f: &'a Field) -> Self {
+        let max = f.max_length.unwrap_or(1024);
+        let quoted: Vec<String> = f.values.iter().map(|v| render::ts_string(v)).collect();
+        // (TS type, check function, its arguments)
+        let (ts_type, check, args) = match f.ty {
+            FieldType::String => ("string".to_string(), "checks.string", Args::Number(max)),
+            FieldType::E164 => ("string".to_string(), "checks.e164", Args::None),
+            FieldType::Integer => ("number".to_string(), "checks.integer", Args::None),
+            FieldType::Number => ("number".to_string(), "checks.number", Args::None),
+            FieldType::Boolean => ("boolean".to_string(), "checks.boolean", Args::None),
+            FieldType::Datetime => ("string".to_string(), "checks.datetime", Args::Number(max)),
+            FieldType::Enum => (
+                quoted.join(" | "),
+                "checks.oneOf",
+                Args::Strings(quoted.clone()),
+            ),
+        };
+        let name = f.name.snake.as_str();
+        let presence = if f.optional { "optional" } else { "required" };
+        let mark = if f.optional { "?" } else { "" };
+        FieldView {
+            name,
+            optional: f.optional,
+            doc: f.doc.as_deref(),
+            member: union_member(
+                &format!("  {name}{mark}:"),
+                &ts_type,
+                &quoted,
+                f.ty == FieldType::Enum,
+            ),
+            schema_entry: schema_entry(name, presence, check, &args),
+            source: f.source.as_ref().map(|s| {
+                // Flex hands out `Date`s; the wire carries ISO strings.
+                let read = if s.value_type == ValueType::Date {
+                    "iso"
+                } else {
+                    "read"
+                };
+                format!("{read}({})", render::ts_string(&source_path(s)))
+            }),
+        }
+    }
+}
+
+/// Arguments of a field check.
+enum Args {
+    None,
+    Number(u32),
+    Strings(Vec<String>),
+}
+
+/// `  name: type;` in an interface; a long union of literals goes one member
+/// per line, as prettier lays it out.
+fn union_member(head: &str, ts_type: &str, members: &[String], is_union: bool) -> String {
+    let one_line = format!("{head} {ts_type};");
+    if !is_union || members.len() < 2 || one_line.chars().count() <= PRINT_WIDTH {
+        return one_line;
+    }
+    let lines: Vec<String> = members.iter().map(|m| format!("    | {m}")).collect();
+    format!("{head}\n{};", lines.join("\n"))
+}
+
+/// `    name: required(checks.x(...)),` in the schema table, broken the way
+/// prettier breaks it when it is too long.
+fn schema_entry(name: &str, presence: &str, check: &str, args: &Args) -> String {
+    let inline_args = match args {
+        Args::None => String::new(),
+        Args::Number(n) => n.to_string(),
+        Args::Strings(items) => format!("[{}]", items.join(", ")),
+    };
+    let call = format!("{check}({inline_args})");
+    let one_line = format!("    {name}: {presence}({call}),");
+    if one_line.chars().count() <= PRINT_WIDTH {
+        return one_line;
+    }
+    let inner = format!("      {call},");
+    let inner = match args {
+        Args::Strings(items) if inner.chars().count() > PRINT_WIDTH => {
+            let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
+            format!("      {check}([\n{lines}      ]),")
+        }
+        _ => inner,
+    };
+    format!("    {name}: {presence}(\n{inner}\n    ),")
+}
+
+impl<'a> InvokeView<'a> {
+    fn new(i: &'a Invoke, payload: &'a [Field]) -> Self {
+        let mut set = Vec::new();
+        let mut optional = Vec::new();
+        for arg in &i.args {
+            match &arg.value {
+                ArgValue::Payload { field } => {
+                    let is_optional = payload
+                        .iter()
+                        .any(|f| f.name.snake == field.snake && f.optional);
+                    if is_optional {
+                        optional.push(entry(property_key(&arg.key), field.snake.as_str()));
+                    } else {
+                        set.push(entry(
+                            property_key(&arg.key),
+                            format!("payload.{}", field.snake),
+                        ));
+                    }
+                }
+                ArgValue::Literal { json } => {
+                    set.push(entry(property_key(&arg.key), ts_literal(json)))
+                }
+            }
+        }
+        InvokeView {
+            action: &i.action,
+            payload_type: format!("{}ActionPayload", i.action),
+            timeout_ms: i.timeout_ms,
+            queue_for_ms: i.queue_for_ms,
+            set,
+            optional,
+        }
+    }
+}
+
+impl<'a> ActionView<'a> {
+    fn new(i: &'a Invoke) -> Self {
+        ActionView {
+            action: &i.action,
+            payload_type: format!("{}ActionPayload", i.action),
+            fields: i
+                .action_fields
+                .iter()
+                .map(|f: &'a ActionField| ActionFieldView {
+                    name: &f.name,
+                    optional: f.optional,
+                    ts_type: action_ts_type(f.ty),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// TypeScript types of Flex action payload fields.
+fn action_ts_type(ty: ActionFieldType) -> &'static str {
+    match ty {
+        ActionFieldType::String => "string",
+        ActionFieldType::Number => "number",
+        ActionFieldType::Boolean => "boolean",
+        ActionFieldType::Object => "Record<string, unknown>",
+        // Flex resolves a task from the object or from its reservation sid.
+        ActionFieldType::Task => "ITask | string",
+        ActionFieldType::Any => "unknown",
+    }
+}
+
+/// How each listener kind is registered and what its callback receives:
+/// (emitter, what it is, callback parameter).
+fn listen_kind(kind: ListenKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        ListenKind::ManagerEvent => ("manager.events", "manager event", "subject"),
+        ListenKind::BeforeAction => ("flex.Actions", "before-action listener", "payload"),
+        ListenKind::AfterAction => ("flex.Actions", "after-action listener", "payload"),
+    }
+}
+
+impl ListenView {
+    fn new(l: &Listen) -> Self {
+        let (emitter, what, param) = listen_kind(l.kind);
+        let is_action = l.kind != ListenKind::ManagerEvent;
+        // Manager task events pass the task; action listeners pass the payload
+        // that names it. Other subjects carry nothing a path can read.
+        let task = match (l.subject, is_action) {
+            (Subject::Task, false) => "subject",
+            (Subject::Task, true) => "taskOfAction(flex, payload)",
+            _ => "undefined",
+        };
+        let mut when: Vec<Entry> = Vec::new();
+        for Filter {
+            source,
+            equals_json,
+        } in &l.filters
+        {
+            let condition = entry(
+                render::ts_string(&source_path(source)),
+                ts_literal(equals_json),
+            );
+            // Duplicate keys would not compile; the same condition twice is one.
+            if !when.contains(&condition) {
+                when.push(condition);
+            }
+        }
+        ListenView {
+            emitter,
+            listener: render::ts_string(&l.listener),
+            describe: format!("the {} {what}", l.listener),
+            param,
+            task,
+            action: if is_action { "payload" } else { "undefined" },
+            when,
+        }
+    }
+}
+
+/// Prettier's print width.
+const PRINT_WIDTH: usize = 80;
+
+/// `<head>[a, b];` on one line when it fits, else one element per line, as
+/// prettier lays out an array of strings.
+fn array_decl(head: &str, items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    let one_line = format!("{head}[{}];", items.join(", "));
+    if one_line.chars().count() <= PRINT_WIDTH {
+        return one_line;
+    }
+    let lines: String = items.iter().map(|i| format!("  {i},\n")).collect();
+    format!("{head}[\n{lines}];")
+}
+
+/// `<head>{ a, b }<tail>` on one line when it fits, else one name per line,
+/// as prettier lays out an import.
+fn import_decl(head: &str, names: impl Iterator<Item = String>, tail: &str) -> String {
+    let names: Vec<String> = names.collect();
+    let one_line = format!("{head}{{ {} }}{tail}", names.join(", "));
+    if one_line.chars().count() <= PRINT_WIDTH {
+        return one_line;
+    }
+    let lines: String = names.iter().map(|n| format!("  {n},\n")).collect();
+    format!("{head}{{\n{lines}}}{tail}")
+}
+
+/// `task.attributes.from`, rebuilt from the resolved root and segments.
+fn source_path(s: &Source) -> String {
+    let root = match s.root {
+        SourceRoot::Task => "task",
+        SourceRoot::Worker => "worker",
+        SourceRoot::Action => "action",
+        SourceRoot::Timing => "timing",
+    };
+    std::iter::once(root)
+        .chain(s.segments.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// An object key: bare when it is an identifier (as prettier leaves it), else quoted.
+fn property_key(key: &str) -> String {
+    let mut chars = key.chars();
+    let ident = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if ident {
+        key.to_string()
+    } else {
+        render::ts_string(key)
+    }
+}
+
+/// A JSON literal as TypeScript data: strings through `ts_string`, so nothing
+/// in it can act as code. Invalid JSON (the IR promises it is not) becomes a
+/// string holding the text.
+fn ts_literal(json: &str) -> String {
+    match serde_json::from_str::<Value>(json) {
+        Ok(value) => ts_value(&value),
+        Err(_) => render::ts_string(json),
+    }
+}
+
+fn ts_value(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => render::ts_string(s),
+        Value::Array(items) => {
+            format!(
+                "[{}]",
+                items.iter().map(ts_value).collect::<Vec<_>>().join(", ")
+            )
+        }
+        Value::Object(map) if map.is_empty() => "{}".to_string(),
+        Value::Object(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", property_key(k), ts_value(v)))
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::ir::*;
+    include!("plugin/fixtures.rs");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find<'a>(files: &'a [OutFile], path: &str) -> &'a OutFile {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} not emitted"))
+    }
+
+    #[test]
+    fn emits_the_documented_file_set() {
+        let files = emit(&fixtures::seed()).unwrap();
+        let paths: Vec<(&str, Owner)> = files.iter().map(|f| (f.path.as_str(), f.owner)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("flex-plugin/package.json", Owner::User),
+                ("flex-plugin/src/AcmeCrmPlugin.ts", Owner::User),
+                ("flex-plugin/src/flexgen/actions.ts", Owner::Generated),
+                ("flex-plugin/src/flexgen/protocol.ts", Owner::Generated),
+                ("flex-plugin/src/flexgen/runtime.ts", Owner::Generated),
+                ("flex-plugin/src/flexgen/triggers.ts", Owner::Generated),
+                ("flex-plugin/src/flexgen/wiring.ts", Owner::Generated),
+                ("flex-plugin/src/hooks.ts", Owner::User),
+                ("flex-plugin/src/index.ts", Owner::User),
+                ("flex-plugin/tsconfig.json", Owner::User),
+            ]
+        );
+        for file in &files {
+            let generated = file.contents.starts_with(
+                "// @generated by flexgen flexgen 0.1.0 from triggers.yaml. DO NOT EDIT.\n",
+            );
+            assert_eq!(generated, file.owner == Owner::Generated, "{}", file.path);
+            assert!(
+                !file.contents.contains("\n\n\n"),
+                "{}: double blank line",
+                file.path
+            );
+            assert!(
+                file.contents.ends_with('\n') && !file.contents.ends_with("\n\n"),
+                "{}",
+                file.path
+            );
+        }
+    }
+
+    #[test]
+    fn emit_is_deterministic() {
+        for plan in [
+            fixtures::seed(),
+            fixtures::omnichannel(),
+            fixtures::hostile(),
+        ] {
+            assert_eq!(emit(&plan).unwrap(), emit(&plan.clone()).unwrap());
+        }
+    }
+
+    #[test]
+    fn wiring_maps_payload_to_action_args() {
+        let files = emit(&fixtures::seed()).unwrap();
+        let wiring = &find(&files, "flex-plugin/src/flexgen/wiring.ts").contents;
+        assert!(wiring.contains("const args: StartOutboundCallActionPayload = {\n        destination: payload.phone_number,\n      };"), "{wiring}");
+        assert!(wiring.contains("if (payload.caller_id !== undefined) {\n        args.callerId = payload.caller_id;\n      }"));
+        assert!(wiring.contains("await flex.Actions.invokeAction(\"StartOutboundCall\", args);"));
+        assert!(wiring.contains("on(manager.events, \"taskAccepted\", (subject: unknown) => {"));
+        assert!(wiring.contains("\"task.attributes.direction\": \"inbound\","));
+        assert!(wiring.contains("accepted_at: iso(\"timing.acceptedAt\"),"));
+        // timing.acceptedAt is used, so the tracker is installed.
+        assert!(wiring.contains("new AcceptTimes()"));
+        let runtime = &find(&files, "flex-plugin/src/flexgen/runtime.ts").contents;
+        for code in [wiring, runtime] {
+            assert!(
+                !code.contains(".token") && !code.contains("[\"token\"]"),
+                "reads a token"
+            );
+            assert!(code.contains("manager.user.identity") || code == wiring);
+        }
+        assert!(!wiring.contains("\"*\""));
+    }
+
+    #[test]
+    fn literals_and_listeners_of_other_kinds() {
+        let files = emit(&fixtures::omnichannel()).unwrap();
+        let wiring = &find(&files, "flex-plugin/src/flexgen/wiring.ts").contents;
+        assert!(wiring.contains("viewName: \"agent-desktop\","), "{wiring}");
+        assert!(wiring.contains("activityAvailable: true,"));
+        assert!(wiring.contains("messageAttributes: { canned: true, rank: 2, source: \"crm\" },"));
+        assert!(wiring.contains("on(flex.Actions, \"afterCompleteTask\", (payload: unknown) => {"));
+        assert!(wiring.contains("on(flex.Actions, \"beforeHangupCall\", (payload: unknown) => {"));
+        assert!(wiring.contains("task: taskOfAction(flex, payload),"));
+        assert!(!wiring.contains("new AcceptTimes()") || wiring.contains("talkSeconds"));
+        let triggers = &find(&files, "flex-plugin/src/flexgen/triggers.ts").contents;
+        assert!(triggers.contains("export type OpenAgentDesktopPayload = Record<string, never>;"));
+        assert!(triggers.contains("activity: \"Available\" | \"Unavailable\" | \"Break\";"));
+        let actions = &find(&files, "flex-plugin/src/flexgen/actions.ts").contents;
+        assert!(actions.contains("task?: ITask | string;"));
+    }
+
+    #[test]
+    fn hostile_text_lands_inert() {
+        let files = emit(&fixtures::hostile()).unwrap();
+        let mut seen_literal = false;
+        for file in &files {
+            let text = &file.contents;
+            assert!(
+                !text.contains('\u{2028}') && !text.contains('\u{202e}'),
+                "{}: raw separator or bidi",
+                file.path
+            );
+            for line in text.lines() {
+                let code = line.trim_start();
+                let in_comment =
+                    code.starts_with("//") || code.starts_with('*') || code.starts_with("/*");
+                if in_comment {
+                    // Comment text cannot close the comment it sits in.
+                    let body = code.trim_end_matches("*/");
+                    assert!(!body.contains("*/"), "{}: {line}", file.path);
+                    continue;
+                }
+                assert!(
+                    !line.contains("</script>"),
+                    "{}: raw </script> in code: {line}",
+                    file.path
+                );
+                if line.contains("alert(1)") {
+                    // Outside comments the text only exists as one escaped
+                    // double-quoted literal: quote, backslash and newline escaped.
+                    assert!(line.contains(r#""x\" */ \u003c/script\u003e `${alert(1)}` \u2028 \u202e \\ \n // ' end""#), "{}: {line}", file.path);
+                    seen_literal = true;
+                }
+            }
+        }
+        assert!(
+            seen_literal,
+            "the hostile enum value and filter literal must be emitted"
+        );
+    }
 }

@@ -1,0 +1,623 @@
+/**
+ * The flexgen wire protocol, plugin side (docs/protocol.md, version 1).
+ *
+ * Static runtime: the same for every spec, copied verbatim behind the
+ * generated header. The spec-specific parts (trigger names, payload schemas,
+ * origins, spec hash) come in through `EndpointConfig` from the generated
+ * `triggers.ts` and `wiring.ts`.
+ *
+ * Security rules this file enforces, for every message, the handshake
+ * included:
+ * - origin: `event.origin` must be one of the spec's `host_origins`, exactly;
+ * - source: `event.source` must be `window.parent` (a page of an allowed
+ *   origin in another tab or frame cannot talk to us);
+ * - shape: exact keys, exact types, bounded lengths, own keys only, no
+ *   `__proto__`/`constructor`/`prototype` keys;
+ * - nothing is ever posted with target origin `"*"`.
+ */
+
+/** Protocol version; a peer with another one is reported, not served. */
+export const PROTOCOL_VERSION = 1;
+
+/** Namespace of every flexgen message; anything else is not ours. */
+export const PROTOCOL_NS = "flexgen";
+
+/** Error codes a reply may carry (docs/protocol.md, "Error codes"). */
+export type ErrorCode =
+  | "SCHEMA_INVALID"
+  | "UNKNOWN_TRIGGER"
+  | "FLEX_ACTION_FAILED"
+  | "TIMEOUT"
+  | "NOT_READY"
+  | "VERSION_MISMATCH";
+
+/** A failure that becomes a typed error reply to the host. */
+export class ProtocolError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "ProtocolError";
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Validators: shared by the envelope checks below and the generated payload
+// schemas in triggers.ts.
+
+/** The outcome of a check: the value (re-built from declared keys only) or why not. */
+export type Validated<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string };
+
+/** Checks one value; returns why it is invalid, or `undefined` when it is fine. */
+export type FieldCheck = (value: unknown) => string | undefined;
+
+/** One key of a schema: its check and whether it may be absent. */
+export interface FieldRule {
+  readonly check: FieldCheck;
+  readonly optional: boolean;
+}
+
+/** Declared keys of a plain object, each with its rule. */
+export type PayloadSchema = Readonly<Record<string, FieldRule>>;
+
+/** Keys that could reach or shadow prototypes: refused everywhere. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
+/** Longest reason text sent back to the host (it may quote hostile input). */
+const MAX_REASON = 200;
+
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+const ISO_DATETIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?Z$/;
+
+/** A required field. */
+export function required(check: FieldCheck): FieldRule {
+  return { check, optional: false };
+}
+
+/** A field that may be absent (or `undefined`); never `null`. */
+export function optional(check: FieldCheck): FieldRule {
+  return { check, optional: true };
+}
+
+/** Field checks by payload type, as docs/spec.md defines them. */
+export const checks = {
+  /** A string of at most `maxLength` UTF-16 units. */
+  string(maxLength: number): FieldCheck {
+    return (value) => {
+      if (typeof value !== "string") return "expected a string";
+      if (value.length > maxLength) return `longer than ${maxLength}`;
+      return undefined;
+    };
+  },
+  /** `+` then 2 to 15 digits, the first not 0. */
+  e164(): FieldCheck {
+    return (value) =>
+      typeof value === "string" && E164.test(value)
+        ? undefined
+        : "expected an E.164 phone number";
+  },
+  /** A safe integer. */
+  integer(): FieldCheck {
+    return (value) =>
+      Number.isSafeInteger(value) ? undefined : "expected a safe integer";
+  },
+  /** A finite number. */
+  number(): FieldCheck {
+    return (value) =>
+      typeof value === "number" && Number.isFinite(value)
+        ? undefined
+        : "expected a finite number";
+  },
+  boolean(): FieldCheck {
+    return (value) =>
+      typeof value === "boolean" ? undefined : "expected a boolean";
+  },
+  /** ISO 8601 UTC: `YYYY-MM-DDTHH:MM:SS(.sss)?Z`, as `Date#toISOString` writes it. */
+  datetime(maxLength: number): FieldCheck {
+    return (value) =>
+      typeof value === "string" &&
+      value.length <= maxLength &&
+      ISO_DATETIME.test(value)
+        ? undefined
+        : "expected an ISO 8601 UTC datetime";
+  },
+  /** One of the declared values. */
+  oneOf(values: readonly string[]): FieldCheck {
+    return (value) =>
+      typeof value === "string" && values.includes(value)
+        ? undefined
+        : `expected one of ${values.join(", ")}`;
+  },
+  /** Exactly this value (envelope constants). */
+  literal(expected: string | number | boolean): FieldCheck {
+    return (value) =>
+      value === expected ? undefined : `expected ${JSON.stringify(expected)}`;
+  },
+  /** Any plain object; its content is checked by a schema later. */
+  plainObject(): FieldCheck {
+    return (value) =>
+      isPlainObject(value) ? undefined : "expected a plain object";
+  },
+};
+
+/** An object literal or a structured clone of one: no class instance, no array. */
+export function isPlainObject(
+  value: unknown,
+): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function hasOwn(obj: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+function invalid(reason: string): { ok: false; reason: string } {
+  return { ok: false, reason: reason.slice(0, MAX_REASON) };
+}
+
+/**
+ * Checks `value` against `schema`: a plain object whose own keys are exactly
+ * declared ones, each passing its check. Returns a fresh object holding only
+ * the declared keys, so nothing undeclared travels further.
+ *
+ * `T` must be the type generated from the same spec entry as `schema`.
+ */
+export function validatePayload<T>(
+  schema: PayloadSchema,
+  value: unknown,
+): Validated<T> {
+  if (!isPlainObject(value)) return invalid("payload: expected a plain object");
+  for (const key of Reflect.ownKeys(value)) {
+    if (typeof key !== "string") return invalid("payload: symbol key");
+    if (FORBIDDEN_KEYS.has(key)) return invalid(`${key}: key not allowed`);
+    if (!hasOwn(schema, key)) {
+      return invalid(`${JSON.stringify(key)}: unknown key`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(schema)) {
+    const rule = schema[key];
+    const field = hasOwn(value, key) ? value[key] : undefined;
+    if (field === undefined) {
+      if (!rule.optional) return invalid(`${key}: missing`);
+      continue;
+    }
+    const reason = rule.check(field);
+    if (reason !== undefined) return invalid(`${key}: ${reason}`);
+    out[key] = field;
+  }
+  return { ok: true, value: out as T };
+}
+
+// ---------------------------------------------------------------------------
+// Envelopes.
+
+export interface HelloMessage {
+  ns: "flexgen";
+  v: number;
+  app: string;
+  id: string;
+  kind: "hello";
+  spec: string;
+  role: "host" | "flex";
+  re?: string;
+}
+
+export interface DataMessage {
+  ns: "flexgen";
+  v: number;
+  app: string;
+  id: string;
+  kind: "command" | "event";
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+export interface ReplyMessage {
+  ns: "flexgen";
+  v: number;
+  app: string;
+  id: string;
+  kind: "reply";
+  re: string;
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+export type Envelope = HelloMessage | DataMessage | ReplyMessage;
+
+const MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const TRIGGER_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const SPEC_HASH = /^[0-9a-f]{16}$/;
+
+function matching(pattern: RegExp, what: string): FieldCheck {
+  return (value) =>
+    typeof value === "string" && pattern.test(value)
+      ? undefined
+      : `expected ${what}`;
+}
+
+const messageId = matching(MESSAGE_ID, "a message id");
+
+const ERROR_SCHEMA: PayloadSchema = {
+  code: required(matching(/^[A-Z_]{1,40}$/, "an error code")),
+  message: required(checks.string(2000)),
+};
+
+function common(kind: Envelope["kind"]): PayloadSchema {
+  return {
+    ns: required(checks.literal(PROTOCOL_NS)),
+    v: required(checks.integer()),
+    app: required(checks.string(64)),
+    id: required(messageId),
+    kind: required(checks.literal(kind)),
+  };
+}
+
+/** Exact envelope schemas by `kind`: any other key is refused. */
+const ENVELOPES: Readonly<Record<Envelope["kind"], PayloadSchema>> = {
+  hello: {
+    ...common("hello"),
+    spec: required(matching(SPEC_HASH, "a spec hash")),
+    role: required(checks.oneOf(["host", "flex"])),
+    re: optional(messageId),
+  },
+  command: {
+    ...common("command"),
+    type: required(matching(TRIGGER_NAME, "a trigger name")),
+    payload: required(checks.plainObject()),
+  },
+  event: {
+    ...common("event"),
+    type: required(matching(TRIGGER_NAME, "a trigger name")),
+    payload: required(checks.plainObject()),
+  },
+  reply: {
+    ...common("reply"),
+    re: required(messageId),
+    ok: required(checks.boolean()),
+    error: optional((value) => {
+      const checked = validatePayload(ERROR_SCHEMA, value);
+      return checked.ok ? undefined : `error.${checked.reason}`;
+    }),
+  },
+};
+
+function validateEnvelope(data: Record<string, unknown>): Validated<Envelope> {
+  const kind = data.kind;
+  if (typeof kind !== "string" || !hasOwn(ENVELOPES, kind)) {
+    return invalid("kind: expected hello, command, event or reply");
+  }
+  const checked = validatePayload<Envelope>(
+    ENVELOPES[kind as Envelope["kind"]],
+    data,
+  );
+  if (checked.ok && checked.value.kind === "reply") {
+    // `ok: false` needs an error, `ok: true` must not have one.
+    if (checked.value.ok === (checked.value.error !== undefined)) {
+      return invalid("error: required exactly when ok is false");
+    }
+  }
+  return checked;
+}
+
+// ---------------------------------------------------------------------------
+// Message ids.
+
+/** Ids `<prefix>-<64 random bits, hex>-<counter>`: unique per sender. */
+export class IdSource {
+  private readonly base: string;
+  private counter = 0;
+
+  constructor(prefix: string) {
+    const bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0"));
+    this.base = `${prefix}-${hex.join("")}`;
+  }
+
+  next(): string {
+    this.counter += 1;
+    return `${this.base}-${this.counter}`;
+  }
+}
+
+/** The last `limit` ids seen: enough to drop a replay, bounded in memory. */
+export class RecentIds {
+  private readonly order: string[] = [];
+  private readonly set = new Set<string>();
+
+  constructor(private readonly limit: number) {}
+
+  has(id: string): boolean {
+    return this.set.has(id);
+  }
+
+  /** Records `id`; returns `false` when it was seen already. */
+  add(id: string): boolean {
+    if (this.set.has(id)) return false;
+    this.set.add(id);
+    this.order.push(id);
+    if (this.order.length > this.limit) {
+      const oldest = this.order.shift();
+      if (oldest !== undefined) this.set.delete(oldest);
+    }
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The endpoint.
+
+/** What the generated wiring hands to the endpoint. */
+export interface EndpointConfig {
+  /** `app.name` of the spec. */
+  readonly app: string;
+  /** The spec hash both ends were generated from. */
+  readonly specHash: string;
+  /** Exact origins of the host pages allowed to talk to this plugin. */
+  readonly hostOrigins: readonly string[];
+  /**
+   * Runs a host command whose envelope passed every check. Resolves when the
+   * Flex action succeeded; rejects with a `ProtocolError` for a typed reply,
+   * or with anything else for `FLEX_ACTION_FAILED` with its message.
+   */
+  readonly onCommand: (type: string, payload: unknown) => Promise<void>;
+}
+
+type State = "waiting" | "ready" | "version_mismatch";
+
+interface QueuedEvent {
+  readonly type: string;
+  readonly payload: Record<string, unknown>;
+  readonly at: number;
+}
+
+/** Events sent before the handshake wait this long at most... */
+export const EVENT_QUEUE_MS = 10_000;
+/** ...and at most this many of them. */
+export const EVENT_QUEUE_LIMIT = 64;
+/** Ids remembered for duplicate detection. */
+const RECENT_IDS = 512;
+
+/** Shortens a thrown value to the text of a reply. */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.slice(0, 2000);
+}
+
+/**
+ * The plugin's end of the bridge: handshake, command dispatch, event sending.
+ * One per plugin; `start()` it from `init(flex, manager)`.
+ */
+export class PluginEndpoint {
+  private state: State = "waiting";
+  /** The host origin learned from a valid hello; the only target we post to. */
+  private peerOrigin: string | undefined;
+  private readonly ids = new IdSource("f");
+  private readonly seen = new RecentIds(RECENT_IDS);
+  private readonly queue: QueuedEvent[] = [];
+  private readonly config: EndpointConfig;
+  private readonly self: Window;
+
+  constructor(config: EndpointConfig, self: Window = window) {
+    this.config = config;
+    this.self = self;
+  }
+
+  /** Listens for the host and says hello; returns a function that stops. */
+  start(): () => void {
+    if (this.self.parent === this.self) {
+      console.info("flexgen: Flex is not embedded in a host page; bridge idle");
+      return () => undefined;
+    }
+    const listener = (event: MessageEvent): void => this.receive(event);
+    this.self.addEventListener("message", listener);
+    // Our hello goes to each allowed origin; the browser delivers only the
+    // one that matches the parent's real origin. Never to "*".
+    for (const origin of this.config.hostOrigins) {
+      this.post(origin, this.hello(undefined));
+    }
+    return () => this.self.removeEventListener("message", listener);
+  }
+
+  /** Sends a Flex -> host event now, or queues it until the handshake. */
+  sendEvent(type: string, payload: Record<string, unknown>): void {
+    if (this.state === "version_mismatch") {
+      console.warn(`flexgen: ${type} not sent: host runs another spec version`);
+      return;
+    }
+    if (this.state === "ready" && this.peerOrigin !== undefined) {
+      this.postEvent(this.peerOrigin, type, payload);
+      return;
+    }
+    this.dropExpired(Date.now());
+    if (this.queue.length >= EVENT_QUEUE_LIMIT) {
+      console.warn(`flexgen: ${type} dropped: no host handshake, queue full`);
+      return;
+    }
+    this.queue.push({ type, payload, at: Date.now() });
+  }
+
+  private receive(event: MessageEvent): void {
+    // Origin AND source first; a failing message is dropped without an answer
+    // (an answer would help a forger probe).
+    if (!this.config.hostOrigins.includes(event.origin)) return;
+    if (event.source === null || event.source !== this.self.parent) return;
+    const data: unknown = event.data;
+    if (!isPlainObject(data)) return;
+    if (data.ns !== PROTOCOL_NS || data.app !== this.config.app) return;
+
+    const checked = validateEnvelope(data);
+    if (!checked.ok) {
+      const id = data.id;
+      // Never answer a reply: two broken peers would ping-pong forever.
+      if (data.kind !== "reply" && messageId(id) === undefined) {
+        const err = new ProtocolError("SCHEMA_INVALID", checked.reason);
+        this.post(event.origin, this.reply(id as string, err));
+      }
+      return;
+    }
+    const message = checked.value;
+    if (!this.seen.add(message.id)) return;
+    switch (message.kind) {
+      case "hello":
+        return this.onHello(message, event.origin);
+      case "command":
+        return void this.onCommand(message, event.origin);
+      case "reply":
+        return this.onReply(message);
+      case "event":
+        // Events flow Flex -> host only.
+        return this.post(
+          event.origin,
+          this.reply(message.id, unknownTrigger(message.type)),
+        );
+    }
+  }
+
+  private onHello(message: HelloMessage, origin: string): void {
+    if (message.role !== "host") return;
+    this.peerOrigin = origin;
+    const matches =
+      message.v === PROTOCOL_VERSION && message.spec === this.config.specHash;
+    this.state = matches ? "ready" : "version_mismatch";
+    if (message.re === undefined) this.post(origin, this.hello(message.id));
+    if (!matches) {
+      console.warn(
+        `flexgen: host speaks protocol ${message.v}, spec ${message.spec}; ` +
+          `this plugin ${PROTOCOL_VERSION}, spec ${this.config.specHash}. ` +
+          "Regenerate both ends from the same triggers.yaml.",
+      );
+      this.queue.length = 0;
+      return;
+    }
+    this.flush();
+  }
+
+  private async onCommand(message: DataMessage, origin: string): Promise<void> {
+    let outcome: ProtocolError | undefined;
+    if (this.state === "version_mismatch" || message.v !== PROTOCOL_VERSION) {
+      outcome = new ProtocolError(
+        "VERSION_MISMATCH",
+        "the two ends were generated from different specs or protocol versions",
+      );
+    } else if (this.state !== "ready" || origin !== this.peerOrigin) {
+      outcome = new ProtocolError(
+        "NOT_READY",
+        "no handshake with this host yet",
+      );
+    } else {
+      try {
+        await this.config.onCommand(message.type, message.payload);
+      } catch (error) {
+        outcome =
+          error instanceof ProtocolError
+            ? error
+            : new ProtocolError("FLEX_ACTION_FAILED", errorText(error));
+      }
+    }
+    this.post(origin, this.reply(message.id, outcome));
+  }
+
+  private onReply(message: ReplyMessage): void {
+    if (!message.ok && message.error !== undefined) {
+      console.warn(
+        `flexgen: host refused ${message.re}: ${message.error.code}: ${message.error.message}`,
+      );
+    }
+  }
+
+  private flush(): void {
+    this.dropExpired(Date.now());
+    const origin = this.peerOrigin;
+    if (origin === undefined) return;
+    for (const queued of this.queue.splice(0)) {
+      this.postEvent(origin, queued.type, queued.payload);
+    }
+  }
+
+  private dropExpired(now: number): void {
+    while (this.queue.length > 0 && now - this.queue[0].at > EVENT_QUEUE_MS) {
+      const expired = this.queue.shift();
+      console.warn(`flexgen: ${expired?.type} dropped: no host handshake`);
+    }
+  }
+
+  private hello(re: string | undefined): HelloMessage {
+    const message: HelloMessage = {
+      ns: PROTOCOL_NS,
+      v: PROTOCOL_VERSION,
+      app: this.config.app,
+      id: this.ids.next(),
+      kind: "hello",
+      spec: this.config.specHash,
+      role: "flex",
+    };
+    if (re !== undefined) message.re = re;
+    return message;
+  }
+
+  private reply(re: string, error: ProtocolError | undefined): ReplyMessage {
+    const message: ReplyMessage = {
+      ns: PROTOCOL_NS,
+      v: PROTOCOL_VERSION,
+      app: this.config.app,
+      id: this.ids.next(),
+      kind: "reply",
+      re,
+      ok: error === undefined,
+    };
+    if (error !== undefined) {
+      message.error = { code: error.code, message: error.message };
+    }
+    return message;
+  }
+
+  private postEvent(
+    origin: string,
+    type: string,
+    payload: Record<string, unknown>,
+  ): void {
+    const message: DataMessage = {
+      ns: PROTOCOL_NS,
+      v: PROTOCOL_VERSION,
+      app: this.config.app,
+      id: this.ids.next(),
+      kind: "event",
+      type,
+      payload,
+    };
+    this.post(origin, message);
+  }
+
+  private post(origin: string, message: Envelope): void {
+    // Belt and braces: only ever an exact, configured origin.
+    if (!this.config.hostOrigins.includes(origin)) return;
+    this.self.parent.postMessage(message, origin);
+  }
+}
+
+function unknownTrigger(type: string): ProtocolError {
+  return new ProtocolError(
+    "UNKNOWN_TRIGGER",
+    `${type} is not a host-to-Flex trigger`,
+  );
+}
+
+/** For the generated dispatch: a command type no trigger declares. */
+export function unknownCommand(type: string): ProtocolError {
+  return unknownTrigger(type);
+}

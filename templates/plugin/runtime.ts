@@ -1,0 +1,294 @@
+/**
+ * The Flex side of the plugin shim: what a Flex -> host trigger reads when its
+ * event fires, and the plumbing that turns it into a checked payload.
+ *
+ * Static runtime: the same for every spec, copied verbatim behind the
+ * generated header. The generated `wiring.ts` describes each trigger as data
+ * (filters, source paths, schema) and hands it to `deliverEvent`.
+ *
+ * Values come from declared source paths only, relative to a source context
+ * `{ task, worker, action, timing }`. The worker part is built field by field
+ * from `manager.user.identity` and `manager.workerClient`: the user's token is
+ * never read, so it can never reach a message.
+ */
+
+import type * as Flex from "@twilio/flex-ui";
+
+import {
+  type PayloadSchema,
+  type Validated,
+  hasOwn,
+  validatePayload,
+} from "./protocol";
+
+/** What a source path may start from (docs/spec.md, "Source paths"). */
+export interface SourceContext {
+  /** The `ITask` the event concerns, when it concerns one. */
+  readonly task: unknown;
+  readonly worker: WorkerSnapshot;
+  /** The payload of the observed Flex action (before/after listeners). */
+  readonly action: unknown;
+  readonly timing: TimingSnapshot;
+}
+
+/** The logged-in worker, as far as triggers may see it. */
+export interface WorkerSnapshot {
+  readonly identity: string;
+  readonly sid: unknown;
+  readonly activityName: unknown;
+  readonly attributes: unknown;
+}
+
+/** Times the plugin observed itself. */
+export interface TimingSnapshot {
+  /** When the plugin saw the event. */
+  readonly eventAt: Date;
+  /** When the plugin saw this task accepted; absent if it did not. */
+  readonly acceptedAt: Date | undefined;
+  /** Whole seconds from `acceptedAt` to `eventAt`; absent without `acceptedAt`. */
+  readonly talkSeconds: number | undefined;
+}
+
+/** Keys never followed by a path, whatever the spec says. */
+const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
+/**
+ * Follows `path` from `root`. Flex tasks are class instances with getters, so
+ * this reads inherited properties too; the path is the spec's, never the
+ * peer's, and prototype keys are refused anyway.
+ */
+export function readPath(root: unknown, path: readonly string[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (FORBIDDEN_SEGMENTS.has(segment)) return undefined;
+    if (
+      current === null ||
+      (typeof current !== "object" && typeof current !== "function")
+    ) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** The worker fields a trigger may read; never the user's token. */
+export function readWorker(manager: Flex.Manager): WorkerSnapshot {
+  const client: unknown = manager.workerClient;
+  return {
+    identity: manager.user.identity,
+    sid: readPath(client, ["sid"]),
+    activityName: readPath(client, ["activity", "name"]),
+    attributes: readPath(client, ["attributes"]),
+  };
+}
+
+/** Remembers when the plugin saw each task accepted, for `timing.*`. */
+export class AcceptTimes {
+  private readonly times = new Map<string, Date>();
+  private readonly limit: number;
+
+  /** Keeps the last `limit` tasks: an agent never holds that many at once. */
+  constructor(limit = 256) {
+    this.limit = limit;
+  }
+
+  record(task: unknown, at: Date): void {
+    const key = taskKey(task);
+    if (key === undefined) return;
+    this.times.delete(key);
+    this.times.set(key, at);
+    if (this.times.size > this.limit) {
+      const oldest = this.times.keys().next();
+      if (!oldest.done) this.times.delete(oldest.value);
+    }
+  }
+
+  get(task: unknown): Date | undefined {
+    const key = taskKey(task);
+    return key === undefined ? undefined : this.times.get(key);
+  }
+}
+
+function taskKey(task: unknown): string | undefined {
+  const sid = readPath(task, ["taskSid"]);
+  return typeof sid === "string" ? sid : undefined;
+}
+
+/** The timing part of a context, for an event seen at `eventAt`. */
+export function readTiming(
+  accepts: AcceptTimes | undefined,
+  task: unknown,
+  eventAt: Date,
+): TimingSnapshot {
+  const acceptedAt = accepts?.get(task);
+  const talkSeconds =
+    acceptedAt === undefined
+      ? undefined
+      : Math.max(
+          0,
+          Math.floor((eventAt.getTime() - acceptedAt.getTime()) / 1000),
+        );
+  return { eventAt, acceptedAt, talkSeconds };
+}
+
+/**
+ * The task an action payload concerns: `payload.task` when Flex resolved it,
+ * else the task of the reservation `payload.sid`.
+ */
+export function taskOfAction(flex: typeof Flex, payload: unknown): unknown {
+  const task = readPath(payload, ["task"]);
+  if (task !== undefined && task !== null) return task;
+  const sid = readPath(payload, ["sid"]);
+  return typeof sid === "string"
+    ? flex.TaskHelper.getTaskByTaskSid(sid)
+    : undefined;
+}
+
+/** JSON values, for filter literals. */
+export type Json =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly Json[]
+  | { readonly [key: string]: Json };
+
+/** How a read value becomes a wire value. */
+export type Conversion = "none" | "iso";
+
+/** Where one payload field comes from. */
+export interface SourceRule {
+  readonly path: readonly string[];
+  readonly convert: Conversion;
+}
+
+const CONVERSIONS: Readonly<Record<Conversion, (value: unknown) => unknown>> = {
+  none: (value) => value,
+  iso: (value) => (isValidDate(value) ? (value as Date).toISOString() : value),
+};
+
+function isValidDate(value: unknown): boolean {
+  // Not `instanceof`: a Date from another realm is still a Date.
+  return (
+    Object.prototype.toString.call(value) === "[object Date]" &&
+    !Number.isNaN((value as Date).getTime())
+  );
+}
+
+export function jsonEquals(a: unknown, b: Json): boolean {
+  if (b === null || typeof b !== "object") return a === b;
+  if (Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      a.length === b.length &&
+      b.every((item, i) => jsonEquals(a[i], item))
+    );
+  }
+  if (a === null || typeof a !== "object" || Array.isArray(a)) return false;
+  const expected = b as { readonly [key: string]: Json };
+  const keys = Object.keys(expected);
+  return (
+    keys.length === Object.keys(a).length &&
+    keys.every(
+      (key) =>
+        hasOwn(a, key) &&
+        jsonEquals((a as Record<string, unknown>)[key], expected[key]),
+    )
+  );
+}
+
+/** What a hook returns: `false` refuses (a command) or suppresses (an event). */
+export type HookResult = boolean | void;
+
+/** A user hook for payloads of type `P`. */
+export type Hook<P> = (payload: P) => HookResult | Promise<HookResult>;
+
+/** A field read from a source path as it is. */
+export function read(path: string): SourceRule {
+  return { path: path.split("."), convert: "none" };
+}
+
+/** A field read from a source path holding a `Date`, sent as an ISO string. */
+export function iso(path: string): SourceRule {
+  return { path: path.split("."), convert: "iso" };
+}
+
+/** A Flex -> host trigger as data: the generated wiring declares one per trigger. */
+export interface EventSource {
+  /** The wire name (`type`). */
+  readonly type: string;
+  /** Source path -> expected value; all must match (channel filters included). */
+  readonly when: Readonly<Record<string, Json>>;
+  /** Payload field -> where it is read. */
+  readonly sources: Readonly<Record<string, SourceRule>>;
+  readonly schema: PayloadSchema;
+}
+
+/**
+ * Builds the payload from the context. A free-form value that does not fit
+ * its field is left out when the field is optional; the message is not sent
+ * when it is required.
+ */
+export function buildPayload<P>(
+  ctx: SourceContext,
+  sources: Readonly<Record<string, SourceRule>>,
+  schema: PayloadSchema,
+): Validated<P> {
+  const raw: Record<string, unknown> = {};
+  for (const [field, source] of Object.entries(sources)) {
+    const value = CONVERSIONS[source.convert](readPath(ctx, source.path));
+    const rule = schema[field];
+    if (value === undefined || value === null) continue;
+    if (rule.optional && rule.check(value) !== undefined) continue;
+    raw[field] = value;
+  }
+  return validatePayload<P>(schema, raw);
+}
+
+/** Whether every `when` condition holds, comparing JSON values. */
+export function matches(
+  ctx: SourceContext,
+  when: Readonly<Record<string, Json>>,
+): boolean {
+  return Object.entries(when).every(([path, expected]) =>
+    jsonEquals(readPath(ctx, path.split(".")), expected),
+  );
+}
+
+/**
+ * Runs one Flex -> host trigger for one observed event: filters, payload,
+ * hook, send. Never throws: a listener of ours must not break Flex or other
+ * plugins' listeners.
+ */
+export async function deliverEvent<P>(
+  source: EventSource,
+  hook: Hook<P>,
+  ctx: SourceContext,
+  send: (type: string, payload: Record<string, unknown>) => void,
+): Promise<void> {
+  try {
+    if (!matches(ctx, source.when)) return;
+    const built = buildPayload<P>(ctx, source.sources, source.schema);
+    if (!built.ok) {
+      console.warn(`flexgen: ${source.type} not sent: ${built.reason}`);
+      return;
+    }
+    if ((await hook(built.value)) === false) return;
+    send(source.type, built.value as Record<string, unknown>);
+  } catch (error) {
+    console.error(`flexgen: ${source.type} failed`, error);
+  }
+}
+
+/** Runs a command's hook; `false` refuses the command. */
+export async function allowCommand<P>(
+  hook: Hook<P>,
+  payload: P,
+): Promise<boolean> {
+  return (await hook(payload)) !== false;
+}

@@ -1,0 +1,183 @@
+//! The generated Flex plugin type-checks with the real toolchain: `tsc`
+//! (strict) against the real @twilio/flex-ui 2.17.1 and @twilio/flex-plugin
+//! 7.1.2, installed by `tests/toolchain/ts/install.sh`. The generated files
+//! are also checked with prettier, so they are left exactly as prettier would
+//! leave them.
+//!
+//! Cases: the seed `triggers.yaml` and every `examples/*/triggers.yaml`
+//! through `pipeline::compile`, plus hand-built plans (the emitter's fixtures)
+//! that do not depend on the front end, one of them full of hostile text.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flexgen::emit::{plugin, OutFile, Owner};
+use flexgen::ir::Plan;
+
+mod fixtures {
+    #![allow(dead_code)]
+    use flexgen::ir::*;
+    include!("../generator/emit/plugin/fixtures.rs");
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn toolchain() -> PathBuf {
+    repo().join("tests/toolchain/ts/node_modules")
+}
+
+fn tool(name: &str) -> PathBuf {
+    let path = toolchain().join(".bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run tests/toolchain/ts/install.sh",
+        path.display()
+    );
+    assert!(
+        toolchain().join("@twilio/flex-ui/package.json").exists(),
+        "@twilio/flex-ui is missing: run tests/toolchain/ts/install.sh"
+    );
+    path
+}
+
+/// Writes the plugin of `plan` into a temp folder with the toolchain's
+/// node_modules linked in, and returns the folder.
+fn write_plugin(plan: &Plan) -> (tempfile::TempDir, Vec<OutFile>) {
+    let files = plugin::emit(plan).expect("emit");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for file in &files {
+        let path = dir.path().join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.contents).unwrap();
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(toolchain(), dir.path().join("flex-plugin/node_modules")).unwrap();
+    (dir, files)
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// tsc --noEmit (strict, per the generated tsconfig) and prettier --check of
+/// the generated files.
+fn check(name: &str, plan: &Plan, prettier: bool) {
+    let tsc = tool("tsc");
+    let (dir, files) = write_plugin(plan);
+    let root = dir.path().join("flex-plugin");
+    if let Ok(keep) = std::env::var("FLEXGEN_KEEP_PLUGIN") {
+        let dest = Path::new(&keep).join(name);
+        let _ = std::fs::remove_dir_all(&dest);
+        for file in &files {
+            let path = dest.join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &file.contents).unwrap();
+        }
+    }
+    run(
+        Command::new(&tsc).arg("--noEmit").arg("-p").arg(&root),
+        &format!("{name}: tsc --noEmit -p flex-plugin"),
+    );
+    if prettier {
+        let mut cmd = Command::new(tool("prettier"));
+        cmd.arg("--check").current_dir(dir.path());
+        for file in files
+            .iter()
+            .filter(|f| f.path.ends_with(".ts") || f.owner == Owner::User)
+        {
+            cmd.arg(&file.path);
+        }
+        run(&mut cmd, &format!("{name}: prettier --check"));
+    }
+}
+
+#[test]
+fn fixture_seed_type_checks() {
+    check("fixture-seed", &fixtures::seed(), true);
+}
+
+#[test]
+fn fixture_omnichannel_type_checks() {
+    check("fixture-omnichannel", &fixtures::omnichannel(), true);
+}
+
+/// Hostile free text must not break the TypeScript (prettier may legitimately
+/// prefer other quotes for strings full of `"`, so only tsc here).
+#[test]
+fn fixture_hostile_type_checks() {
+    check("fixture-hostile", &fixtures::hostile(), false);
+}
+
+fn spec_files() -> Vec<PathBuf> {
+    let mut specs = vec![repo().join("triggers.yaml")];
+    if let Ok(entries) = std::fs::read_dir(repo().join("examples")) {
+        let mut examples: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("triggers.yaml"))
+            .filter(|p| p.exists())
+            .collect();
+        examples.sort();
+        specs.extend(examples);
+    }
+    specs
+}
+
+#[test]
+fn seed_and_examples_type_check() {
+    // Every spec is tried, so one report names every failing one.
+    let mut failures = Vec::new();
+    for spec in spec_files() {
+        let source = std::fs::read_to_string(&spec).unwrap();
+        let label = spec.strip_prefix(repo()).unwrap().display().to_string();
+        let outcome = std::panic::catch_unwind(|| {
+            let plan = flexgen::pipeline::compile(&label, &source)
+                .unwrap_or_else(|d| panic!("{label} does not compile: {:#?}", d.items));
+            check(&label.replace('/', "_"), &plan, true);
+        });
+        if outcome.is_err() {
+            failures.push(label);
+        }
+    }
+    assert!(failures.is_empty(), "failed (see above): {failures:?}");
+}
+
+/// The design promise: a trigger added to the spec, with the user's
+/// `hooks.ts` from before, is a compile error that names the missing hook.
+/// (Also proves this harness sees tsc failures.)
+#[test]
+fn a_new_trigger_without_a_hook_does_not_compile() {
+    let tsc = tool("tsc");
+    let plan = fixtures::seed();
+    let mut older = plan.clone();
+    older.triggers.pop();
+    let (dir, _) = write_plugin(&plan);
+    let old_hooks = plugin::emit(&older)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.path == "flex-plugin/src/hooks.ts")
+        .unwrap();
+    std::fs::write(dir.path().join(&old_hooks.path), &old_hooks.contents).unwrap();
+    let out = Command::new(&tsc)
+        .arg("--noEmit")
+        .arg("-p")
+        .arg(dir.path().join("flex-plugin"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "tsc accepted hooks.ts without interactionLogged"
+    );
+    assert!(
+        stdout.contains("src/hooks.ts") && stdout.contains("interactionLogged"),
+        "unexpected tsc output:\n{stdout}"
+    );
+}
