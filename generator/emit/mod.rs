@@ -51,9 +51,13 @@ pub fn emit_all(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
 
 /// The one-line header of every generated file, for a given line-comment prefix.
 pub fn header(plan: &Plan, comment: &str) -> String {
+    // `plan.generator` reads `flexgen <version>`; the marker already names flexgen.
+    let version = plan
+        .generator
+        .strip_prefix("flexgen ")
+        .unwrap_or(&plan.generator);
     format!(
-        "{comment} {GENERATED_MARKER} {} from {}. DO NOT EDIT.\n",
-        plan.generator,
+        "{comment} {GENERATED_MARKER} {version} from {}. DO NOT EDIT.\n",
         render::comment_text(&plan.spec_file)
     )
 }

@@ -1,0 +1,5 @@
+import { loadPlugin } from "@twilio/flex-plugin";
+
+import AgentPresencePlugin from "./AgentPresencePlugin";
+
+loadPlugin(AgentPresencePlugin);

@@ -1,0 +1,5 @@
+import { loadPlugin } from "@twilio/flex-plugin";
+
+import OmnichannelDeskPlugin from "./OmnichannelDeskPlugin";
+
+loadPlugin(OmnichannelDeskPlugin);

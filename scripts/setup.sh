@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh machine, idempotently:
+# each step checks first and does nothing when its tool is already there.
+#   - Rust: the wasm32-unknown-unknown target, clippy and rustfmt (rustup)
+#   - wasm-bindgen-cli at exactly the version generated bridges pin
+#   - Node packages for the TypeScript checks (tests/toolchain/ts/install.sh)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Must equal the `wasm-bindgen = "=X"` pin in templates/bridge (the CLI
+# refuses to process a .wasm built by another version of the library).
+WASM_BINDGEN_VERSION="0.2.130"
+
+need() {
+  command -v "$1" >/dev/null || {
+    echo "setup: '$1' is missing: $2" >&2
+    exit 1
+  }
+}
+need cargo "install Rust with rustup (https://rustup.rs)"
+need rustup "install Rust with rustup (https://rustup.rs); flexgen needs it to add the wasm32 target"
+need node "install Node.js 20 or later (with npm)"
+need npm "install Node.js 20 or later (with npm)"
+
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: wasm32-unknown-unknown target present"
+else
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+for component in clippy rustfmt; do
+  if rustup component list --installed | grep -q "^$component"; then
+    echo "setup: $component present"
+  else
+    echo "setup: adding $component"
+    rustup component add "$component"
+  fi
+done
+
+if command -v wasm-bindgen >/dev/null && [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  echo "setup: wasm-bindgen $WASM_BINDGEN_VERSION present"
+else
+  # Without --locked: the CLI's own lockfile names a crate version the
+  # registry no longer serves.
+  echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+bash "$repo/tests/toolchain/ts/install.sh"
+echo "setup: done"

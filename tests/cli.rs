@@ -1,0 +1,198 @@
+//! The command-line contract: exit codes, `--check`, file ownership, stale
+//! removal and all-or-nothing writes, observed from outside the binary.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn flexgen(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flexgen"));
+    cmd.current_dir(dir);
+    cmd
+}
+
+fn seed() -> String {
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("triggers.yaml")).unwrap()
+}
+
+/// A temp workspace holding the seed spec, generated once.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
+    flexgen(dir.path()).arg("generate").assert().success();
+    dir
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn check_accepts_the_seed_and_defaults_to_triggers_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
+    let out = flexgen(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is valid (3 triggers)"), "{}", stderr(&out));
+    // check writes nothing.
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn generate_defaults_to_the_spec_folder_and_writes_both_ends() {
+    let dir = workspace();
+    for path in [
+        "flex-plugin/package.json",
+        "flex-plugin/src/flexgen/runtime.ts",
+        "flex-plugin/src/flexgen/wiring.ts",
+        "bridge/Cargo.toml",
+        "bridge/src/lib.rs",
+        "bridge/src/generated/mod.rs",
+    ] {
+        assert!(dir.path().join(path).is_file(), "{path} was not generated");
+    }
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = flexgen(dir.path()).arg("--no-such-flag").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = flexgen(dir.path()).args(["check", "missing.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("cannot read spec missing.yaml"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+
+    // An output "folder" that is a file cannot be written into.
+    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
+    fs::write(dir.path().join("blocker"), "not a folder").unwrap();
+    let out = flexgen(dir.path())
+        .args(["generate", "--out", "blocker"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(dir.path().join("blocker")).unwrap(), "not a folder");
+}
+
+#[test]
+fn invalid_spec_exits_1_and_leaves_every_file_as_it_was() {
+    let dir = workspace();
+    let before = snapshot(dir.path());
+    let broken = seed().replace("StartOutboundCall", "StartOutbondCall");
+    fs::write(dir.path().join("triggers.yaml"), &broken).unwrap();
+    let out = flexgen(dir.path()).arg("generate").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("did you mean `StartOutboundCall`?"), "{}", stderr(&out));
+    let mut after = snapshot(dir.path());
+    after.remove("triggers.yaml");
+    let mut before = before;
+    before.remove("triggers.yaml");
+    assert_eq!(before, after, "a failed generate changed files");
+}
+
+#[test]
+fn check_mode_reports_a_diff_exits_1_and_writes_nothing() {
+    let dir = workspace();
+    // Up to date: exit 0, no diff.
+    let out = flexgen(dir.path()).args(["generate", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+
+    // A changed doc string changes generated files.
+    let spec = seed().replacen("doc: ", "doc: Changed. ", 1);
+    assert_ne!(spec, seed(), "the seed has no doc: to change");
+    fs::write(dir.path().join("triggers.yaml"), &spec).unwrap();
+    let before = snapshot(dir.path());
+    let out = flexgen(dir.path()).args(["generate", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("--- ") && diff.contains("+++ "), "{diff}");
+    assert!(diff.contains("Changed."), "{diff}");
+    assert_eq!(snapshot(dir.path()), before, "--check wrote files");
+
+    // A hand-deleted generated file also counts as out of date.
+    flexgen(dir.path()).arg("generate").assert().success();
+    fs::remove_file(dir.path().join("flex-plugin/src/flexgen/runtime.ts")).unwrap();
+    let out = flexgen(dir.path()).args(["generate", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("runtime.ts"));
+}
+
+#[test]
+fn user_files_are_created_once_and_never_overwritten() {
+    let dir = workspace();
+    let user_files = [
+        "flex-plugin/package.json",
+        "flex-plugin/src/index.ts",
+        "flex-plugin/src/hooks.ts",
+        "bridge/Cargo.toml",
+        "bridge/src/lib.rs",
+    ];
+    for path in user_files {
+        let full = dir.path().join(path);
+        let mut text = fs::read_to_string(&full).unwrap();
+        assert!(!text.contains("@generated by flexgen"), "{path} is user code but marked generated");
+        text.push_str("\n// my edit\n");
+        fs::write(&full, text).unwrap();
+    }
+    // Even when the spec changes.
+    let spec = seed().replacen("doc: ", "doc: Changed. ", 1);
+    fs::write(dir.path().join("triggers.yaml"), spec).unwrap();
+    flexgen(dir.path()).arg("generate").assert().success();
+    for path in user_files {
+        let text = fs::read_to_string(dir.path().join(path)).unwrap();
+        assert!(text.ends_with("// my edit\n"), "{path} was overwritten");
+    }
+    // A deleted user file comes back.
+    fs::remove_file(dir.path().join("flex-plugin/src/hooks.ts")).unwrap();
+    flexgen(dir.path()).arg("generate").assert().success();
+    assert!(dir.path().join("flex-plugin/src/hooks.ts").is_file());
+}
+
+#[test]
+fn stale_generated_files_are_removed_and_foreign_files_kept() {
+    let dir = workspace();
+    let stale = dir.path().join("flex-plugin/src/flexgen/old_trigger.ts");
+    fs::write(&stale, "// @generated by flexgen 0.0.1 from triggers.yaml. DO NOT EDIT.\n").unwrap();
+    let mine = dir.path().join("flex-plugin/src/flexgen/notes.ts");
+    fs::write(&mine, "// my own file\n").unwrap();
+    let out = flexgen(dir.path()).arg("generate").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stale.exists(), "stale generated file kept");
+    assert!(mine.exists(), "a file flexgen did not write was removed");
+    assert!(stderr(&out).contains("notes.ts"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_shows_examples_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = flexgen(dir.path()).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("Exit status"), "{help}");
+    for cmd in ["check", "generate"] {
+        let out = flexgen(dir.path()).args([cmd, "--help"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Example"), "{cmd}");
+    }
+}
+
+fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}

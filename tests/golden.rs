@@ -1,0 +1,253 @@
+//! Golden tests: the `flexgen` binary run on every case, its output compared
+//! with what is committed, as whole trees in both directions (a missing file,
+//! an extra file and a changed byte all fail).
+//!
+//! Cases:
+//! - `seed`: the root `triggers.yaml` -> `tests/golden/seed/expected/`;
+//! - every `examples/<name>/triggers.yaml` -> the example folder itself
+//!   (its generated output is committed beside the spec, minus the spec
+//!   and the example's README);
+//! - every `tests/golden/invalid/<case>/triggers.yaml` -> `expected.stderr`
+//!   and `expected.code` of `flexgen check`, and `generate` writes nothing.
+//!
+//! Re-bless after an intended change with `FLEXGEN_BLESS=1 cargo test --release
+//! --test golden`, then review the diff in git.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const BLESS_ENV: &str = "FLEXGEN_BLESS";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn blessing() -> bool {
+    std::env::var_os(BLESS_ENV).is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+fn flexgen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_flexgen"))
+}
+
+/// Every file under `root`, by `/`-separated relative path. Build outputs
+/// (installed packages, compiled crates) are not part of a tree.
+fn read_tree(root: &Path, skip_top: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, skip_top: &[&str], out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if prefix.is_empty() && skip_top.contains(&name.as_str()) {
+                continue;
+            }
+            if matches!(name.as_str(), "node_modules" | "target" | "pkg" | "Cargo.lock") {
+                continue;
+            }
+            let rel = format!("{prefix}{name}");
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, &format!("{rel}/"), skip_top, out);
+            } else {
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, "", skip_top, &mut out);
+    out
+}
+
+/// Compares two trees; returns one line (or diff) per difference.
+fn tree_differences(
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, want) in expected {
+        match actual.get(path) {
+            None => problems.push(format!("missing from the output: {path}")),
+            Some(got) if got != want => {
+                let diff = similar::TextDiff::from_lines(
+                    &*String::from_utf8_lossy(want),
+                    &*String::from_utf8_lossy(got),
+                )
+                .unified_diff()
+                .context_radius(2)
+                .header(&format!("expected/{path}"), &format!("actual/{path}"))
+                .to_string();
+                problems.push(format!("differs: {path}\n{diff}"));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in actual.keys() {
+        if !expected.contains_key(path) {
+            problems.push(format!("not expected but produced: {path}"));
+        }
+    }
+    problems
+}
+
+/// Replaces the expected tree with the actual one (keeping `skip_top` entries).
+fn bless_tree(root: &Path, actual: &BTreeMap<String, Vec<u8>>, skip_top: &[&str]) {
+    for path in read_tree(root, skip_top).keys() {
+        if !actual.contains_key(path) {
+            fs::remove_file(root.join(path)).unwrap();
+        }
+    }
+    for (path, bytes) in actual {
+        let dest = root.join(path);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::write(dest, bytes).unwrap();
+    }
+}
+
+/// Runs `flexgen generate` on a copy of `spec` (named `triggers.yaml`, so the
+/// headers do not depend on where the repository lives) and returns the tree.
+fn generate(spec: &Path) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(spec, dir.path().join("triggers.yaml")).unwrap();
+    flexgen()
+        .current_dir(dir.path())
+        .args(["generate", "triggers.yaml", "--out", "out"])
+        .assert()
+        .success();
+    let tree = read_tree(&dir.path().join("out"), &[]);
+    (dir, tree)
+}
+
+fn check_tree_case(name: &str, spec: &Path, expected_root: &Path, skip_top: &[&str]) -> Vec<String> {
+    let (dir, actual) = generate(spec);
+    assert!(!actual.is_empty(), "{name}: generate produced no files");
+
+    // Generating again into the same folder changes nothing, byte for byte.
+    let again = flexgen()
+        .current_dir(dir.path())
+        .args(["generate", "triggers.yaml", "--out", "out"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&again.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("wrote 0 files"),
+        "{name}: second generate rewrote files:\n{stderr}"
+    );
+    assert_eq!(read_tree(&dir.path().join("out"), &[]), actual, "{name}: not deterministic");
+
+    if blessing() {
+        bless_tree(expected_root, &actual, skip_top);
+        return Vec::new();
+    }
+    tree_differences(&read_tree(expected_root, skip_top), &actual)
+        .into_iter()
+        .map(|p| format!("{name}: {p}"))
+        .collect()
+}
+
+fn report(problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "{}\n\n{} difference(s). If the change is intended, re-bless with \
+         `{BLESS_ENV}=1 cargo test --release --test golden` and review the diff.",
+        problems.join("\n"),
+        problems.len()
+    );
+}
+
+#[test]
+fn seed_spec_generates_its_golden_tree() {
+    let root = repo();
+    report(check_tree_case(
+        "seed",
+        &root.join("triggers.yaml"),
+        &root.join("tests/golden/seed/expected"),
+        &[],
+    ));
+}
+
+#[test]
+fn every_example_generates_its_committed_tree() {
+    let examples = repo().join("examples");
+    let mut names: Vec<_> = fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("triggers.yaml").exists())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2, "expected at least two examples, found {}", names.len());
+    let mut problems = Vec::new();
+    for example in names {
+        let name = example.file_name().unwrap().to_string_lossy().into_owned();
+        problems.extend(check_tree_case(
+            &format!("examples/{name}"),
+            &example.join("triggers.yaml"),
+            &example,
+            &["triggers.yaml", "README.md"],
+        ));
+    }
+    report(problems);
+}
+
+#[test]
+fn invalid_specs_report_their_diagnostics_and_write_nothing() {
+    let root = repo().join("tests/golden/invalid");
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 25, "only {} invalid cases", cases.len());
+    let mut problems = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let check = flexgen()
+            .current_dir(case)
+            .args(["check", "triggers.yaml"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
+        let code = check.status.code().expect("exit code").to_string() + "\n";
+        if !check.stdout.is_empty() {
+            problems.push(format!("{name}: check wrote to stdout"));
+        }
+
+        // generate must fail the same way and leave its output folder untouched.
+        let out = tempfile::tempdir().unwrap();
+        let generate = flexgen()
+            .current_dir(case)
+            .args(["generate", "triggers.yaml", "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        if generate.status.code() != check.status.code() || generate.stderr != check.stderr {
+            problems.push(format!("{name}: generate and check disagree"));
+        }
+        if fs::read_dir(out.path()).unwrap().next().is_some() {
+            problems.push(format!("{name}: generate wrote files for an invalid spec"));
+        }
+
+        if blessing() {
+            fs::write(case.join("expected.stderr"), &stderr).unwrap();
+            fs::write(case.join("expected.code"), &code).unwrap();
+            continue;
+        }
+        let want_code = fs::read_to_string(case.join("expected.code")).unwrap_or_default();
+        if want_code != code {
+            problems.push(format!("{name}: exit code {} (expected {})", code.trim(), want_code.trim()));
+        }
+        let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
+        if want != stderr {
+            let diff = similar::TextDiff::from_lines(&want, &stderr)
+                .unified_diff()
+                .header("expected.stderr", "actual stderr")
+                .to_string();
+            problems.push(format!("{name}: stderr differs\n{diff}"));
+        }
+    }
+    report(problems);
+}

@@ -1,0 +1,5 @@
+import { loadPlugin } from "@twilio/flex-plugin";
+
+import AcmeCrmPlugin from "./AcmeCrmPlugin";
+
+loadPlugin(AcmeCrmPlugin);
