@@ -260,6 +260,30 @@ impl Checker<'_> {
         );
     }
 
+    /// Looks a spec keyword up in its table; reports it, with the closest
+    /// entry, when it is not there.
+    fn keyword<T: Copy>(
+        &mut self,
+        table: &[(&str, T)],
+        word: &Item<String>,
+        what: &str,
+    ) -> Option<T> {
+        let found = table
+            .iter()
+            .find(|(n, _)| *n == word.value)
+            .map(|(_, v)| *v);
+        if found.is_none() {
+            let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+            self.error(
+                format!("unknown {what} `{}`", word.value),
+                &word.span,
+                &format!("not a {what}"),
+                suggest(&word.value, &names, &format!("{what}s")),
+            );
+        }
+        found
+    }
+
     fn line_of(&self, span: &Span) -> usize {
         self.source[..span.start.min(self.source.len())]
             .matches('\n')
@@ -455,19 +479,10 @@ impl Checker<'_> {
         if let Some(name) = &t.name {
             self.name(name, "trigger", true);
         }
-        let direction = t.direction.as_ref().and_then(|d| {
-            let found = direction(&d.value);
-            if found.is_none() {
-                let names: Vec<&str> = DIRECTIONS.iter().map(|(n, _)| *n).collect();
-                self.error(
-                    format!("unknown direction `{}`", d.value),
-                    &d.span,
-                    "not a direction",
-                    suggest(&d.value, &names, "directions"),
-                );
-            }
-            found
-        });
+        let direction = t
+            .direction
+            .as_ref()
+            .and_then(|d| self.keyword(DIRECTIONS, d, "direction"));
         self.channel(t);
         let keyed_names: Vec<Item<String>> = t
             .payload
@@ -542,19 +557,9 @@ impl Checker<'_> {
     }
 
     fn field(&mut self, name: &S<String>, f: &crate::spec::Field, direction: Option<Direction>) {
-        let ty = f.ty.as_ref().and_then(|t| {
-            let found = field_type(&t.value);
-            if found.is_none() {
-                let names: Vec<&str> = FIELD_TYPES.iter().map(|(n, _)| *n).collect();
-                self.error(
-                    format!("unknown field type `{}`", t.value),
-                    &t.span,
-                    "not a field type",
-                    suggest(&t.value, &names, "types"),
-                );
-            }
-            found
-        });
+        let ty =
+            f.ty.as_ref()
+                .and_then(|t| self.keyword(FIELD_TYPES, t, "field type"));
         if let (Some(ml), Some(ty)) = (&f.max_length, ty) {
             if ty != FieldType::String {
                 let why = match ty {

@@ -46,7 +46,10 @@ fn read_tree(root: &Path, skip_top: &[&str]) -> BTreeMap<String, Vec<u8>> {
             if prefix.is_empty() && skip_top.contains(&name.as_str()) {
                 continue;
             }
-            if matches!(name.as_str(), "node_modules" | "target" | "pkg" | "Cargo.lock") {
+            if matches!(
+                name.as_str(),
+                "node_modules" | "target" | "pkg" | "Cargo.lock"
+            ) {
                 continue;
             }
             let rel = format!("{prefix}{name}");
@@ -122,7 +125,12 @@ fn generate(spec: &Path) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     (dir, tree)
 }
 
-fn check_tree_case(name: &str, spec: &Path, expected_root: &Path, skip_top: &[&str]) -> Vec<String> {
+fn check_tree_case(
+    name: &str,
+    spec: &Path,
+    expected_root: &Path,
+    skip_top: &[&str],
+) -> Vec<String> {
     let (dir, actual) = generate(spec);
     assert!(!actual.is_empty(), "{name}: generate produced no files");
 
@@ -137,7 +145,11 @@ fn check_tree_case(name: &str, spec: &Path, expected_root: &Path, skip_top: &[&s
         stderr.contains("wrote 0 files"),
         "{name}: second generate rewrote files:\n{stderr}"
     );
-    assert_eq!(read_tree(&dir.path().join("out"), &[]), actual, "{name}: not deterministic");
+    assert_eq!(
+        read_tree(&dir.path().join("out"), &[]),
+        actual,
+        "{name}: not deterministic"
+    );
 
     if blessing() {
         bless_tree(expected_root, &actual, skip_top);
@@ -179,7 +191,11 @@ fn every_example_generates_its_committed_tree() {
         .filter(|p| p.join("triggers.yaml").exists())
         .collect();
     names.sort();
-    assert!(names.len() >= 2, "expected at least two examples, found {}", names.len());
+    assert!(
+        names.len() >= 2,
+        "expected at least two examples, found {}",
+        names.len()
+    );
     let mut problems = Vec::new();
     for example in names {
         let name = example.file_name().unwrap().to_string_lossy().into_owned();
@@ -238,7 +254,11 @@ fn invalid_specs_report_their_diagnostics_and_write_nothing() {
         }
         let want_code = fs::read_to_string(case.join("expected.code")).unwrap_or_default();
         if want_code != code {
-            problems.push(format!("{name}: exit code {} (expected {})", code.trim(), want_code.trim()));
+            problems.push(format!(
+                "{name}: exit code {} (expected {})",
+                code.trim(),
+                want_code.trim()
+            ));
         }
         let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
         if want != stderr {

@@ -22,10 +22,11 @@ pub fn engine(templates: &[(&str, &str)]) -> Result<Tera, EmitError> {
     tera.register_filter("comment", |s: &str, _: Kwargs, _: &State| comment_text(s));
     tera.register_filter("md", |s: &str, _: Kwargs, _: &State| markdown_text(s));
     for (name, source) in templates {
-        tera.add_raw_template(name, source).map_err(|e| EmitError::Template {
-            template: (*name).to_string(),
-            message: format!("{e:#}"),
-        })?;
+        tera.add_raw_template(name, source)
+            .map_err(|e| EmitError::Template {
+                template: (*name).to_string(),
+                message: format!("{e:#}"),
+            })?;
     }
     Ok(tera)
 }
