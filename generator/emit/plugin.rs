@@ -141,8 +141,18 @@ struct View<'a> {
     triggers: Vec<TriggerView<'a>>,
     /// One payload interface per distinct Flex action invoked.
     actions: Vec<ActionView<'a>>,
-    /// `import type { ... } from "./actions";` for the wiring.
+    /// The wiring's imports, each naming only what the wiring uses (so that
+    /// it also passes a user's `noUnusedLocals`), laid out as prettier would.
     actions_import: String,
+    protocol_import: String,
+    runtime_import: String,
+    triggers_import: String,
+    /// `triggers.ts`'s import of the schema building blocks it uses.
+    schema_import: String,
+    /// `startFlexgen`'s parameters, `_`-prefixed when this spec has no use
+    /// for them (`noUnusedParameters`).
+    flex_param: &'static str,
+    manager_param: &'static str,
     /// `actions.ts` needs `ITask` for task-typed action fields.
     actions_need_itask: bool,
     /// Install the accepted-at tracker (some field reads timing.acceptedAt/talkSeconds).
@@ -227,8 +237,9 @@ struct ListenView {
     listener: String,
     /// Human text: "the taskAccepted manager event".
     describe: String,
-    /// The listener's parameter and what becomes `task` / `action` in the context.
-    param: &'static str,
+    /// The listener's parameter list (empty when nothing reads the argument)
+    /// and what becomes `task` / `action` in the context.
+    params: &'static str,
     task: &'static str,
     action: &'static str,
     /// Quoted path -> TS literal.
@@ -272,8 +283,39 @@ impl<'a> View<'a> {
             actions.iter().map(|a| a.payload_type.clone()),
             " from \"./actions\";",
         );
+        let has_commands = triggers.iter().any(|t| t.is_command);
+        let has_events = triggers.iter().any(|t| !t.is_command);
+        let imports = WiringImports::new(&triggers, has_commands, has_events, track_accepts);
+        let fields = || plan.triggers.iter().flat_map(|t| &t.payload);
+        let mut schema_names = vec!["type PayloadSchema", "type Validated"];
+        if fields().next().is_some() {
+            schema_names.push("checks");
+        }
+        if fields().any(|f| f.optional) {
+            schema_names.push("optional");
+        }
+        if fields().any(|f| !f.optional) {
+            schema_names.push("required");
+        }
+        schema_names.push("validatePayload");
+        let uses_flex = has_commands
+            || plan
+                .triggers
+                .iter()
+                .filter_map(|t| t.listen.as_ref())
+                .any(|l| l.kind != ListenKind::ManagerEvent);
         View {
+            schema_import: import_decl(
+                "import ",
+                schema_names.into_iter().map(str::to_string),
+                " from \"./protocol\";",
+            ),
+            flex_param: if uses_flex { "flex" } else { "_flex" },
+            manager_param: if has_events { "manager" } else { "_manager" },
             actions_import,
+            protocol_import: imports.protocol,
+            runtime_import: imports.runtime,
+            triggers_import: imports.triggers,
             spec_file: &plan.spec_file,
             app: &plan.app.name.original,
             app_kebab: &plan.app.name.kebab,
@@ -284,12 +326,98 @@ impl<'a> View<'a> {
                 "export const HOST_ORIGINS: readonly string[] = ",
                 plan.app.host_origins.iter().map(|o| render::ts_string(o)),
             ),
-            has_commands: triggers.iter().any(|t| t.is_command),
-            has_events: triggers.iter().any(|t| !t.is_command),
+            has_commands,
+            has_events,
             triggers,
             actions,
             actions_need_itask,
             track_accepts,
+        }
+    }
+}
+
+/// The wiring's import declarations.
+struct WiringImports {
+    protocol: String,
+    runtime: String,
+    triggers: String,
+}
+
+impl WiringImports {
+    fn new(
+        triggers: &[TriggerView<'_>],
+        has_commands: bool,
+        has_events: bool,
+        track_accepts: bool,
+    ) -> Self {
+        let sources = || {
+            triggers
+                .iter()
+                .flat_map(|t| t.fields.iter().filter_map(|f| f.source.as_deref()))
+        };
+        let uses_read = sources().any(|s| s.starts_with("read("));
+        let uses_iso = sources().any(|s| s.starts_with("iso("));
+        let uses_task_of_action = triggers
+            .iter()
+            .filter_map(|t| t.listen.as_ref())
+            .any(|l| l.task == TASK_OF_ACTION);
+
+        let mut protocol = vec!["PluginEndpoint"];
+        if has_commands {
+            protocol.extend(["ProtocolError", "type Validated", "hasOwn"]);
+        }
+        protocol.push("unknownCommand");
+
+        let mut runtime = Vec::new();
+        if track_accepts {
+            runtime.push("AcceptTimes");
+        }
+        if has_events {
+            runtime.push("type EventSource");
+        }
+        runtime.push("type Hook");
+        if has_events {
+            runtime.push("type SourceContext");
+        }
+        if has_commands {
+            runtime.push("allowCommand");
+        }
+        if has_events {
+            runtime.push("deliverEvent");
+        }
+        if uses_iso {
+            runtime.push("iso");
+        }
+        if uses_read {
+            runtime.push("read");
+        }
+        if has_events {
+            runtime.extend(["readTiming", "readWorker"]);
+        }
+        if uses_task_of_action {
+            runtime.push("taskOfAction");
+        }
+
+        let mut names: Vec<&str> = triggers.iter().map(|t| t.shouty).collect();
+        names.extend(["type FlexgenHooks", "HOST_ORIGINS", "APP_NAME", "SPEC_HASH"]);
+        if has_events {
+            names.push("SCHEMAS");
+        }
+        if has_commands {
+            names.push("validate");
+        }
+
+        let decl = |names: Vec<&str>, module: &str| {
+            import_decl(
+                "import ",
+                names.into_iter().map(str::to_string),
+                &format!(" from \"./{module}\";"),
+            )
+        };
+        WiringImports {
+            protocol: decl(protocol, "protocol"),
+            runtime: decl(runtime, "runtime"),
+            triggers: decl(names, "triggers"),
         }
     }
 }
@@ -466,26 +594,37 @@ fn action_ts_type(ty: ActionFieldType) -> &'static str {
     }
 }
 
-/// How each listener kind is registered and what its callback receives:
-/// (emitter, what it is, callback parameter).
-fn listen_kind(kind: ListenKind) -> (&'static str, &'static str, &'static str) {
+/// How each listener kind is registered: (emitter, what it is).
+fn listen_kind(kind: ListenKind) -> (&'static str, &'static str) {
     match kind {
-        ListenKind::ManagerEvent => ("manager.events", "manager event", "subject"),
-        ListenKind::BeforeAction => ("flex.Actions", "before-action listener", "payload"),
-        ListenKind::AfterAction => ("flex.Actions", "after-action listener", "payload"),
+        ListenKind::ManagerEvent => ("manager.events", "manager event"),
+        ListenKind::BeforeAction => ("flex.Actions", "before-action listener"),
+        ListenKind::AfterAction => ("flex.Actions", "after-action listener"),
     }
 }
 
+/// The task of an action listener: `payload.task`, or looked up by `payload.sid`.
+const TASK_OF_ACTION: &str = "taskOfAction(flex, payload)";
+
 impl ListenView {
     fn new(l: &Listen) -> Self {
-        let (emitter, what, param) = listen_kind(l.kind);
+        let (emitter, what) = listen_kind(l.kind);
         let is_action = l.kind != ListenKind::ManagerEvent;
         // Manager task events pass the task; action listeners pass the payload
         // that names it. Other subjects carry nothing a path can read.
         let task = match (l.subject, is_action) {
             (Subject::Task, false) => "subject",
-            (Subject::Task, true) => "taskOfAction(flex, payload)",
+            (Subject::Task, true) => TASK_OF_ACTION,
             _ => "undefined",
+        };
+        // Before-listeners also get `abort`: it is never taken, so a trigger
+        // can observe an action but never cancel it.
+        let params = if is_action {
+            "(payload: unknown)"
+        } else if task == "subject" {
+            "(subject: unknown)"
+        } else {
+            "()"
         };
         let mut when: Vec<Entry> = Vec::new();
         for Filter {
@@ -506,7 +645,7 @@ impl ListenView {
             emitter,
             listener: render::ts_string(&l.listener),
             describe: format!("the {} {what}", l.listener),
-            param,
+            params,
             task,
             action: if is_action { "payload" } else { "undefined" },
             when,
@@ -638,10 +777,10 @@ mod tests {
                 ("flex-plugin/tsconfig.json", Owner::User),
             ]
         );
+        let head = header(&fixtures::seed(), "//");
+        assert!(head.contains("@generated by flexgen"), "{head}");
         for file in &files {
-            let generated = file.contents.starts_with(
-                "// @generated by flexgen flexgen 0.1.0 from triggers.yaml. DO NOT EDIT.\n",
-            );
+            let generated = file.contents.starts_with(&head);
             assert_eq!(generated, file.owner == Owner::Generated, "{}", file.path);
             assert!(
                 !file.contents.contains("\n\n\n"),
@@ -656,13 +795,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn emit_is_deterministic() {
-        for plan in [
+    fn all_fixtures() -> Vec<Plan> {
+        vec![
             fixtures::seed(),
             fixtures::omnichannel(),
             fixtures::hostile(),
-        ] {
+            fixtures::commands_only(),
+            fixtures::events_only(),
+        ]
+    }
+
+    #[test]
+    fn emit_is_deterministic() {
+        for plan in all_fixtures() {
             assert_eq!(emit(&plan).unwrap(), emit(&plan.clone()).unwrap());
         }
     }
@@ -746,5 +891,100 @@ mod tests {
             seen_literal,
             "the hostile enum value and filter literal must be emitted"
         );
+    }
+
+    /// The names of every `import { ... } from "./x";` of a generated file.
+    fn imported_names(code: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut rest = code;
+        while let Some(start) = rest.find("import ") {
+            rest = &rest[start + "import ".len()..];
+            let Some(open) = rest.find('{') else { break };
+            let Some(close) = rest.find('}') else { break };
+            if !rest[..open].trim().is_empty() && rest[..open].trim() != "type" {
+                continue;
+            }
+            for name in rest[open + 1..close].split(',') {
+                let name = name.trim().trim_start_matches("type ").trim();
+                if !name.is_empty() {
+                    names.push(name.to_string());
+                }
+            }
+            rest = &rest[close..];
+        }
+        names
+    }
+
+    /// Every imported name is used (a user's `noUnusedLocals` must not trip
+    /// on generated code), for every shape of spec.
+    #[test]
+    fn imports_are_all_used() {
+        for plan in all_fixtures() {
+            let app = plan.app.name.original.clone();
+            for file in emit(&plan).unwrap() {
+                if file.owner != Owner::Generated {
+                    continue;
+                }
+                for name in imported_names(&file.contents) {
+                    let uses = file
+                        .contents
+                        .match_indices(name.as_str())
+                        .filter(|(i, _)| {
+                            let before = file.contents[..*i].chars().next_back();
+                            let after = file.contents[i + name.len()..].chars().next();
+                            let ident = |c: Option<char>| {
+                                c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                            };
+                            !ident(before) && !ident(after)
+                        })
+                        .count();
+                    assert!(
+                        uses >= 2,
+                        "{app}: {}: {name} imported, never used",
+                        file.path
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wiring_fits_the_shape_of_the_spec() {
+        let files = emit(&fixtures::commands_only()).unwrap();
+        let wiring = &find(&files, "flex-plugin/src/flexgen/wiring.ts").contents;
+        assert!(wiring.contains("  _manager: Flex.Manager,"), "{wiring}");
+        assert!(!wiring.contains("const EVENTS"));
+        assert!(!wiring.contains("const fire"));
+        assert!(wiring.contains("const commands"));
+
+        let files = emit(&fixtures::events_only()).unwrap();
+        let wiring = &find(&files, "flex-plugin/src/flexgen/wiring.ts").contents;
+        assert!(wiring.contains("  flex: typeof Flex,"), "{wiring}");
+        assert!(!wiring.contains("const commands"));
+        assert!(wiring.contains("onCommand: (type) => Promise.reject(unknownCommand(type)),"));
+        // A worker event's argument is never read, so it is not declared.
+        assert!(wiring.contains("on(manager.events, \"workerActivityUpdated\", () => {"));
+        let actions = &find(&files, "flex-plugin/src/flexgen/actions.ts").contents;
+        assert!(actions.ends_with(" */\n\nexport {};\n"), "{actions}");
+    }
+
+    /// A listener of ours must never throw into Flex (it would reject the
+    /// observed action or skip other listeners), and never aborts an action.
+    #[test]
+    fn listeners_are_guarded_and_never_abort() {
+        for plan in all_fixtures() {
+            let files = emit(&plan).unwrap();
+            let wiring = &find(&files, "flex-plugin/src/flexgen/wiring.ts").contents;
+            assert!(!wiring.contains("abort("), "{wiring}");
+            let registrations = wiring.matches("emitter.addListener(").count();
+            if wiring.contains("const on = ") {
+                assert_eq!(registrations, 1, "{wiring}");
+                assert!(wiring.contains("emitter.addListener(name, guarded);"));
+                assert!(wiring.contains("} catch (error) {"));
+            } else {
+                assert_eq!(registrations, 0);
+                assert!(!wiring.contains("on(manager.events"));
+            }
+        }
     }
 }

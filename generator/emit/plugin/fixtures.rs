@@ -570,3 +570,21 @@ pub fn hostile() -> Plan {
     }
     plan
 }
+
+/// Only host -> Flex triggers: the wiring has no listeners, no event table.
+pub fn commands_only() -> Plan {
+    let mut plan = omnichannel();
+    plan.app.name = Names::new("commands-only");
+    plan.triggers
+        .retain(|t| t.direction == Direction::HostToFlex);
+    plan
+}
+
+/// Only Flex -> host triggers: no command table, no action payloads.
+pub fn events_only() -> Plan {
+    let mut plan = omnichannel();
+    plan.app.name = Names::new("events-only");
+    plan.triggers
+        .retain(|t| t.direction == Direction::FlexToHost);
+    plan
+}
