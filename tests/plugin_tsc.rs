@@ -86,6 +86,32 @@ fn check(name: &str, plan: &Plan, prettier: bool) {
         Command::new(&tsc).arg("--noEmit").arg("-p").arg(&root),
         &format!("{name}: tsc --noEmit -p flex-plugin"),
     );
+    // The generated files (not the user's) must also hold under the
+    // strictest flags a user may turn on in their own tsconfig.
+    std::fs::write(
+        root.join("tsconfig.strictest.json"),
+        r#"{
+  "extends": "./tsconfig.json",
+  "compilerOptions": {
+    "noUnusedLocals": true,
+    "noUnusedParameters": true,
+    "noUncheckedIndexedAccess": true,
+    "exactOptionalPropertyTypes": true,
+    "noPropertyAccessFromIndexSignature": true,
+    "noImplicitReturns": true
+  },
+  "include": ["src/flexgen/**/*.ts"]
+}
+"#,
+    )
+    .unwrap();
+    run(
+        Command::new(&tsc)
+            .arg("--noEmit")
+            .arg("-p")
+            .arg(root.join("tsconfig.strictest.json")),
+        &format!("{name}: tsc --noEmit with the strictest flags"),
+    );
     if prettier {
         let mut cmd = Command::new(tool("prettier"));
         cmd.arg("--check").current_dir(dir.path());
@@ -107,6 +133,16 @@ fn fixture_seed_type_checks() {
 #[test]
 fn fixture_omnichannel_type_checks() {
     check("fixture-omnichannel", &fixtures::omnichannel(), true);
+}
+
+#[test]
+fn fixture_commands_only_type_checks() {
+    check("fixture-commands-only", &fixtures::commands_only(), true);
+}
+
+#[test]
+fn fixture_events_only_type_checks() {
+    check("fixture-events-only", &fixtures::events_only(), true);
 }
 
 /// Hostile free text must not break the TypeScript (prettier may legitimately
