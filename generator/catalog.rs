@@ -544,6 +544,31 @@ fn action_source_field(f: &PayloadField) -> SourceField {
     }
 }
 
+/// Rust members the generated host bridge's `FlexBridge` has whatever the
+/// spec. A trigger's own members (`click_to_dial`, `on_screen_pop` and their
+/// `js_` exports) must not take one of these names.
+pub const BRIDGE_RUST_MEMBERS: &[&str] = &[
+    "new",
+    "state",
+    "js_state",
+    "on_state_change",
+    "js_on_state_change",
+    "dispose",
+    "drop",
+];
+
+/// JavaScript members of the `FlexBridge` class whatever the spec (some
+/// written by wasm-bindgen).
+pub const BRIDGE_JS_MEMBERS: &[&str] = &[
+    "constructor",
+    "state",
+    "onStateChange",
+    "dispose",
+    "free",
+    "__destroy_into_raw",
+    "__wbg_ptr",
+];
+
 pub fn is_reserved(word: &str) -> bool {
     TS_RESERVED.contains(&word) || RUST_RESERVED.contains(&word)
 }

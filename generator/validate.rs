@@ -313,6 +313,72 @@ impl Checker<'_> {
         for trigger in &spec.triggers {
             self.trigger(trigger);
         }
+        self.bridge_members(&spec.triggers);
+    }
+
+    /// Each trigger becomes members of the host's `FlexBridge` (a command
+    /// `x`: `x`, `js_x`, JS `x`; an event `x`: `on_x`, `js_on_x`, JS `onX`).
+    /// They must not clash with the class's fixed members or each other, or
+    /// the bridge would not compile.
+    fn bridge_members(&mut self, triggers: &[Trigger]) {
+        // Rust and JS members live in separate namespaces.
+        let fixed = |list: &[&str]| -> HashMap<String, String> {
+            list.iter()
+                .map(|m| (m.to_string(), String::new()))
+                .collect()
+        };
+        let mut taken = [
+            fixed(catalog::BRIDGE_RUST_MEMBERS),
+            fixed(catalog::BRIDGE_JS_MEMBERS),
+        ];
+        for t in triggers {
+            let (Some(name), Some(d)) = (&t.name, &t.direction) else {
+                continue;
+            };
+            let names = Names::new(&name.value);
+            let (rust, js) = match direction(&d.value) {
+                Some(Direction::HostToFlex) => (names.snake.clone(), names.camel.clone()),
+                Some(Direction::FlexToHost) => {
+                    (format!("on_{}", names.snake), format!("on{}", names.pascal))
+                }
+                None => continue,
+            };
+            for (space, member) in [(0, format!("js_{rust}")), (1, js), (0, rust)]
+                .into_iter()
+                .rev()
+            {
+                match taken[space].get(&member) {
+                    None => {
+                        taken[space].insert(member, name.value.clone());
+                    }
+                    Some(other) => {
+                        let (why, help) = if other.is_empty() {
+                            (
+                                "a member every FlexBridge has".to_string(),
+                                "rename the trigger: `new`, `state`, `onStateChange` (an event \
+                                 `state_change`), `dispose` and `free` are the bridge's own"
+                                    .to_string(),
+                            )
+                        } else {
+                            (
+                                format!("trigger `{other}` has it too"),
+                                format!("rename `{}` or `{other}`", name.value),
+                            )
+                        };
+                        self.error(
+                            format!(
+                                "trigger `{}` would give the host bridge a second member `{member}`: {why}",
+                                name.value
+                            ),
+                            &name.span,
+                            "clashes in FlexBridge",
+                            help,
+                        );
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     fn app(&mut self, app: &crate::spec::App) {

@@ -1,8 +1,997 @@
-//! Emitter for the host bridge crate (Rust -> WASM). (Stub.)
-use super::{EmitError, OutFile};
-use crate::ir::Plan;
+//! Emitter for the host bridge crate (Rust compiled to WASM with wasm-bindgen).
+//!
+//! Generated (rewritten every run, under `bridge/src/generated/`):
+//! - `protocol.rs`: the wire protocol, host side: value tree, checks,
+//!   envelopes, the handshake/queue/timeout state machine (static,
+//!   `templates/bridge/`, unit-tested natively);
+//! - `host.rs`: the browser side: listeners, timers, promises, JS <-> value
+//!   conversion (static);
+//! - `mod.rs`: the spec's constants (app, hash, Flex origin);
+//! - `payloads.rs`: one checked struct per trigger payload, with generated tests;
+//! - `bridge.rs`: `FlexBridge`, one JS method and one Rust method per trigger;
+//! - `api.d.ts`: the TypeScript declarations embedded for `wasm-bindgen`.
+//!
+//! Scaffolded once for the user (`bridge/`): `Cargo.toml`, `src/lib.rs`.
+//!
+//! The output is laid out as rustfmt (and, for `api.d.ts`, prettier) would
+//! lay it out, without running either: where a line's layout depends on the
+//! length of a name, a helper below makes the same choice rustfmt makes.
+//! Free text goes through the `render` escaping filters, plus `rs_doc` here
+//! for Rust doc comments.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use tera::{Kwargs, State};
+
+use super::{header, render, EmitError, OutFile, Owner};
+use crate::ir::{Direction, Field, FieldType, Plan, Trigger};
+
+/// Where the generated files go, relative to the output folder.
+const GENERATED_DIR: &str = "bridge/src/generated";
+
+/// Static runtime files, copied verbatim behind the header.
+const STATIC_FILES: &[(&str, &str)] = &[
+    (
+        "protocol.rs",
+        include_str!("../../templates/bridge/protocol.rs"),
+    ),
+    ("host.rs", include_str!("../../templates/bridge/host.rs")),
+];
+
+/// Generated templates: (template name, file name under `GENERATED_DIR`).
+const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "mod.rs",
+        "mod.rs",
+        include_str!("../../templates/bridge/mod.rs.tera"),
+    ),
+    (
+        "payloads.rs",
+        "payloads.rs",
+        include_str!("../../templates/bridge/payloads.rs.tera"),
+    ),
+    (
+        "bridge.rs",
+        "bridge.rs",
+        include_str!("../../templates/bridge/bridge.rs.tera"),
+    ),
+    (
+        "api.d.ts",
+        "api.d.ts",
+        include_str!("../../templates/bridge/api.d.ts.tera"),
+    ),
+];
+
+/// User-owned templates: (template name, path under `bridge/`).
+const USER_TEMPLATES: &[(&str, &str, &str)] = &[
+    (
+        "Cargo.toml",
+        "Cargo.toml",
+        include_str!("../../templates/bridge/user/Cargo.toml.tera"),
+    ),
+    (
+        "lib.rs",
+        "src/lib.rs",
+        include_str!("../../templates/bridge/user/lib.rs.tera"),
+    ),
+];
 
 pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
-    let _ = plan;
-    Ok(Vec::new())
+    let view = View::new(plan)?;
+    // The shared filters, plus `rs_doc`, registered before the templates
+    // that use it are parsed.
+    let mut tera = render::engine(&[])?;
+    tera.register_filter("rs_doc", |s: &str, _: Kwargs, _: &State| rust_doc(s));
+    for (name, _, source) in GENERATED_TEMPLATES.iter().chain(USER_TEMPLATES) {
+        tera.add_raw_template(name, source)
+            .map_err(|e| EmitError::Template {
+                template: (*name).to_string(),
+                message: format!("{e:#}"),
+            })?;
+    }
+    let head = header(plan, "//");
+
+    let mut files = Vec::new();
+    for (name, source) in STATIC_FILES {
+        files.push(OutFile {
+            path: format!("{GENERATED_DIR}/{name}"),
+            contents: format!("{head}{source}"),
+            owner: Owner::Generated,
+        });
+    }
+    for (name, file, _) in GENERATED_TEMPLATES {
+        files.push(OutFile {
+            path: format!("{GENERATED_DIR}/{file}"),
+            contents: format!("{head}{}", render::render(&tera, name, &view)?),
+            owner: Owner::Generated,
+        });
+    }
+    for (name, file, _) in USER_TEMPLATES {
+        files.push(OutFile {
+            path: format!("bridge/{file}"),
+            contents: render::render(&tera, name, &view)?,
+            owner: Owner::User,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Text for a Rust doc comment (`///`, `//!`): one line and inert like
+/// `render::comment_text`, and no HTML tag (rustdoc passes raw HTML through
+/// into the rendered docs; without `<` nothing opens a tag).
+pub fn rust_doc(s: &str) -> String {
+    render::comment_text(s).replace('<', "&lt;")
+}
+
+/// Everything the templates read.
+#[derive(Serialize)]
+struct View<'a> {
+    app: &'a str,
+    crate_name: String,
+    spec_file: &'a str,
+    spec_hash: &'a str,
+    flex_origin: &'a str,
+    /// `pub const APP_NAME: &str = "...";`, laid out.
+    app_const: String,
+    /// `pub const FLEX_ORIGIN: &str = "...";`, laid out.
+    flex_origin_const: String,
+    payloads: Vec<PayloadView<'a>>,
+    /// Arms of `check_event`'s match, one per Flex -> host trigger.
+    check_arms: Vec<String>,
+    commands: Vec<MethodView>,
+    events: Vec<MethodView>,
+    /// Members of the `FlexBridge` interface in `api.d.ts`.
+    ts_methods: Vec<String>,
+    /// What `bridge.rs` imports from `host.rs`, in rustfmt's order.
+    host_imports: String,
+    has_commands: bool,
+    has_events: bool,
+    /// Some payload has a field (the tests need `Kind`).
+    has_fields: bool,
+}
+
+#[derive(Serialize)]
+struct PayloadView<'a> {
+    wire: &'a str,
+    summary: Option<&'a str>,
+    type_name: String,
+    reply_name: String,
+    /// Doc comment lines of the struct, already escaped; "" is a blank line.
+    doc: Vec<String>,
+    /// The same for the TypeScript interface.
+    ts_doc: Vec<String>,
+    trigger_const: String,
+    is_command: bool,
+    timeout_ms: u32,
+    queue_for_ms: u32,
+    fields: Vec<FieldView<'a>>,
+    enums: Vec<EnumView<'a>>,
+    /// `let payload = Self { ... };`, laid out.
+    read: String,
+    ts_members: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FieldView<'a> {
+    name: &'a str,
+    doc: Option<&'a str>,
+    optional: bool,
+    rust_type: &'static str,
+    /// `out.put("name", &self.name);`, laid out.
+    put: String,
+    /// `check.required("name", Kind::E164);`, laid out.
+    check: String,
+}
+
+#[derive(Serialize)]
+struct EnumView<'a> {
+    field: &'a str,
+    const_name: String,
+    values: &'a [String],
+}
+
+#[derive(Serialize)]
+struct MethodView {
+    rust_name: String,
+    /// The Rust name of the JavaScript method (`js_<rust_name>`).
+    js_rust_name: String,
+    js_name: String,
+    /// Doc comment lines of the Rust method, already escaped.
+    doc: Vec<String>,
+    rust_sig: String,
+    js_sig: String,
+    js_body: String,
+}
+
+impl<'a> View<'a> {
+    fn new(plan: &'a Plan) -> Result<Self, EmitError> {
+        let payloads: Vec<PayloadView> = plan.triggers.iter().map(PayloadView::new).collect();
+        let mut commands = Vec::new();
+        let mut events = Vec::new();
+        let mut ts_methods = Vec::new();
+        let mut check_arms = Vec::new();
+        for (t, p) in plan.triggers.iter().zip(&payloads) {
+            if t.direction == Direction::HostToFlex {
+                commands.push(MethodView::command(t, p));
+                ts_methods.push(ts_command(t, p));
+            } else {
+                events.push(MethodView::event(t, p));
+                ts_methods.push(ts_event(t, p));
+                check_arms.push(match_arm(
+                    8,
+                    &render::rust_string(&t.name.snake),
+                    &format!("{}::clean(payload)", p.type_name),
+                ));
+            }
+        }
+        check_members(&commands, &events)?;
+        Ok(View {
+            app: &plan.app.name.original,
+            crate_name: format!("{}_bridge", plan.app.name.snake),
+            spec_file: &plan.spec_file,
+            spec_hash: &plan.spec_hash,
+            flex_origin: &plan.app.flex_origin,
+            app_const: assign(
+                0,
+                "pub const APP_NAME: &str",
+                &render::rust_string(&plan.app.name.original),
+            ),
+            flex_origin_const: assign(
+                0,
+                "pub const FLEX_ORIGIN: &str",
+                &render::rust_string(&plan.app.flex_origin),
+            ),
+            has_fields: plan.triggers.iter().any(|t| !t.payload.is_empty()),
+            host_imports: [
+                (!commands.is_empty()).then_some("js_command"),
+                (!events.is_empty()).then_some("js_on"),
+                Some("Host"),
+                Some("Subscription"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+            has_commands: !commands.is_empty(),
+            has_events: !events.is_empty(),
+            payloads,
+            check_arms,
+            commands,
+            events,
+            ts_methods,
+        })
+    }
+}
+
+/// A spec whose names would give `FlexBridge` two members of one name (a
+/// trigger `dispose`, or a command `on_x` next to an event `x`) cannot be
+/// emitted as code that compiles: refuse it, naming the clash.
+fn check_members(commands: &[MethodView], events: &[MethodView]) -> Result<(), EmitError> {
+    let mut rust: BTreeSet<&str> = crate::catalog::BRIDGE_RUST_MEMBERS
+        .iter()
+        .copied()
+        .collect();
+    let mut js: BTreeSet<&str> = crate::catalog::BRIDGE_JS_MEMBERS.iter().copied().collect();
+    for m in commands.iter().chain(events) {
+        let names = [
+            (true, m.rust_name.as_str()),
+            (true, m.js_rust_name.as_str()),
+            (false, m.js_name.as_str()),
+        ];
+        for (is_rust, name) in names {
+            let set = if is_rust { &mut rust } else { &mut js };
+            if !set.insert(name) {
+                return Err(EmitError::Template {
+                    template: "bridge".to_string(),
+                    message: format!(
+                        "two members of FlexBridge would be named `{name}`: rename the trigger \
+                         that makes `{}`",
+                        m.rust_name
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+impl<'a> PayloadView<'a> {
+    fn new(t: &'a Trigger) -> Self {
+        let type_name = format!("{}Payload", t.name.pascal);
+        let mut lines = Vec::new();
+        if let Some(summary) = &t.summary {
+            lines.push(summary.clone());
+            lines.push(String::new());
+        }
+        match (&t.invoke, &t.listen) {
+            (Some(invoke), _) => lines.push(format!(
+                "Host -> Flex command `{}`: runs the Flex action {}.",
+                t.name.snake, invoke.action
+            )),
+            (None, Some(listen)) => lines.push(format!(
+                "Flex -> host event `{}`: sent on {}.",
+                t.name.snake, listen.listener
+            )),
+            (None, None) => {}
+        }
+        if let Some(action) = &t.user_action {
+            lines.push(format!("What the user does: {action}."));
+        }
+        match (&t.channel, &t.channel_type) {
+            (Some(channel), Some(kind)) => {
+                lines.push(format!("Task channel: {channel}, channel type: {kind}."))
+            }
+            (Some(channel), None) => lines.push(format!("Task channel: {channel}.")),
+            (None, Some(kind)) => lines.push(format!("Channel type: {kind}.")),
+            (None, None) => {}
+        }
+        let fields: Vec<FieldView> = t.payload.iter().map(FieldView::new).collect();
+        let enums = t
+            .payload
+            .iter()
+            .filter(|f| f.ty == FieldType::Enum)
+            .map(|f| EnumView {
+                field: &f.name.snake,
+                const_name: values_const(f),
+                values: &f.values,
+            })
+            .collect();
+        let reads: Vec<(String, String, Vec<String>)> = t.payload.iter().map(read_call).collect();
+        PayloadView {
+            wire: &t.name.snake,
+            summary: t.summary.as_deref(),
+            reply_name: format!("{}Reply", t.name.pascal),
+            doc: lines.iter().map(|l| rust_doc(l)).collect(),
+            ts_doc: lines.iter().map(|l| render::comment_text(l)).collect(),
+            trigger_const: assign(
+                4,
+                "const TRIGGER: &'static str",
+                &render::rust_string(&t.name.snake),
+            ),
+            is_command: t.direction == Direction::HostToFlex,
+            timeout_ms: t.invoke.as_ref().map_or(0, |i| i.timeout_ms),
+            queue_for_ms: t.invoke.as_ref().map_or(0, |i| i.queue_for_ms),
+            ts_members: t.payload.iter().flat_map(ts_member).collect(),
+            read: struct_read(&reads),
+            fields,
+            enums,
+            type_name,
+        }
+    }
+}
+
+impl<'a> FieldView<'a> {
+    fn new(f: &'a Field) -> Self {
+        let name = f.name.snake.as_str();
+        let key = render::rust_string(name);
+        let kind = match f.ty {
+            FieldType::String => format!("Kind::String({})", max_length(f)),
+            FieldType::E164 => "Kind::E164".to_string(),
+            FieldType::Integer => "Kind::Integer".to_string(),
+            FieldType::Number => "Kind::Number".to_string(),
+            FieldType::Boolean => "Kind::Boolean".to_string(),
+            FieldType::Datetime => format!("Kind::Datetime({})", max_length(f)),
+            FieldType::Enum => format!("Kind::OneOf(P::{})", values_const(f)),
+        };
+        let presence = if f.optional { "optional" } else { "required" };
+        FieldView {
+            name,
+            doc: f.doc.as_deref(),
+            optional: f.optional,
+            rust_type: rust_type(f),
+            put: call(8, "out.put", &[key.clone(), format!("&self.{name}")], ";"),
+            check: call(8, &format!("check.{presence}"), &[key, kind], ";"),
+        }
+    }
+}
+
+impl MethodView {
+    fn command(t: &Trigger, p: &PayloadView) -> Self {
+        let name = &t.name.snake;
+        let mut doc = vec![rust_doc(&format!("`{name}`{}", summary_suffix(t)))];
+        if let Some(invoke) = &t.invoke {
+            doc.push(String::new());
+            doc.push(format!(
+                "Runs the Flex action {}; settles with Flex's answer, or fails with",
+                invoke.action
+            ));
+            doc.push(format!(
+                "`NOT_READY` after {} ms without a handshake, `TIMEOUT` after {} ms",
+                invoke.queue_for_ms, invoke.timeout_ms
+            ));
+            doc.push("without an answer.".to_string());
+        }
+        MethodView {
+            rust_name: name.clone(),
+            js_rust_name: format!("js_{name}"),
+            js_name: t.name.camel.clone(),
+            doc,
+            rust_sig: signature(
+                4,
+                &format!("pub async fn {name}"),
+                &["&self".to_string(), format!("payload: {}", p.type_name)],
+                " -> Result<Ack, BridgeError> {",
+            ),
+            js_sig: signature(
+                4,
+                &format!("pub fn js_{name}"),
+                &["&self".to_string(), "payload: JsValue".to_string()],
+                " -> Promise {",
+            ),
+            js_body: call(
+                8,
+                &format!("js_command::<{}>", p.type_name),
+                &["&self.host".to_string(), "&payload".to_string()],
+                "",
+            ),
+        }
+    }
+
+    fn event(t: &Trigger, p: &PayloadView) -> Self {
+        let name = format!("on_{}", t.name.snake);
+        let mut doc = vec![rust_doc(&format!(
+            "`{}`{}",
+            t.name.snake,
+            summary_suffix(t)
+        ))];
+        doc.push(String::new());
+        doc.push("Calls `f` with every such event from Flex, once its payload passed".to_string());
+        doc.push("every check.".to_string());
+        MethodView {
+            js_rust_name: format!("js_{name}"),
+            js_name: format!("on{}", t.name.pascal),
+            doc,
+            rust_sig: signature(
+                4,
+                &format!("pub fn {name}"),
+                &[
+                    "&self".to_string(),
+                    format!("f: impl FnMut({}) + 'static", p.type_name),
+                ],
+                " -> Subscription {",
+            ),
+            js_sig: signature(
+                4,
+                &format!("pub fn js_{name}"),
+                &["&self".to_string(), "callback: Function".to_string()],
+                " -> JsValue {",
+            ),
+            js_body: call(
+                8,
+                &format!("js_on::<{}>", p.type_name),
+                &["&self.host".to_string(), "callback".to_string()],
+                "",
+            ),
+            rust_name: name,
+        }
+    }
+}
+
+fn summary_suffix(t: &Trigger) -> String {
+    t.summary
+        .as_deref()
+        .map(|s| format!(": {s}"))
+        .unwrap_or_default()
+}
+
+/// Rust type of a payload field.
+fn rust_type(f: &Field) -> &'static str {
+    match (f.ty, f.optional) {
+        (FieldType::Integer, false) => "i64",
+        (FieldType::Integer, true) => "Option<i64>",
+        (FieldType::Number, false) => "f64",
+        (FieldType::Number, true) => "Option<f64>",
+        (FieldType::Boolean, false) => "bool",
+        (FieldType::Boolean, true) => "Option<bool>",
+        (_, false) => "String",
+        (_, true) => "Option<String>",
+    }
+}
+
+/// The declared bound, or the spec's default when the IR has none.
+fn max_length(f: &Field) -> u32 {
+    f.max_length.unwrap_or(match f.ty {
+        FieldType::E164 => 16,
+        FieldType::Datetime => 40,
+        _ => 1024,
+    })
+}
+
+/// `DIRECTION_VALUES`: the const holding an enum field's values.
+fn values_const(f: &Field) -> String {
+    format!("{}_VALUES", f.name.shouty)
+}
+
+/// The `Fields` method reading `f`, and its arguments.
+fn read_call(f: &Field) -> (String, String, Vec<String>) {
+    let key = render::rust_string(&f.name.snake);
+    let (method, extra) = match f.ty {
+        FieldType::String => ("string", Some(max_length(f).to_string())),
+        FieldType::E164 => ("e164", None),
+        FieldType::Integer => ("integer", None),
+        FieldType::Number => ("number", None),
+        FieldType::Boolean => ("boolean", None),
+        FieldType::Datetime => ("datetime", Some(max_length(f).to_string())),
+        FieldType::Enum => ("one_of", Some(format!("Self::{}", values_const(f)))),
+    };
+    let method = if f.optional {
+        format!("optional_{method}")
+    } else {
+        method.to_string()
+    };
+    let args = std::iter::once(key).chain(extra).collect();
+    (f.name.snake.clone(), method, args)
+}
+
+// ---------------------------------------------------------------------------
+// Layout: the choices rustfmt (default configuration) makes for the few
+// constructs whose width depends on a name.
+
+/// rustfmt's `max_width`.
+const MAX_WIDTH: usize = 100;
+/// rustfmt's `fn_call_width`: call arguments wider than this go one per line.
+const CALL_WIDTH: usize = 60;
+/// rustfmt's `struct_lit_width`: a wider struct literal body goes vertical.
+const STRUCT_LIT_WIDTH: usize = 18;
+/// prettier's `printWidth`.
+const PRINT_WIDTH: usize = 80;
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn pad(indent: usize) -> String {
+    " ".repeat(indent)
+}
+
+/// A call statement or expression with simple arguments: on one line when it
+/// fits; else its arguments on one line of their own when they fit the call
+/// width; else one per line.
+fn call(indent: usize, callee: &str, args: &[String], suffix: &str) -> String {
+    let p = pad(indent);
+    let inner = pad(indent + 4);
+    let joined = args.join(", ");
+    let one = format!("{p}{callee}({joined}){suffix}");
+    if width(&joined) <= CALL_WIDTH && width(&one) <= MAX_WIDTH {
+        return one;
+    }
+    if width(&joined) <= CALL_WIDTH && indent + 4 + width(&joined) < MAX_WIDTH {
+        return format!("{p}{callee}(\n{inner}{joined},\n{p}){suffix}");
+    }
+    let lines: String = args.iter().map(|a| format!("{inner}{a},\n")).collect();
+    format!("{p}{callee}(\n{lines}{p}){suffix}")
+}
+
+/// A function signature (through the opening brace): on one line when it
+/// fits, else one parameter per line.
+fn signature(indent: usize, head: &str, params: &[String], tail: &str) -> String {
+    let p = pad(indent);
+    let one = format!("{p}{head}({}){tail}", params.join(", "));
+    if width(&one) <= MAX_WIDTH {
+        return one;
+    }
+    let inner = pad(indent + 4);
+    let lines: String = params.iter().map(|a| format!("{inner}{a},\n")).collect();
+    format!("{p}{head}(\n{lines}{p}){tail}")
+}
+
+/// `<lhs> = <rhs>;`: on one line when it fits; else the right-hand side on
+/// the next line when it fits there; else on one line all the same (rustfmt
+/// cannot break a string literal).
+fn assign(indent: usize, lhs: &str, rhs: &str) -> String {
+    let p = pad(indent);
+    let one = format!("{p}{lhs} = {rhs};");
+    if width(&one) <= MAX_WIDTH || indent + 4 + width(rhs) + 1 > MAX_WIDTH {
+        return one;
+    }
+    format!("{p}{lhs} =\n{}{rhs};", pad(indent + 4))
+}
+
+/// A match arm with an expression body: on one line when it fits, else the
+/// body in a block.
+fn match_arm(indent: usize, pattern: &str, body: &str) -> String {
+    let p = pad(indent);
+    let one = format!("{p}{pattern} => {body},");
+    if width(&one) <= MAX_WIDTH {
+        return one;
+    }
+    format!("{p}{pattern} => {{\n{}{body}\n{p}}}", pad(indent + 4))
+}
+
+/// `let payload = Self { name: f.method(args)?, ... };` inside `from_value`
+/// (indent 8), from (field, method, args) triples.
+fn struct_read(reads: &[(String, String, Vec<String>)]) -> String {
+    if let [(name, method, args)] = reads {
+        let body = format!("{name}: f.{method}({})?", args.join(", "));
+        let one = format!("        let payload = Self {{ {body} }};");
+        if width(&body) <= STRUCT_LIT_WIDTH && width(&one) <= MAX_WIDTH {
+            return one;
+        }
+    }
+    let mut out = String::from("        let payload = Self {\n");
+    for (name, method, args) in reads {
+        out.push_str(&field_read(name, method, args));
+        out.push('\n');
+    }
+    out.push_str("        };");
+    out
+}
+
+/// One `name: f.method(args)?,` line of a struct literal at indent 12: one
+/// line when it fits; else the method call on the next line (a chain break)
+/// when its arguments fit the call width; else one argument per line.
+fn field_read(name: &str, method: &str, args: &[String]) -> String {
+    let p = pad(12);
+    let inner = pad(16);
+    let joined = args.join(", ");
+    let one = format!("{p}{name}: f.{method}({joined})?,");
+    if width(&joined) <= CALL_WIDTH && width(&one) <= MAX_WIDTH {
+        return one;
+    }
+    if width(&joined) <= CALL_WIDTH {
+        return format!("{p}{name}: f\n{inner}.{method}({joined})?,");
+    }
+    let lines: String = args.iter().map(|a| format!("{inner}{a},\n")).collect();
+    format!("{p}{name}: f.{method}(\n{lines}{p})?,")
+}
+
+// ---------------------------------------------------------------------------
+// TypeScript (`api.d.ts`), laid out as prettier would.
+
+/// The interface member(s) of one payload field: its doc and `name?: type;`.
+fn ts_member(f: &Field) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(doc) = &f.doc {
+        out.push(format!("  /** {} */", render::comment_text(doc)));
+    }
+    let mark = if f.optional { "?" } else { "" };
+    let head = format!("  {}{mark}:", f.name.snake);
+    let quoted: Vec<String> = f.values.iter().map(|v| render::ts_string(v)).collect();
+    let ts_type = match f.ty {
+        FieldType::Integer | FieldType::Number => "number".to_string(),
+        FieldType::Boolean => "boolean".to_string(),
+        FieldType::Enum => quoted.join(" | "),
+        _ => "string".to_string(),
+    };
+    let one_line = format!("{head} {ts_type};");
+    if f.ty != FieldType::Enum || quoted.len() < 2 || width(&one_line) <= PRINT_WIDTH {
+        out.push(one_line);
+    } else {
+        let lines: Vec<String> = quoted.iter().map(|q| format!("    | {q}")).collect();
+        out.push(format!("{head}\n{};", lines.join("\n")));
+    }
+    out
+}
+
+/// `  name(params): ret;` in an interface: one line when it fits, else one
+/// parameter per line.
+fn ts_method(doc: &[String], name: &str, param: &str, ret: &str) -> String {
+    let mut out = String::new();
+    if let [line] = doc {
+        out.push_str(&format!("  /** {line} */\n"));
+    } else {
+        out.push_str("  /**\n");
+        for line in doc {
+            if line.is_empty() {
+                out.push_str("   *\n");
+            } else {
+                out.push_str(&format!("   * {line}\n"));
+            }
+        }
+        out.push_str("   */\n");
+    }
+    let one = format!("  {name}({param}): {ret};");
+    if width(&one) <= PRINT_WIDTH {
+        out.push_str(&one);
+    } else {
+        out.push_str(&format!("  {name}(\n    {param},\n  ): {ret};"));
+    }
+    out
+}
+
+fn ts_command(t: &Trigger, p: &PayloadView) -> String {
+    let mut doc = vec![render::comment_text(&format!(
+        "`{}`{}",
+        t.name.snake,
+        summary_suffix(t)
+    ))];
+    if let Some(invoke) = &t.invoke {
+        doc.push(String::new());
+        doc.push(format!(
+            "Runs the Flex action {}. Resolves with Flex's answer; rejects with a",
+            invoke.action
+        ));
+        doc.push(format!(
+            "FlexBridgeError: NOT_READY after {} ms without a handshake, TIMEOUT",
+            invoke.queue_for_ms
+        ));
+        doc.push(format!(
+            "after {} ms without an answer, SCHEMA_INVALID for a bad payload, or",
+            invoke.timeout_ms
+        ));
+        doc.push("Flex's own error.".to_string());
+    }
+    ts_method(
+        &doc,
+        &t.name.camel,
+        &format!("payload: {}", p.type_name),
+        &format!("Promise<{}>", p.reply_name),
+    )
+}
+
+fn ts_event(t: &Trigger, p: &PayloadView) -> String {
+    let doc = vec![
+        render::comment_text(&format!("`{}`{}", t.name.snake, summary_suffix(t))),
+        String::new(),
+        "Calls `callback` with every such event from Flex, once its payload".to_string(),
+        "passed every check; returns a function that unsubscribes.".to_string(),
+    ];
+    ts_method(
+        &doc,
+        &format!("on{}", t.name.pascal),
+        &format!("callback: (payload: {}) => void", p.type_name),
+        "Unsubscribe",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::plugin::fixtures;
+    use crate::ir::Names;
+
+    fn find<'a>(files: &'a [OutFile], path: &str) -> &'a str {
+        &files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} not emitted"))
+            .contents
+    }
+
+    #[test]
+    fn emits_the_documented_file_set() {
+        let plan = fixtures::seed();
+        let files = emit(&plan).unwrap();
+        let paths: Vec<(&str, Owner)> = files.iter().map(|f| (f.path.as_str(), f.owner)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("bridge/Cargo.toml", Owner::User),
+                ("bridge/src/generated/api.d.ts", Owner::Generated),
+                ("bridge/src/generated/bridge.rs", Owner::Generated),
+                ("bridge/src/generated/host.rs", Owner::Generated),
+                ("bridge/src/generated/mod.rs", Owner::Generated),
+                ("bridge/src/generated/payloads.rs", Owner::Generated),
+                ("bridge/src/generated/protocol.rs", Owner::Generated),
+                ("bridge/src/lib.rs", Owner::User),
+            ]
+        );
+        for file in &files {
+            let generated = file.contents.starts_with(&header(&plan, "//"));
+            assert_eq!(generated, file.owner == Owner::Generated, "{}", file.path);
+            assert!(
+                file.path.starts_with(GENERATED_DIR) == (file.owner == Owner::Generated),
+                "{}",
+                file.path
+            );
+            assert!(
+                !file.contents.contains("\n\n\n"),
+                "{}: double blank line",
+                file.path
+            );
+            assert!(
+                file.contents.ends_with('\n') && !file.contents.ends_with("\n\n"),
+                "{}",
+                file.path
+            );
+            assert!(
+                !file.contents.lines().any(|l| l.ends_with(' ')),
+                "{}: trailing space",
+                file.path
+            );
+        }
+        let cargo = find(&files, "bridge/Cargo.toml");
+        assert!(cargo.contains("name = \"acme_crm_bridge\""));
+        assert!(cargo.contains("wasm-bindgen = \"=0.2.130\""));
+        assert!(cargo.contains("crate-type = [\"cdylib\", \"rlib\"]"));
+        assert!(cargo.contains("\n[workspace]\n"));
+        let lib = find(&files, "bridge/src/lib.rs");
+        assert!(lib.contains("mod generated;\n\npub use generated::*;\n"));
+    }
+
+    #[test]
+    fn emit_is_deterministic() {
+        for plan in [
+            fixtures::seed(),
+            fixtures::omnichannel(),
+            fixtures::hostile(),
+        ] {
+            assert_eq!(emit(&plan).unwrap(), emit(&plan.clone()).unwrap());
+        }
+    }
+
+    #[test]
+    fn one_method_per_trigger_and_direction() {
+        let plan = fixtures::omnichannel();
+        let files = emit(&plan).unwrap();
+        let bridge = find(&files, "bridge/src/generated/bridge.rs");
+        let api = find(&files, "bridge/src/generated/api.d.ts");
+        let payloads = find(&files, "bridge/src/generated/payloads.rs");
+        for t in &plan.triggers {
+            let (rust, js) = match t.direction {
+                Direction::HostToFlex => (
+                    format!("pub async fn {}(", t.name.snake),
+                    format!("js_name = {}, skip_typescript", t.name.camel),
+                ),
+                Direction::FlexToHost => (
+                    format!("pub fn on_{}(", t.name.snake),
+                    format!("js_name = on{}, skip_typescript", t.name.pascal),
+                ),
+            };
+            assert_eq!(bridge.matches(&rust).count(), 1, "{rust}");
+            assert_eq!(bridge.matches(&js).count(), 1, "{js}");
+            assert!(payloads.contains(&format!("pub struct {}Payload ", t.name.pascal)));
+            assert!(api.contains(&format!("{}Payload", t.name.pascal)));
+        }
+        let commands = plan
+            .triggers
+            .iter()
+            .filter(|t| t.direction == Direction::HostToFlex)
+            .count();
+        assert_eq!(bridge.matches("pub async fn ").count(), commands);
+        assert_eq!(payloads.matches("impl Command for ").count(), commands);
+        assert!(api.contains(
+            "  openAgentDesktop(payload: OpenAgentDesktopPayload): Promise<OpenAgentDesktopReply>;"
+        ) || api.contains("  openAgentDesktop(\n    payload: OpenAgentDesktopPayload,\n  ): Promise<OpenAgentDesktopReply>;"));
+        assert!(api.contains("export type OpenAgentDesktopPayload = Record<string, never>;"));
+        assert!(payloads.contains("pub struct OpenAgentDesktopPayload {}"));
+        assert!(payloads.contains("const TIMEOUT_MS: u32 = 20000;"));
+        assert!(payloads.contains("\"Available\",\n        \"Unavailable\",\n        \"Break\",\n"));
+    }
+
+    #[test]
+    fn commands_and_events_alone() {
+        let mut plan = fixtures::seed();
+        plan.triggers.truncate(1);
+        let files = emit(&plan).unwrap();
+        let payloads = find(&files, "bridge/src/generated/payloads.rs");
+        assert!(payloads.contains("    let _ = (trigger, payload);\n    None\n"));
+        assert!(!find(&files, "bridge/src/generated/bridge.rs").contains("js_on::<"));
+        let mut plan = fixtures::seed();
+        plan.triggers.remove(0);
+        let files = emit(&plan).unwrap();
+        let bridge = find(&files, "bridge/src/generated/bridge.rs");
+        assert!(!bridge.contains("js_command") && !bridge.contains("BridgeError"));
+        assert!(!find(&files, "bridge/src/generated/payloads.rs").contains("Command"));
+    }
+
+    #[test]
+    fn the_spec_reaches_the_constants() {
+        let files = emit(&fixtures::seed()).unwrap();
+        let module = find(&files, "bridge/src/generated/mod.rs");
+        assert!(module.contains("pub const APP_NAME: &str = \"acme-crm\";"));
+        assert!(module.contains("pub const SPEC_HASH: &str = \"0123456789abcdef\";"));
+        assert!(module.contains("pub const FLEX_ORIGIN: &str = \"https://flex.twilio.com\";"));
+        for file in &files {
+            // The target origin is always the constant, never "*".
+            let code = file
+                .contents
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"));
+            assert!(!code.clone().any(|l| l.contains("\"*\"")), "{}", file.path);
+        }
+        let host = find(&files, "bridge/src/generated/host.rs");
+        assert!(host.contains(".post_message(&to_js(message), this.core.flex_origin())"));
+    }
+
+    #[test]
+    fn clashing_member_names_are_refused() {
+        // (trigger name, index of a seed trigger of the wanted direction)
+        for (name, like) in [
+            ("dispose", 0),
+            ("state", 0),
+            ("free", 0),
+            ("state_change", 1),
+            ("on_screen_pop", 0),
+        ] {
+            let mut plan = fixtures::seed();
+            let mut trigger = plan.triggers[like].clone();
+            trigger.name = Names::new(name);
+            plan.triggers.push(trigger);
+            match emit(&plan) {
+                Ok(_) => panic!("{name}: emitted"),
+                Err(e) => assert!(e.to_string().contains("two members of FlexBridge"), "{e}"),
+            }
+        }
+        // An event named `state` is `onState`: no clash.
+        let mut plan = fixtures::seed();
+        let mut trigger = plan.triggers[1].clone();
+        trigger.name = Names::new("state");
+        plan.triggers.push(trigger);
+        assert!(emit(&plan).is_ok());
+    }
+
+    #[test]
+    fn hostile_text_lands_inert() {
+        let files = emit(&fixtures::hostile()).unwrap();
+        for file in &files {
+            let text = &file.contents;
+            assert!(
+                !text.contains('\u{2028}') && !text.contains('\u{202e}'),
+                "{}: raw separator or bidi",
+                file.path
+            );
+            for line in text.lines() {
+                let code = line.trim_start();
+                if code.starts_with("//") || code.starts_with('*') || code.starts_with("/*") {
+                    let body = code.trim_end_matches("*/");
+                    assert!(!body.contains("*/"), "{}: {line}", file.path);
+                    let doc = code.starts_with("///") || code.starts_with("//!");
+                    if doc && code.contains("alert(1)") {
+                        assert!(
+                            !code.contains('<'),
+                            "{}: raw HTML in a doc: {line}",
+                            file.path
+                        );
+                    }
+                    continue;
+                }
+                if line.contains("alert(1)") {
+                    let rust =
+                        r#""x\" */ </script> `${alert(1)}` \u{2028} \u{202e} \\ \n // ' end""#;
+                    let ts = r#""x\" */ \u003c/script\u003e `${alert(1)}` \u2028 \u202e \\ \n // ' end""#;
+                    assert!(
+                        line.contains(rust) || line.contains(ts),
+                        "{}: {line}",
+                        file.path
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rust_doc_escapes_html() {
+        assert_eq!(rust_doc("a <b> -> */ c\nd"), "a &lt;b> -> * / c d");
+    }
+
+    #[test]
+    fn layout_follows_rustfmt() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            call(8, "out.put", &args(&["\"a\"", "&self.a"]), ";"),
+            "        out.put(\"a\", &self.a);"
+        );
+        let long = "x".repeat(50);
+        assert_eq!(
+            call(
+                8,
+                "out.put",
+                &args(&[&format!("\"{long}\""), &format!("&self.{}", "y")]),
+                ";"
+            ),
+            format!("        out.put(\n            \"{long}\",\n            &self.y,\n        );")
+        );
+        assert_eq!(
+            assign(
+                4,
+                "const TRIGGER: &'static str",
+                &format!("\"{}\"", "a".repeat(64))
+            ),
+            format!(
+                "    const TRIGGER: &'static str =\n        \"{}\";",
+                "a".repeat(64)
+            )
+        );
+        assert_eq!(
+            struct_read(&[("to".into(), "e164".into(), args(&["\"to\""]))]),
+            "        let payload = Self { to: f.e164(\"to\")? };"
+        );
+        assert_eq!(
+            match_arm(8, "\"a\"", "APayload::clean(payload)"),
+            "        \"a\" => APayload::clean(payload),"
+        );
+    }
 }

@@ -191,14 +191,13 @@ export function jsonEquals(a: unknown, b: Json): boolean {
     );
   }
   if (a === null || typeof a !== "object" || Array.isArray(a)) return false;
-  const expected = b as { readonly [key: string]: Json };
-  const keys = Object.keys(expected);
+  const expected = Object.entries(b as { readonly [key: string]: Json });
   return (
-    keys.length === Object.keys(a).length &&
-    keys.every(
-      (key) =>
+    expected.length === Object.keys(a).length &&
+    expected.every(
+      ([key, value]) =>
         hasOwn(a, key) &&
-        jsonEquals((a as Record<string, unknown>)[key], expected[key]),
+        jsonEquals((a as Record<string, unknown>)[key], value),
     )
   );
 }
@@ -206,8 +205,13 @@ export function jsonEquals(a: unknown, b: Json): boolean {
 /** What a hook returns: `false` refuses (a command) or suppresses (an event). */
 export type HookResult = boolean | void;
 
-/** A user hook for payloads of type `P`. */
-export type Hook<P> = (payload: P) => HookResult | Promise<HookResult>;
+/**
+ * A user hook for payloads of type `P`. The payload it gets is frozen: what
+ * passed validation is exactly what is sent or acted on.
+ */
+export type Hook<P> = (
+  payload: Readonly<P>,
+) => HookResult | Promise<HookResult>;
 
 /** A field read from a source path as it is. */
 export function read(path: string): SourceRule {
@@ -245,7 +249,7 @@ export function buildPayload<P>(
     const value = CONVERSIONS[source.convert](readPath(ctx, source.path));
     const rule = schema[field];
     if (value === undefined || value === null) continue;
-    if (rule.optional && rule.check(value) !== undefined) continue;
+    if (rule?.optional === true && rule.check(value) !== undefined) continue;
     raw[field] = value;
   }
   return validatePayload<P>(schema, raw);

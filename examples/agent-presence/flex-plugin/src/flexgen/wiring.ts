@@ -90,11 +90,21 @@ export function startFlexgen(
   hooks: FlexgenHooks,
 ): () => void {
   const stops: Array<() => void> = [];
+
+  // A throw must never escape into Flex: from an action listener it would
+  // reject the action being observed, from a manager event it would skip the
+  // listeners registered after ours.
   const on = (emitter: Emitter, name: string, listener: Listener): void => {
-    emitter.addListener(name, listener);
-    stops.push(() => emitter.removeListener(name, listener));
+    const guarded: Listener = (arg) => {
+      try {
+        listener(arg);
+      } catch (error) {
+        console.error(`flexgen: ${name} listener failed`, error);
+      }
+    };
+    emitter.addListener(name, guarded);
+    stops.push(() => emitter.removeListener(name, guarded));
   };
-  const accepts = undefined;
 
   // Host -> Flex: only these commands exist; each runs its declared action.
   const commands: Readonly<Record<string, (raw: unknown) => Promise<void>>> = {
@@ -131,10 +141,12 @@ export function startFlexgen(
     app: APP_NAME,
     specHash: SPEC_HASH,
     hostOrigins: HOST_ORIGINS,
-    onCommand: (type, raw) =>
-      hasOwn(commands, type)
-        ? commands[type](raw)
-        : Promise.reject(unknownCommand(type)),
+    onCommand: (type, raw) => {
+      const run = hasOwn(commands, type) ? commands[type] : undefined;
+      return run === undefined
+        ? Promise.reject(unknownCommand(type))
+        : run(raw);
+    },
   });
 
   // Flex -> host: the context is read when the event fires (the hook may be
@@ -145,7 +157,7 @@ export function startFlexgen(
       task: event.task,
       worker: readWorker(manager),
       action: event.action,
-      timing: readTiming(accepts, event.task, eventAt),
+      timing: readTiming(undefined, event.task, eventAt),
     };
     void deliverEvent(event.source, event.hook, ctx, (type, payload) =>
       endpoint.sendEvent(type, payload),
@@ -153,7 +165,7 @@ export function startFlexgen(
   };
 
   // agent_activity_changed: the workerActivityUpdated manager event.
-  on(manager.events, "workerActivityUpdated", (subject: unknown) => {
+  on(manager.events, "workerActivityUpdated", () => {
     fire({
       source: EVENTS.agent_activity_changed,
       hook: hooks.agentActivityChanged,

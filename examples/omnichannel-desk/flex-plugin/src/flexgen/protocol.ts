@@ -170,8 +170,9 @@ function invalid(reason: string): { ok: false; reason: string } {
 
 /**
  * Checks `value` against `schema`: a plain object whose own keys are exactly
- * declared ones, each passing its check. Returns a fresh object holding only
- * the declared keys, so nothing undeclared travels further.
+ * declared ones, each passing its check. Returns a fresh, frozen object
+ * holding only the declared keys, so nothing undeclared travels further and
+ * no hook can change a value after it was checked.
  *
  * `T` must be the type generated from the same spec entry as `schema`.
  */
@@ -188,8 +189,7 @@ export function validatePayload<T>(
     }
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(schema)) {
-    const rule = schema[key];
+  for (const [key, rule] of Object.entries(schema)) {
     const field = hasOwn(value, key) ? value[key] : undefined;
     if (field === undefined) {
       if (!rule.optional) return invalid(`${key}: missing`);
@@ -199,7 +199,7 @@ export function validatePayload<T>(
     if (reason !== undefined) return invalid(`${key}: ${reason}`);
     out[key] = field;
   }
-  return { ok: true, value: out as T };
+  return { ok: true, value: Object.freeze(out) as T };
 }
 
 // ---------------------------------------------------------------------------
@@ -238,6 +238,11 @@ export interface ReplyMessage {
 }
 
 export type Envelope = HelloMessage | DataMessage | ReplyMessage;
+
+type EnvelopeKey = "ns" | "v" | "app" | "id" | "kind" | "role" | "spec" | "re";
+
+/** The envelope keys read before the envelope is known to be valid. */
+type RawEnvelope = { readonly [K in EnvelopeKey]?: unknown };
 
 const MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const TRIGGER_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -297,7 +302,7 @@ const ENVELOPES: Readonly<Record<Envelope["kind"], PayloadSchema>> = {
 };
 
 function validateEnvelope(data: Record<string, unknown>): Validated<Envelope> {
-  const kind = data.kind;
+  const kind = (data as RawEnvelope).kind;
   if (typeof kind !== "string" || !hasOwn(ENVELOPES, kind)) {
     return invalid("kind: expected hello, command, event or reply");
   }
@@ -380,6 +385,14 @@ export interface EndpointConfig {
 
 type State = "waiting" | "ready" | "version_mismatch";
 
+/** What the handshake needs from a host hello, whatever its version. */
+interface PeerHello {
+  readonly id: string;
+  readonly v: number;
+  readonly spec: string;
+  readonly re?: string | undefined;
+}
+
 interface QueuedEvent {
   readonly type: string;
   readonly payload: Record<string, unknown>;
@@ -457,17 +470,29 @@ export class PluginEndpoint {
     // (an answer would help a forger probe).
     if (!this.config.hostOrigins.includes(event.origin)) return;
     if (event.source === null || event.source !== this.self.parent) return;
-    const data: unknown = event.data;
-    if (!isPlainObject(data)) return;
-    if (data.ns !== PROTOCOL_NS || data.app !== this.config.app) return;
+    if (!isPlainObject(event.data)) return;
+    const data: Record<string, unknown> = event.data;
+    const raw: RawEnvelope = data;
+    if (raw.ns !== PROTOCOL_NS || raw.app !== this.config.app) return;
 
+    if (typeof raw.v === "number" && raw.v !== PROTOCOL_VERSION) {
+      // Another protocol version may shape its envelopes differently: only
+      // what every version shares is read, so the mismatch is reported
+      // instead of being taken for a malformed message.
+      return this.onOtherVersion(raw, raw.v, event.origin);
+    }
     const checked = validateEnvelope(data);
     if (!checked.ok) {
-      const id = data.id;
+      const id = raw.id;
       // Never answer a reply: two broken peers would ping-pong forever.
-      if (data.kind !== "reply" && messageId(id) === undefined) {
+      if (
+        raw.kind !== "reply" &&
+        typeof id === "string" &&
+        messageId(id) === undefined &&
+        this.seen.add(id)
+      ) {
         const err = new ProtocolError("SCHEMA_INVALID", checked.reason);
-        this.post(event.origin, this.reply(id as string, err));
+        this.post(event.origin, this.reply(id, err));
       }
       return;
     }
@@ -475,6 +500,7 @@ export class PluginEndpoint {
     if (!this.seen.add(message.id)) return;
     switch (message.kind) {
       case "hello":
+        if (message.role !== "host") return;
         return this.onHello(message, event.origin);
       case "command":
         return void this.onCommand(message, event.origin);
@@ -489,16 +515,32 @@ export class PluginEndpoint {
     }
   }
 
-  private onHello(message: HelloMessage, origin: string): void {
-    if (message.role !== "host") return;
+  /** A hello or command from a host speaking another protocol version. */
+  private onOtherVersion(raw: RawEnvelope, v: number, origin: string): void {
+    const id = raw.id;
+    if (typeof id !== "string" || messageId(id) !== undefined) return;
+    if (!this.seen.add(id)) return;
+    if (raw.kind === "hello" && raw.role === "host") {
+      const spec = typeof raw.spec === "string" ? raw.spec.slice(0, 64) : "?";
+      // Any `re` makes it an answer, which is never answered.
+      const re =
+        raw.re === undefined ? undefined : String(raw.re).slice(0, 128);
+      this.onHello({ id, v, spec, re }, origin);
+    } else if (raw.kind === "command") {
+      this.post(origin, this.reply(id, versionMismatch()));
+    }
+  }
+
+  private onHello(hello: PeerHello, origin: string): void {
     this.peerOrigin = origin;
     const matches =
-      message.v === PROTOCOL_VERSION && message.spec === this.config.specHash;
+      hello.v === PROTOCOL_VERSION && hello.spec === this.config.specHash;
     this.state = matches ? "ready" : "version_mismatch";
-    if (message.re === undefined) this.post(origin, this.hello(message.id));
+    // An answer (`re` set) is never answered: that stops the ping-pong.
+    if (hello.re === undefined) this.post(origin, this.hello(hello.id));
     if (!matches) {
       console.warn(
-        `flexgen: host speaks protocol ${message.v}, spec ${message.spec}; ` +
+        `flexgen: host speaks protocol ${hello.v}, spec ${hello.spec}; ` +
           `this plugin ${PROTOCOL_VERSION}, spec ${this.config.specHash}. ` +
           "Regenerate both ends from the same triggers.yaml.",
       );
@@ -510,11 +552,8 @@ export class PluginEndpoint {
 
   private async onCommand(message: DataMessage, origin: string): Promise<void> {
     let outcome: ProtocolError | undefined;
-    if (this.state === "version_mismatch" || message.v !== PROTOCOL_VERSION) {
-      outcome = new ProtocolError(
-        "VERSION_MISMATCH",
-        "the two ends were generated from different specs or protocol versions",
-      );
+    if (this.state === "version_mismatch") {
+      outcome = versionMismatch();
     } else if (this.state !== "ready" || origin !== this.peerOrigin) {
       outcome = new ProtocolError(
         "NOT_READY",
@@ -551,9 +590,11 @@ export class PluginEndpoint {
   }
 
   private dropExpired(now: number): void {
-    while (this.queue.length > 0 && now - this.queue[0].at > EVENT_QUEUE_MS) {
-      const expired = this.queue.shift();
-      console.warn(`flexgen: ${expired?.type} dropped: no host handshake`);
+    let oldest = this.queue[0];
+    while (oldest !== undefined && now - oldest.at > EVENT_QUEUE_MS) {
+      console.warn(`flexgen: ${oldest.type} dropped: no host handshake`);
+      this.queue.shift();
+      oldest = this.queue[0];
     }
   }
 
@@ -609,6 +650,13 @@ export class PluginEndpoint {
     if (!this.config.hostOrigins.includes(origin)) return;
     this.self.parent.postMessage(message, origin);
   }
+}
+
+function versionMismatch(): ProtocolError {
+  return new ProtocolError(
+    "VERSION_MISMATCH",
+    "the two ends were generated from different specs or protocol versions",
+  );
 }
 
 function unknownTrigger(type: string): ProtocolError {

@@ -23,7 +23,7 @@ export type { Hook, HookResult } from "./runtime";
 export const APP_NAME = "omnichannel-desk";
 
 /** Hash of the spec both ends must be generated from. */
-export const SPEC_HASH = "77ee327b17571eb2";
+export const SPEC_HASH = "5ff8b70008d534ec";
 
 /** Exact origins of the host pages that may embed Flex and talk to us. */
 export const HOST_ORIGINS: readonly string[] = [
@@ -65,8 +65,8 @@ export const TRANSFER_CONVERSATION = "transfer_conversation";
  * Task channel: chat.
  */
 export interface TransferConversationPayload {
-  /** Task to transfer (WT...). */
-  task_sid: string;
+  /** The agent's reservation (WR...) of the task; Flex finds the task by it. */
+  reservation_sid: string;
   /** Worker (WK...) or queue (WQ...) to transfer to. */
   target_sid: string;
 }
@@ -89,6 +89,8 @@ export interface WhatsappConversationAcceptedPayload {
   customer_name?: string;
   conversation_sid?: string;
   task_sid: string;
+  /** What transfer_conversation takes. */
+  reservation_sid: string;
   queue: string;
 }
 
@@ -130,7 +132,7 @@ export const SCHEMAS: { readonly [K in keyof Payloads]: PayloadSchema } = {
     body: required(checks.string(1600)),
   },
   transfer_conversation: {
-    task_sid: required(checks.string(34)),
+    reservation_sid: required(checks.string(34)),
     target_sid: required(checks.string(34)),
   },
   whatsapp_conversation_accepted: {
@@ -138,6 +140,7 @@ export const SCHEMAS: { readonly [K in keyof Payloads]: PayloadSchema } = {
     customer_name: optional(checks.string(1024)),
     conversation_sid: optional(checks.string(1024)),
     task_sid: required(checks.string(1024)),
+    reservation_sid: required(checks.string(1024)),
     queue: required(checks.string(1024)),
   },
   sms_conversation_completed: {
@@ -165,7 +168,8 @@ export function validate<K extends keyof Payloads>(
  * A command's hook runs after its payload passed validation and before the
  * Flex action; `false` refuses it (the host gets FLEX_ACTION_FAILED) and a
  * throw fails it with the error's message. An event's hook runs before the
- * event is sent; `false` suppresses it.
+ * event is sent; `false` suppresses it. Payloads are frozen: a hook sees
+ * exactly what is acted on or sent, and cannot change it.
  */
 export interface FlexgenHooks {
   /** send_whatsapp_reply: Agent sends a canned reply from the CRM into a WhatsApp conversation. */

@@ -65,6 +65,7 @@ const EVENTS = {
       customer_name: read("task.attributes.customerName"),
       conversation_sid: read("task.attributes.conversationSid"),
       task_sid: read("task.taskSid"),
+      reservation_sid: read("task.sid"),
       queue: read("task.queueName"),
     },
     schema: SCHEMAS.whatsapp_conversation_accepted,
@@ -96,9 +97,20 @@ export function startFlexgen(
   hooks: FlexgenHooks,
 ): () => void {
   const stops: Array<() => void> = [];
+
+  // A throw must never escape into Flex: from an action listener it would
+  // reject the action being observed, from a manager event it would skip the
+  // listeners registered after ours.
   const on = (emitter: Emitter, name: string, listener: Listener): void => {
-    emitter.addListener(name, listener);
-    stops.push(() => emitter.removeListener(name, listener));
+    const guarded: Listener = (arg) => {
+      try {
+        listener(arg);
+      } catch (error) {
+        console.error(`flexgen: ${name} listener failed`, error);
+      }
+    };
+    emitter.addListener(name, guarded);
+    stops.push(() => emitter.removeListener(name, guarded));
   };
 
   // timing.acceptedAt / talkSeconds: remember when each task was accepted.
@@ -125,7 +137,7 @@ export function startFlexgen(
       const payload = accept(validate(TRANSFER_CONVERSATION, raw));
       await allow(hooks.transferConversation, payload, TRANSFER_CONVERSATION);
       const args: TransferTaskActionPayload = {
-        sid: payload.task_sid,
+        sid: payload.reservation_sid,
         targetSid: payload.target_sid,
       };
       await flex.Actions.invokeAction("TransferTask", args);
@@ -136,10 +148,12 @@ export function startFlexgen(
     app: APP_NAME,
     specHash: SPEC_HASH,
     hostOrigins: HOST_ORIGINS,
-    onCommand: (type, raw) =>
-      hasOwn(commands, type)
-        ? commands[type](raw)
-        : Promise.reject(unknownCommand(type)),
+    onCommand: (type, raw) => {
+      const run = hasOwn(commands, type) ? commands[type] : undefined;
+      return run === undefined
+        ? Promise.reject(unknownCommand(type))
+        : run(raw);
+    },
   });
 
   // Flex -> host: the context is read when the event fires (the hook may be

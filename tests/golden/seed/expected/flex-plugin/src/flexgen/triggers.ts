@@ -154,7 +154,8 @@ export function validate<K extends keyof Payloads>(
  * A command's hook runs after its payload passed validation and before the
  * Flex action; `false` refuses it (the host gets FLEX_ACTION_FAILED) and a
  * throw fails it with the error's message. An event's hook runs before the
- * event is sent; `false` suppresses it.
+ * event is sent; `false` suppresses it. Payloads are frozen: a hook sees
+ * exactly what is acted on or sent, and cannot change it.
  */
 export interface FlexgenHooks {
   /** click_to_dial: Agent clicks a phone number in the CRM; Flex places the call. */

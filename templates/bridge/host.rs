@@ -1,0 +1,591 @@
+//! The browser side of the host bridge: listens to `message` events, posts
+//! to the Flex iframe, runs the timers, settles promises and futures, and
+//! calls subscribers, all on behalf of the protocol [`Core`].
+//!
+//! Static runtime: the same for every spec, copied verbatim behind the
+//! generated header. It converts between JavaScript values and the
+//! protocol's [`Value`] tree by hand (no serde format): that keeps
+//! `undefined` apart from `null`, sees non-finite numbers and non-plain
+//! objects for what they are, and bounds the work a message can cause.
+//!
+//! No borrow of the shared state is held while user code runs (a subscriber,
+//! a state callback), so that code may call back into the bridge.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+
+use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{HtmlIFrameElement, MessageEvent, Window};
+
+use super::protocol::{Ack, BridgeError, Command, Core, Effect, Payload, Spec, State, Value};
+
+/// Nesting the protocol never needs (envelope -> payload or error -> field).
+const MAX_DEPTH: usize = 3;
+/// Keys or items per object or array converted, at most.
+const MAX_ENTRIES: u32 = 256;
+/// The longest string any field may hold (`max_length` tops out at 65536).
+const MAX_STRING: u32 = 65_536;
+
+pub(crate) struct Host {
+    inner: Rc<RefCell<Inner>>,
+}
+
+struct Inner {
+    core: Core,
+    window: Window,
+    iframe: HtmlIFrameElement,
+    listeners: Option<Listeners>,
+    settlers: Vec<(u64, Settler)>,
+    handlers: Vec<(u64, Handler)>,
+    next_handler: u64,
+    /// The armed wake-up: when it is due, and its `setTimeout` handle.
+    timer: Option<(f64, i32)>,
+}
+
+/// The JavaScript functions the browser calls; removed by `dispose`.
+struct Listeners {
+    message: Closure<dyn FnMut(MessageEvent)>,
+    load: Closure<dyn FnMut()>,
+    timer: Closure<dyn FnMut()>,
+}
+
+/// Who waits for a command's outcome.
+// Unused by a spec without host -> Flex triggers.
+#[allow(dead_code)]
+enum Settler {
+    Js { resolve: Function, reject: Function },
+    Rust(Rc<RefCell<Slot>>),
+}
+
+enum Handler {
+    // Unused by a spec without Flex -> host triggers.
+    #[allow(dead_code)]
+    Event(&'static str, Call<Value>),
+    State(Call<State>),
+}
+
+/// A Rust subscriber, shared so it can be called with no borrow held.
+type RustCall<T> = Rc<RefCell<dyn FnMut(&T)>>;
+
+/// A subscriber: a JavaScript function, or a Rust closure.
+enum Call<T: ?Sized> {
+    Js(Function),
+    Rust(RustCall<T>),
+}
+
+impl<T: ?Sized> Clone for Call<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Call::Js(f) => Call::Js(f.clone()),
+            Call::Rust(f) => Call::Rust(Rc::clone(f)),
+        }
+    }
+}
+
+impl Host {
+    pub(crate) fn new(spec: Spec, iframe: HtmlIFrameElement) -> Result<Host, JsValue> {
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("flexgen: no window"))?;
+        let core = Core::new(spec, random_u64(&window)?);
+        let inner = Rc::new(RefCell::new(Inner {
+            core,
+            window,
+            iframe,
+            listeners: None,
+            settlers: Vec::new(),
+            handlers: Vec::new(),
+            next_handler: 0,
+            timer: None,
+        }));
+        // The listeners hold the state weakly: once the bridge is gone they
+        // do nothing.
+        let weak = Rc::downgrade(&inner);
+        let listeners = Listeners {
+            message: Closure::own_aborting({
+                let weak = weak.clone();
+                move |event: MessageEvent| {
+                    if let Some(inner) = weak.upgrade() {
+                        on_message(&inner, &event);
+                    }
+                }
+            }),
+            load: Closure::own_aborting({
+                let weak = weak.clone();
+                move || {
+                    if let Some(inner) = weak.upgrade() {
+                        let effects = inner.borrow_mut().core.peer_reloaded();
+                        run(&inner, effects);
+                    }
+                }
+            }),
+            timer: Closure::own_aborting(move || {
+                if let Some(inner) = weak.upgrade() {
+                    let effects = {
+                        let mut this = inner.borrow_mut();
+                        this.timer = None;
+                        this.core.tick(now())
+                    };
+                    run(&inner, effects);
+                }
+            }),
+        };
+        {
+            let this = inner.borrow();
+            let message = listeners.message.as_ref().unchecked_ref();
+            this.window
+                .add_event_listener_with_callback("message", message)?;
+            let load = listeners.load.as_ref().unchecked_ref();
+            this.iframe.add_event_listener_with_callback("load", load)?;
+        }
+        inner.borrow_mut().listeners = Some(listeners);
+        let effects = inner.borrow_mut().core.start();
+        run(&inner, effects);
+        Ok(Host { inner })
+    }
+
+    pub(crate) fn state(&self) -> State {
+        self.inner.borrow().core.state()
+    }
+
+    /// Sends a command from Rust; the future settles with Flex's answer.
+    // Unused by a spec without host -> Flex triggers.
+    #[allow(dead_code)]
+    pub(crate) fn command<C: Command>(&self, payload: &C) -> Reply {
+        let slot = Rc::new(RefCell::new(Slot::default()));
+        let value = payload.to_value();
+        match C::from_value(&value) {
+            Ok(_) => self.submit::<C>(value, Settler::Rust(Rc::clone(&slot))),
+            Err(error) => slot.borrow_mut().outcome = Some(Err(error)),
+        }
+        Reply { slot }
+    }
+
+    #[allow(dead_code)]
+    fn submit<C: Command>(&self, payload: Value, settler: Settler) {
+        let effects = {
+            let mut this = self.inner.borrow_mut();
+            let (ticket, effects) =
+                this.core
+                    .submit(C::TRIGGER, payload, C::TIMEOUT_MS, C::QUEUE_FOR_MS, now());
+            this.settlers.push((ticket, settler));
+            effects
+        };
+        run(&self.inner, effects);
+    }
+
+    /// Calls `f` with every valid `P` event from Flex.
+    // Unused by a spec without Flex -> host triggers.
+    #[allow(dead_code)]
+    pub(crate) fn on<P: Payload + 'static>(&self, mut f: impl FnMut(P) + 'static) -> Subscription {
+        let call = move |value: &Value| {
+            // Already checked by the core; re-read into the Rust type.
+            if let Ok(payload) = P::from_value(value) {
+                f(payload);
+            }
+        };
+        self.subscribe(Handler::Event(
+            P::TRIGGER,
+            Call::Rust(Rc::new(RefCell::new(call))),
+        ))
+    }
+
+    pub(crate) fn on_state_change(&self, mut f: impl FnMut(State) + 'static) -> Subscription {
+        let call = move |state: &State| f(*state);
+        self.subscribe(Handler::State(Call::Rust(Rc::new(RefCell::new(call)))))
+    }
+
+    pub(crate) fn js_on_state_change(&self, callback: Function) -> JsValue {
+        self.subscribe(Handler::State(Call::Js(callback))).into_js()
+    }
+
+    fn subscribe(&self, handler: Handler) -> Subscription {
+        let mut this = self.inner.borrow_mut();
+        this.next_handler += 1;
+        let id = this.next_handler;
+        this.handlers.push((id, handler));
+        Subscription {
+            inner: Rc::downgrade(&self.inner),
+            id,
+        }
+    }
+
+    /// Removes the listeners and timer and fails every open command; safe to
+    /// call more than once, and from inside a callback.
+    pub(crate) fn dispose(&self) {
+        let (effects, listeners) = {
+            let mut this = self.inner.borrow_mut();
+            let listeners = this.listeners.take();
+            if let Some(listeners) = &listeners {
+                let message = listeners.message.as_ref().unchecked_ref();
+                let _ = this
+                    .window
+                    .remove_event_listener_with_callback("message", message);
+                let load = listeners.load.as_ref().unchecked_ref();
+                let _ = this
+                    .iframe
+                    .remove_event_listener_with_callback("load", load);
+            }
+            if let Some((_, handle)) = this.timer.take() {
+                this.window.clear_timeout_with_handle(handle);
+            }
+            (this.core.close(), listeners)
+        };
+        run(&self.inner, effects);
+        self.inner.borrow_mut().handlers.clear();
+        // Dropped last: one of them may be the function running right now
+        // (wasm-bindgen frees it once it returns).
+        drop(listeners);
+    }
+}
+
+/// Sends a command from JavaScript: the promise resolves with `{ ok: true }`
+/// or rejects with a `FlexBridgeError`. (A free function, so that the
+/// generated callers stay short whatever the payload type's name.)
+// Unused by a spec without host -> Flex triggers.
+#[allow(dead_code)]
+pub(crate) fn js_command<C: Command>(host: &Host, payload: &JsValue) -> Promise {
+    let mut settler = None;
+    let promise = Promise::new(&mut |resolve, reject| settler = Some((resolve, reject)));
+    let Some((resolve, reject)) = settler else {
+        return promise;
+    };
+    match C::clean(&to_value(payload, 0)) {
+        Ok(value) => host.submit::<C>(value, Settler::Js { resolve, reject }),
+        Err(error) => settle(Settler::Js { resolve, reject }, Err(error)),
+    }
+    promise
+}
+
+/// Calls the JavaScript `callback` with every valid `P` event from Flex;
+/// returns a function that unsubscribes.
+// Unused by a spec without Flex -> host triggers.
+#[allow(dead_code)]
+pub(crate) fn js_on<P: Payload>(host: &Host, callback: Function) -> JsValue {
+    let subscription = host.subscribe(Handler::Event(P::TRIGGER, Call::Js(callback)));
+    subscription.into_js()
+}
+
+/// A subscription made from Rust; dropping it keeps it, [`unsubscribe`]
+/// ends it.
+///
+/// [`unsubscribe`]: Subscription::unsubscribe
+pub struct Subscription {
+    inner: Weak<RefCell<Inner>>,
+    id: u64,
+}
+
+impl Subscription {
+    /// Stops the calls; the callback is dropped.
+    pub fn unsubscribe(self) {
+        if let Some(inner) = self.inner.upgrade() {
+            inner.borrow_mut().handlers.retain(|(id, _)| *id != self.id);
+        }
+    }
+
+    /// As a JavaScript function that unsubscribes (calling it again does nothing).
+    fn into_js(self) -> JsValue {
+        let mut subscription = Some(self);
+        let off = Closure::<dyn FnMut()>::own_aborting(move || {
+            if let Some(subscription) = subscription.take() {
+                subscription.unsubscribe();
+            }
+        });
+        off.into_js_value()
+    }
+}
+
+/// Flex's answer to one command sent from Rust.
+#[derive(Default)]
+struct Slot {
+    outcome: Option<Result<Ack, BridgeError>>,
+    waker: Option<Waker>,
+}
+
+/// The outcome of a command sent from Rust, as a future.
+// Unused by a spec without host -> Flex triggers.
+#[allow(dead_code)]
+pub(crate) struct Reply {
+    slot: Rc<RefCell<Slot>>,
+}
+
+impl Future for Reply {
+    type Output = Result<Ack, BridgeError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.slot.borrow_mut();
+        match slot.outcome.take() {
+            Some(outcome) => Poll::Ready(outcome),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+fn on_message(inner: &Rc<RefCell<Inner>>, event: &MessageEvent) {
+    let effects = {
+        let mut this = inner.borrow_mut();
+        let origin = event.origin();
+        let from_peer = match (event.source(), this.iframe.content_window()) {
+            (Some(source), Some(peer)) => Object::is(&source, &peer),
+            _ => false,
+        };
+        // Checked before the data is even read.
+        if !this.core.trusts(&origin, from_peer) {
+            return;
+        }
+        let data = to_value(&event.data(), 0);
+        this.core.receive(&origin, from_peer, &data, now())
+    };
+    run(inner, effects);
+}
+
+/// Carries out the core's effects in order, then re-arms the timer.
+fn run(inner: &Rc<RefCell<Inner>>, effects: Vec<Effect>) {
+    for effect in effects {
+        match effect {
+            Effect::Post(message) => post(&inner.borrow(), &message),
+            Effect::Settle(ticket, outcome) => {
+                let settler = {
+                    let mut this = inner.borrow_mut();
+                    let i = this.settlers.iter().position(|(t, _)| *t == ticket);
+                    i.map(|i| this.settlers.remove(i).1)
+                };
+                if let Some(settler) = settler {
+                    settle(settler, outcome);
+                }
+            }
+            Effect::Deliver { trigger, payload } => {
+                let calls: Vec<Call<Value>> = inner
+                    .borrow()
+                    .handlers
+                    .iter()
+                    .filter_map(|(_, h)| match h {
+                        Handler::Event(t, call) if *t == trigger => Some(call.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                for call in calls {
+                    invoke(&call, &payload, || to_js(&payload));
+                }
+            }
+            Effect::State(state) => {
+                let calls: Vec<Call<State>> = inner
+                    .borrow()
+                    .handlers
+                    .iter()
+                    .filter_map(|(_, h)| match h {
+                        Handler::State(call) => Some(call.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                for call in calls {
+                    invoke(&call, &state, || JsValue::from_str(state.as_str()));
+                }
+            }
+            Effect::Warn(text) => web_sys::console::warn_1(&JsValue::from_str(&text)),
+        }
+    }
+    arm(inner);
+}
+
+/// Calls one subscriber; a throwing or re-entered one does not stop the others.
+fn invoke<T: ?Sized>(call: &Call<T>, arg: &T, js_arg: impl FnOnce() -> JsValue) {
+    match call {
+        Call::Js(f) => {
+            let result: Result<JsValue, JsValue> = f.call1(&JsValue::UNDEFINED, &js_arg());
+            if let Err(error) = result {
+                let what = JsValue::from_str("flexgen: a subscriber threw");
+                web_sys::console::error_2(&what, &error);
+            }
+        }
+        Call::Rust(f) => {
+            if let Ok(mut f) = f.try_borrow_mut() {
+                f(arg);
+            }
+        }
+    }
+}
+
+fn settle(settler: Settler, outcome: Result<Ack, BridgeError>) {
+    match settler {
+        Settler::Rust(slot) => {
+            let waker = {
+                let mut slot = slot.borrow_mut();
+                slot.outcome = Some(outcome);
+                slot.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+        Settler::Js { resolve, reject } => {
+            let result: Result<JsValue, JsValue> = match outcome {
+                Ok(Ack) => {
+                    let ack = to_js(&Value::Object(vec![("ok".to_string(), Value::Bool(true))]));
+                    resolve.call1(&JsValue::UNDEFINED, &ack)
+                }
+                Err(error) => reject.call1(&JsValue::UNDEFINED, &js_error(&error)),
+            };
+            // Settling a promise only throws if the engine is broken.
+            let _ = result;
+        }
+    }
+}
+
+/// A JavaScript `Error` named `FlexBridgeError`, with the protocol's `code`.
+fn js_error(error: &BridgeError) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name("FlexBridgeError");
+    let _ = Reflect::set(
+        &js,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(error.code.as_str()),
+    );
+    js.into()
+}
+
+fn post(this: &Inner, message: &Value) {
+    let Some(target) = this.iframe.content_window() else {
+        return;
+    };
+    // Only ever the spec's exact Flex origin, never "*": if the iframe shows
+    // anything else (a login page, an error page) the browser drops it.
+    if let Err(error) = target.post_message(&to_js(message), this.core.flex_origin()) {
+        let what = JsValue::from_str("flexgen: postMessage failed");
+        web_sys::console::error_2(&what, &error);
+    }
+}
+
+/// Keeps one `setTimeout` armed for the core's next deadline.
+fn arm(inner: &Rc<RefCell<Inner>>) {
+    let mut this = inner.borrow_mut();
+    let next = this.core.next_deadline();
+    match (next, this.timer) {
+        (Some(at), Some((armed, _))) if armed <= at => {}
+        (None, None) => {}
+        (next, current) => {
+            if let Some((_, handle)) = current {
+                this.window.clear_timeout_with_handle(handle);
+            }
+            this.timer = None;
+            let (Some(at), Some(listeners)) = (next, &this.listeners) else {
+                return;
+            };
+            // One millisecond late rather than early: a wake-up before the
+            // deadline would expire nothing (and simply re-arm).
+            let delay = ((at - now()).max(0.0).ceil() + 1.0).min(f64::from(i32::MAX)) as i32;
+            let callback = listeners.timer.as_ref().unchecked_ref();
+            let armed = this
+                .window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay);
+            if let Ok(handle) = armed {
+                this.timer = Some((at, handle));
+            }
+        }
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// 64 bits from `crypto.getRandomValues`, for unguessable message ids.
+fn random_u64(window: &Window) -> Result<u64, JsValue> {
+    let mut bytes = [0u8; 8];
+    window
+        .crypto()?
+        .get_random_values_with_u8_array(&mut bytes)?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+/// A structured-clone value as the protocol's tree, bounded in depth, width
+/// and string length.
+pub(crate) fn to_value(js: &JsValue, depth: usize) -> Value {
+    if js.is_undefined() {
+        return Value::Undefined;
+    }
+    if js.is_null() {
+        return Value::Null;
+    }
+    if let Some(b) = js.as_bool() {
+        return Value::Bool(b);
+    }
+    if let Some(n) = js.as_f64() {
+        return Value::Number(n);
+    }
+    if let Some(s) = js.dyn_ref::<JsString>() {
+        if s.length() > MAX_STRING {
+            return Value::Unsupported("an over-long string");
+        }
+        return Value::String(String::from(s));
+    }
+    if !js.is_object() {
+        return Value::Unsupported("a bigint, symbol or function");
+    }
+    if depth >= MAX_DEPTH {
+        return Value::Unsupported("a value nested too deep");
+    }
+    if Array::is_array(js) {
+        let array: &Array = js.unchecked_ref();
+        if array.length() > MAX_ENTRIES {
+            return Value::Unsupported("an over-long array");
+        }
+        return Value::Array(
+            array
+                .iter()
+                .map(|item| to_value(&item, depth + 1))
+                .collect(),
+        );
+    }
+    // A plain object only: an object literal, or a structured clone of one.
+    let proto = Object::get_prototype_of(js);
+    let plain = proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()));
+    if !plain {
+        return Value::Unsupported("an object that is not plain");
+    }
+    let Ok(keys) = Reflect::own_keys(js) else {
+        return Value::Unsupported("an object without keys");
+    };
+    if keys.length() > MAX_ENTRIES {
+        return Value::Unsupported("an object with too many keys");
+    }
+    let mut entries = Vec::new();
+    for key in keys.iter() {
+        let Some(name) = key.as_string() else {
+            return Value::Unsupported("an object with a symbol key");
+        };
+        let value = Reflect::get(js, &key).unwrap_or(JsValue::UNDEFINED);
+        entries.push((name, to_value(&value, depth + 1)));
+    }
+    Value::Object(entries)
+}
+
+/// The protocol's tree as plain JavaScript data (fresh objects, declared
+/// keys only: `undefined` members are left out).
+pub(crate) fn to_js(value: &Value) -> JsValue {
+    match value {
+        Value::Undefined | Value::Unsupported(_) => JsValue::UNDEFINED,
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
+        Value::Object(entries) => {
+            let object = Object::new();
+            for (key, item) in entries {
+                // Never a prototype setter: the core only builds declared keys.
+                if matches!(item, Value::Undefined) || key == "__proto__" {
+                    continue;
+                }
+                let _ = Reflect::set(&object, &JsValue::from_str(key), &to_js(item));
+            }
+            object.into()
+        }
+    }
+}

@@ -1,0 +1,591 @@
+//! The generated host bridge crate goes through the real Rust/WASM toolchain:
+//! `cargo build --release --target wasm32-unknown-unknown`, `wasm-bindgen
+//! --target web`, clippy (`-D warnings`) for wasm32 and natively (tests
+//! included), its own generated tests (`cargo test`), `cargo fmt --check`;
+//! then `tsc --strict` over the `.d.ts` that wasm-bindgen wrote, with a
+//! usage file whose `@ts-expect-error` lines prove the API is typed, not
+//! `any`; and prettier over the generated `api.d.ts`.
+//!
+//! Cases: the seed `triggers.yaml` and every `examples/*/triggers.yaml`
+//! through `pipeline::compile`, plus hand-built plans: the plugin emitter's
+//! hostile-text fixture, and edge cases for layout (names of 1 to 64
+//! characters, every field type, one-field and empty payloads, a spec with
+//! commands only and one with events only).
+//!
+//! Each case is written to `target/bridge-check/cases/<case>/` (only the
+//! files that changed are rewritten) and every case shares the Cargo target
+//! dir `target/bridge-check`, so dependencies compile once and an unchanged
+//! case is not rebuilt on the next run. Cases run one after the other.
+//!
+//! Needs the wasm32 target and wasm-bindgen-cli 0.2.130 (`scripts/setup.sh`
+//! installs both) and the TypeScript toolchain of `tests/toolchain/ts`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flexgen::emit::{bridge, OutFile};
+use flexgen::ir::{Direction, FieldType, Names, Plan};
+
+mod fixtures {
+    #![allow(dead_code)]
+    use flexgen::ir::*;
+    include!("../generator/emit/plugin/fixtures.rs");
+
+    /// A name of exactly `len` characters made of `stem` words.
+    pub fn name_of(len: usize, stem: &str) -> String {
+        let mut name = String::new();
+        while name.len() < len {
+            if !name.is_empty() {
+                name.push('_');
+            }
+            name.push_str(stem);
+        }
+        name.truncate(len);
+        if name.ends_with('_') {
+            name.pop();
+            name.push('z');
+        }
+        name
+    }
+
+    /// One field of every type, required and optional, with names whose
+    /// lengths sit on both sides of each layout threshold.
+    fn every_field(prefix: &str) -> Vec<Field> {
+        use FieldType as F;
+        let types = [
+            F::String,
+            F::E164,
+            F::Integer,
+            F::Number,
+            F::Boolean,
+            F::Datetime,
+            F::Enum,
+        ];
+        let lengths = [1, 2, 25, 26, 38, 45, 52, 53, 58, 64];
+        let mut fields = Vec::new();
+        for (i, ty) in types.into_iter().enumerate() {
+            for (j, len) in lengths.into_iter().enumerate() {
+                let stem = format!("{prefix}{}{}", (b'a' + i as u8) as char, j);
+                let mut f = field(&name_of(len.max(stem.len()), &stem), ty, j % 2 == 1, None);
+                if ty == F::String && j == 3 {
+                    f.max_length = Some(65536);
+                }
+                if ty == F::Enum {
+                    f.values = if j % 3 == 0 {
+                        (0..30).map(|k| format!("v{k}")).collect()
+                    } else {
+                        vec![
+                            "a".repeat(120),
+                            "agent-desktop".to_string(),
+                            "x\"y\\z".to_string(),
+                        ]
+                    };
+                }
+                if j == 2 {
+                    f.doc = Some(format!("A field of {} characters.", f.name.snake.len()));
+                }
+                fields.push(f);
+            }
+        }
+        fields
+    }
+
+    fn invoke(timeout_ms: u32, queue_for_ms: u32) -> Invoke {
+        Invoke {
+            action: "NavigateToView".to_string(),
+            action_fields: vec![action_field("viewName", ActionFieldType::String, false)],
+            args: vec![literal_arg("viewName", "\"agent-desktop\"")],
+            timeout_ms,
+            queue_for_ms,
+        }
+    }
+
+    fn on_accept() -> Listen {
+        listen(
+            ListenKind::ManagerEvent,
+            "taskAccepted",
+            Subject::Task,
+            vec![],
+        )
+    }
+
+    /// Layout edge cases in both directions.
+    pub fn edge() -> Plan {
+        let long_command = name_of(64, "open_the_record");
+        let long_event = name_of(64, "wrapped");
+        let mut triggers = vec![
+            command(
+                &long_command,
+                "Long.",
+                every_field("c"),
+                invoke(120000, 60000),
+            ),
+            command(
+                "dial",
+                "One short field.",
+                vec![field("to", FieldType::E164, false, None)],
+                invoke(1000, 0),
+            ),
+            command(
+                "flag",
+                "One boolean.",
+                vec![field("a", FieldType::Boolean, false, None)],
+                invoke(1000, 0),
+            ),
+            command("ping", "No payload.", vec![], invoke(1000, 0)),
+            event(&long_event, "Long.", every_field("e"), on_accept()),
+            event(
+                "popped",
+                "One short field.",
+                vec![field("to", FieldType::E164, true, None)],
+                on_accept(),
+            ),
+            event("pinged", "No payload.", vec![], on_accept()),
+        ];
+        // No summary, no user action: the docs still read.
+        triggers[3].summary = None;
+        triggers[3].user_action = None;
+        plan("edge-case", &["https://crm.example.com"], triggers)
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Cargo target dir every case shares.
+fn target_dir() -> PathBuf {
+    repo().join("target/bridge-check")
+}
+
+fn ts_tool(name: &str) -> PathBuf {
+    let path = repo()
+        .join("tests/toolchain/ts/node_modules/.bin")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run tests/toolchain/ts/install.sh",
+        path.display()
+    );
+    path
+}
+
+/// Fails with how to install what is missing.
+fn require_toolchain() {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc --print sysroot");
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    assert!(
+        Path::new(&sysroot)
+            .join("lib/rustlib/wasm32-unknown-unknown")
+            .exists(),
+        "the wasm32-unknown-unknown target is missing: run \
+         `rustup target add wasm32-unknown-unknown` (or scripts/setup.sh)"
+    );
+    let version = Command::new("wasm-bindgen").arg("--version").output();
+    let version = version
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        version, "wasm-bindgen 0.2.130",
+        "wasm-bindgen-cli 0.2.130 is missing (found {version:?}): run \
+         `cargo install wasm-bindgen-cli --version 0.2.130` (or scripts/setup.sh)"
+    );
+    for (tool, install) in [
+        ("clippy", "rustup component add clippy"),
+        ("fmt", "rustup component add rustfmt"),
+    ] {
+        let ok = Command::new("cargo")
+            .args([tool, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "cargo {tool} is missing: run `{install}`");
+    }
+    ts_tool("tsc");
+    ts_tool("prettier");
+}
+
+/// Runs `cmd`; fails with its output unless it succeeds. Returns stdout.
+fn run(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET");
+    cmd
+}
+
+/// Writes the case's crate, touching only what changed (so Cargo's
+/// fingerprints survive) and removing source files no longer emitted.
+fn write_case(dir: &Path, files: &[OutFile]) {
+    let mut wanted = Vec::new();
+    for file in files {
+        let rel = file.path.strip_prefix("bridge/").expect("under bridge/");
+        let path = dir.join(rel);
+        wanted.push(path.clone());
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &file.contents).unwrap();
+        }
+    }
+    let mut stack = vec![dir.join("src")];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !wanted.contains(&path) {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+    // One lock file for every case: the same dependency versions everywhere,
+    // resolved once.
+    let shared_lock = target_dir().join("Cargo.lock");
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() && shared_lock.exists() {
+        std::fs::copy(&shared_lock, &lock).unwrap();
+    }
+}
+
+/// Collapses whitespace, so declarations compare whatever wasm-bindgen's
+/// indentation.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `.d.ts` names every payload type and field, and types every method.
+fn check_declarations(name: &str, plan: &Plan, dts: &str) {
+    // Signatures compare whether or not they were broken over lines.
+    let flat = squash(dts).replace("( ", "(").replace(", )", ")");
+    let mut expect = vec![
+        "export class FlexBridge {".to_string(),
+        "constructor(iframe: HTMLIFrameElement);".to_string(),
+        "readonly state: BridgeState;".to_string(),
+        "onStateChange(callback: (state: BridgeState) => void): Unsubscribe;".to_string(),
+        "dispose(): void;".to_string(),
+        "export interface FlexBridge {".to_string(),
+    ];
+    for t in &plan.triggers {
+        let payload = format!("{}Payload", t.name.pascal);
+        if t.payload.is_empty() {
+            expect.push(format!("export type {payload} = Record<string, never>;"));
+        } else {
+            let head = format!("export interface {payload} {{");
+            expect.push(head.clone());
+            let body: String = dts
+                .lines()
+                .skip_while(|l| l.trim() != head)
+                .take_while(|l| l.trim() != "}")
+                .collect::<Vec<_>>()
+                .join("\n");
+            for f in &t.payload {
+                let mark = if f.optional { "?" } else { "" };
+                let ty = match f.ty {
+                    FieldType::Integer | FieldType::Number => "number",
+                    FieldType::Boolean => "boolean",
+                    FieldType::Enum => "",
+                    _ => "string",
+                };
+                let member = format!(" {}{mark}: {ty}", f.name.snake);
+                assert!(
+                    body.contains(member.trim_end()),
+                    "{name}: {payload} lacks `{member}` in\n{body}"
+                );
+            }
+        }
+        expect.push(match t.direction {
+            Direction::HostToFlex => format!(
+                "{}(payload: {payload}): Promise<{}Reply>;",
+                t.name.camel, t.name.pascal
+            ),
+            Direction::FlexToHost => format!(
+                "on{}(callback: (payload: {payload}) => void): Unsubscribe;",
+                t.name.pascal
+            ),
+        });
+    }
+    for line in expect {
+        assert!(flat.contains(&line), "{name}: the .d.ts lacks `{line}`");
+    }
+    for block in ["export class FlexBridge {", "export interface FlexBridge {"] {
+        let start = flat.find(block).unwrap_or(0);
+        let end = start + flat[start..].find(" } ").unwrap_or(0);
+        let members = &flat[start..end];
+        assert!(
+            !members.contains("any"),
+            "{name}: an untyped member of FlexBridge:\n{members}"
+        );
+    }
+}
+
+/// A TypeScript file that uses every member: it must compile, and its
+/// `@ts-expect-error` lines must fail to (tsc reports an unused one).
+fn usage(plan: &Plan, module: &str) -> String {
+    let mut types: Vec<String> = vec!["BridgeState".into(), "FlexBridge".into()];
+    let mut body = String::new();
+    for t in &plan.triggers {
+        let payload = format!("{}Payload", t.name.pascal);
+        types.push(payload.clone());
+        match t.direction {
+            Direction::HostToFlex => {
+                types.push(format!("{}Reply", t.name.pascal));
+                body.push_str(&format!(
+                    "export async function {camel}(p: {payload}): Promise<true> {{\n  \
+                     const reply: {pascal}Reply = await bridge.{camel}(p);\n  \
+                     // @ts-expect-error: the payload is typed\n  \
+                     void bridge.{camel}({{ not_a_field: 1 }});\n  \
+                     // @ts-expect-error: so is the reply\n  \
+                     const wrong: {{ ok: false }} = reply;\n  \
+                     void wrong;\n  \
+                     return reply.ok;\n}}\n",
+                    camel = t.name.camel,
+                    pascal = t.name.pascal,
+                ));
+            }
+            Direction::FlexToHost => {
+                body.push_str(&format!(
+                    "export const off{pascal}: Unsubscribe = bridge.on{pascal}((p) => {{\n  \
+                     const seen: {payload} = p;\n  \
+                     void seen;\n}});\n\
+                     // @ts-expect-error: the callback's payload is typed\n\
+                     bridge.on{pascal}((p: number) => void p);\n",
+                    pascal = t.name.pascal,
+                ));
+            }
+        }
+        if let Some(f) = t.payload.iter().find(|f| f.ty == FieldType::Enum) {
+            body.push_str(&format!(
+                "// @ts-expect-error: enum fields are unions of their values\n\
+                 export const bad{}: {payload}[\"{}\"] = \"not one of them\";\n",
+                t.name.pascal, f.name.snake
+            ));
+        }
+    }
+    types.push("Unsubscribe".into());
+    format!(
+        "import init, {{ type {} }} from \"{module}\";\n\n\
+         declare const iframe: HTMLIFrameElement;\n\
+         export const ready: Promise<unknown> = init();\n\
+         export const bridge: FlexBridge = new FlexBridge(iframe);\n\
+         export const state: BridgeState = bridge.state;\n\
+         export const offState: Unsubscribe = bridge.onStateChange((s: BridgeState) => void s);\n\
+         // @ts-expect-error: the state is one of four strings\n\
+         export const notAState: typeof state = \"open\";\n\
+         {body}",
+        types
+            .join(", type ")
+            .replace("type FlexBridge", "FlexBridge"),
+    )
+}
+
+const TSCONFIG: &str = r#"{
+  "compilerOptions": {
+    "strict": true,
+    "noEmit": true,
+    "target": "ES2022",
+    "module": "ES2022",
+    "moduleResolution": "bundler",
+    "lib": ["ES2022", "DOM", "ESNext.Disposable"],
+    "types": [],
+    "skipLibCheck": false
+  },
+  "files": ["usage.ts"]
+}
+"#;
+
+/// Every check of one case; panics with the failing tool's output.
+fn check_case(name: &str, plan: &Plan, prettier: bool) {
+    let files = bridge::emit(plan).unwrap_or_else(|e| panic!("{name}: emit: {e}"));
+    let dir = target_dir().join("cases").join(name);
+    write_case(&dir, &files);
+    let crate_name = format!("{}_bridge", plan.app.name.snake);
+
+    run(
+        cargo(&dir).args(["fmt", "--check"]),
+        &format!("{name}: cargo fmt --check"),
+    );
+    run(
+        cargo(&dir).args(["clippy", "--all-targets", "--", "-D", "warnings"]),
+        &format!("{name}: cargo clippy --all-targets (native)"),
+    );
+    let tests = run(cargo(&dir).arg("test"), &format!("{name}: cargo test"));
+    let passed: usize = tests
+        .lines()
+        .filter_map(|l| l.strip_prefix("test result: ok. "))
+        .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert!(passed > 0, "{name}: no test ran:\n{tests}");
+    for t in &plan.triggers {
+        let test = format!("payloads::tests::{}_payload ... ok", t.name.snake);
+        assert!(tests.contains(&test), "{name}: `{test}` missing:\n{tests}");
+    }
+    run(
+        cargo(&dir).args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        &format!("{name}: cargo clippy --target wasm32-unknown-unknown"),
+    );
+    let build = run(
+        cargo(&dir).args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--message-format=json-render-diagnostics",
+        ]),
+        &format!("{name}: cargo build --release --target wasm32-unknown-unknown"),
+    );
+    let shared_lock = target_dir().join("Cargo.lock");
+    if !shared_lock.exists() {
+        std::fs::copy(dir.join("Cargo.lock"), &shared_lock).unwrap();
+    }
+    let wasm = wasm_artifact(&build, &crate_name)
+        .unwrap_or_else(|| panic!("{name}: no {crate_name}.wasm in cargo's output"));
+
+    let pkg = dir.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--remove-name-section", "--out-dir"])
+            .arg(&pkg)
+            .arg(&wasm),
+        &format!("{name}: wasm-bindgen --target web"),
+    );
+    let dts = std::fs::read_to_string(pkg.join(format!("{crate_name}.d.ts")))
+        .unwrap_or_else(|e| panic!("{name}: {crate_name}.d.ts: {e}"));
+    check_declarations(name, plan, &dts);
+
+    let ts = dir.join("ts");
+    std::fs::create_dir_all(&ts).unwrap();
+    std::fs::write(ts.join("tsconfig.json"), TSCONFIG).unwrap();
+    let module = format!("../pkg/{crate_name}.js");
+    std::fs::write(ts.join("usage.ts"), usage(plan, &module)).unwrap();
+    let mut tsc = Command::new(ts_tool("tsc"));
+    tsc.arg("-p").arg(&ts);
+    run(&mut tsc, &format!("{name}: tsc --strict over the .d.ts"));
+
+    if prettier {
+        let mut cmd = Command::new(ts_tool("prettier"));
+        cmd.arg("--check")
+            .arg(dir.join("src/generated/api.d.ts"))
+            .current_dir(&dir);
+        run(&mut cmd, &format!("{name}: prettier --check api.d.ts"));
+    }
+}
+
+/// The `.wasm` that `cargo build --message-format=json` reports for `crate_name`.
+fn wasm_artifact(json_lines: &str, crate_name: &str) -> Option<PathBuf> {
+    json_lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == crate_name)
+        .flat_map(|m| {
+            m["filenames"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|f| f.as_str().map(PathBuf::from))
+        })
+        .find(|p| p.extension().is_some_and(|e| e == "wasm"))
+}
+
+fn spec_files() -> Vec<PathBuf> {
+    let mut specs = vec![repo().join("triggers.yaml")];
+    if let Ok(entries) = std::fs::read_dir(repo().join("examples")) {
+        let mut examples: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("triggers.yaml"))
+            .filter(|p| p.exists())
+            .collect();
+        examples.sort();
+        specs.extend(examples);
+    }
+    specs
+}
+
+/// Every case, one after the other (they share a target dir); every case is
+/// tried, so one report names every failing one.
+#[test]
+fn generated_bridges_build_and_pass_their_checks() {
+    require_toolchain();
+    let mut cases: Vec<(String, Plan, bool)> = Vec::new();
+    for spec in spec_files() {
+        let source = std::fs::read_to_string(&spec).unwrap();
+        let label = spec.strip_prefix(repo()).unwrap().display().to_string();
+        let plan = flexgen::pipeline::compile(&label, &source)
+            .unwrap_or_else(|d| panic!("{label} does not compile: {:#?}", d.items));
+        let name = label.trim_end_matches("/triggers.yaml").replace('/', "-");
+        cases.push((name.replace("triggers.yaml", "seed"), plan, true));
+    }
+    // The hostile fixture is the seed with other text: another crate name
+    // keeps its artifacts apart from the seed's.
+    let mut hostile = fixtures::hostile();
+    hostile.app.name = Names::new("hostile-crm");
+    // prettier may prefer other quotes for strings full of `"`: tsc only.
+    cases.push(("fixture-hostile".into(), hostile, false));
+    let edge = fixtures::edge();
+    let only = |direction: Direction, app: &str| {
+        let mut plan = edge.clone();
+        plan.app.name = Names::new(app);
+        plan.triggers.retain(|t| t.direction == direction);
+        plan
+    };
+    let commands_only = only(Direction::HostToFlex, "edge-commands");
+    let events_only = only(Direction::FlexToHost, "edge-events");
+    cases.push(("fixture-edge".into(), edge, false));
+    cases.push(("fixture-edge-commands".into(), commands_only, false));
+    cases.push(("fixture-edge-events".into(), events_only, false));
+
+    // A cdylib's file name carries no hash: two cases of one crate name
+    // would overwrite each other's .wasm in the shared target dir.
+    let mut crates: Vec<&str> = cases
+        .iter()
+        .map(|(_, p, _)| p.app.name.snake.as_str())
+        .collect();
+    crates.sort_unstable();
+    let before = crates.len();
+    crates.dedup();
+    assert_eq!(
+        before,
+        crates.len(),
+        "two cases share an app name: {crates:?}"
+    );
+
+    let mut failures = Vec::new();
+    for (name, plan, prettier) in &cases {
+        let outcome = std::panic::catch_unwind(|| check_case(name, plan, *prettier));
+        if outcome.is_err() {
+            failures.push(name.clone());
+        }
+    }
+    assert!(failures.is_empty(), "failed (see above): {failures:?}");
+}
+
+#[test]
+fn edge_names_reach_the_limit() {
+    let plan = fixtures::edge();
+    let longest = plan.triggers.iter().map(|t| t.name.snake.len()).max();
+    assert_eq!(longest, Some(64));
+    let fields = plan.triggers.iter().flat_map(|t| &t.payload);
+    assert_eq!(fields.map(|f| f.name.snake.len()).max(), Some(64));
+}
