@@ -22,9 +22,8 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
-use tera::{Kwargs, State};
 
-use super::{header, render, EmitError, OutFile, Owner};
+use super::{header, render, EmitError, OutFile};
 use crate::ir::{Direction, Field, FieldType, Plan, Trigger};
 
 /// Where the generated files go, relative to the output folder.
@@ -79,50 +78,14 @@ const USER_TEMPLATES: &[(&str, &str, &str)] = &[
 
 pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let view = View::new(plan)?;
-    // The shared filters, plus `rs_doc`, registered before the templates
-    // that use it are parsed.
-    let mut tera = render::engine(&[])?;
-    tera.register_filter("rs_doc", |s: &str, _: Kwargs, _: &State| rust_doc(s));
-    for (name, _, source) in GENERATED_TEMPLATES.iter().chain(USER_TEMPLATES) {
-        tera.add_raw_template(name, source)
-            .map_err(|e| EmitError::Template {
-                template: (*name).to_string(),
-                message: format!("{e:#}"),
-            })?;
-    }
-    let head = header(plan, "//");
-
-    let mut files = Vec::new();
-    for (name, source) in STATIC_FILES {
-        files.push(OutFile {
-            path: format!("{GENERATED_DIR}/{name}"),
-            contents: format!("{head}{source}"),
-            owner: Owner::Generated,
-        });
-    }
-    for (name, file, _) in GENERATED_TEMPLATES {
-        files.push(OutFile {
-            path: format!("{GENERATED_DIR}/{file}"),
-            contents: format!("{head}{}", render::render(&tera, name, &view)?),
-            owner: Owner::Generated,
-        });
-    }
-    for (name, file, _) in USER_TEMPLATES {
-        files.push(OutFile {
-            path: format!("bridge/{file}"),
-            contents: render::render(&tera, name, &view)?,
-            owner: Owner::User,
-        });
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
-/// Text for a Rust doc comment (`///`, `//!`): one line and inert like
-/// `render::comment_text`, and no HTML tag (rustdoc passes raw HTML through
-/// into the rendered docs; without `<` nothing opens a tag).
-pub fn rust_doc(s: &str) -> String {
-    render::comment_text(s).replace('<', "&lt;")
+    let target = render::Target {
+        generated_dir: GENERATED_DIR,
+        user_dir: "bridge",
+        statics: STATIC_FILES,
+        generated: GENERATED_TEMPLATES,
+        user: USER_TEMPLATES,
+    };
+    target.emit(&header(plan, "//"), &view, str::to_string)
 }
 
 /// Everything the templates read.
@@ -343,7 +306,7 @@ impl<'a> PayloadView<'a> {
             wire: &t.name.snake,
             summary: t.summary.as_deref(),
             reply_name: format!("{}Reply", t.name.pascal),
-            doc: lines.iter().map(|l| rust_doc(l)).collect(),
+            doc: lines.iter().map(|l| render::rust_doc(l)).collect(),
             ts_doc: lines.iter().map(|l| render::comment_text(l)).collect(),
             trigger_const: assign(
                 4,
@@ -390,7 +353,7 @@ impl<'a> FieldView<'a> {
 impl MethodView {
     fn command(t: &Trigger, p: &PayloadView) -> Self {
         let name = &t.name.snake;
-        let mut doc = vec![rust_doc(&format!("`{name}`{}", summary_suffix(t)))];
+        let mut doc = vec![render::rust_doc(&format!("`{name}`{}", summary_suffix(t)))];
         if let Some(invoke) = &t.invoke {
             doc.push(String::new());
             doc.push(format!(
@@ -431,7 +394,7 @@ impl MethodView {
 
     fn event(t: &Trigger, p: &PayloadView) -> Self {
         let name = format!("on_{}", t.name.snake);
-        let mut doc = vec![rust_doc(&format!(
+        let mut doc = vec![render::rust_doc(&format!(
             "`{}`{}",
             t.name.snake,
             summary_suffix(t)
@@ -740,6 +703,7 @@ fn ts_event(t: &Trigger, p: &PayloadView) -> String {
 mod tests {
     use super::*;
     use crate::emit::plugin::fixtures;
+    use crate::emit::Owner;
     use crate::ir::Names;
 
     fn find<'a>(files: &'a [OutFile], path: &str) -> &'a str {
@@ -954,7 +918,7 @@ mod tests {
 
     #[test]
     fn rust_doc_escapes_html() {
-        assert_eq!(rust_doc("a <b> -> */ c\nd"), "a &lt;b> -> * / c d");
+        assert_eq!(render::rust_doc("a <b> -> */ c\nd"), "a &lt;b> -> * / c d");
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{header, render, EmitError, OutFile, Owner};
+use super::{header, render, EmitError, OutFile};
 use crate::ir::{
     ActionField, ActionFieldType, ArgValue, Direction, Field, FieldType, Filter, Invoke, Listen,
     ListenKind, Plan, Source, SourceRoot, Subject, Trigger, ValueType,
@@ -90,41 +90,16 @@ const USER_TEMPLATES: &[(&str, &str, &str)] = &[
 
 pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let view = View::new(plan);
-    let templates: Vec<(&str, &str)> = GENERATED_TEMPLATES
-        .iter()
-        .chain(USER_TEMPLATES)
-        .map(|(name, _, source)| (*name, *source))
-        .collect();
-    let tera = render::engine(&templates)?;
-    let head = header(plan, "//");
-
-    let mut files = Vec::new();
-    for (name, source) in STATIC_FILES {
-        files.push(OutFile {
-            path: format!("{GENERATED_DIR}/{name}"),
-            contents: format!("{head}{source}"),
-            owner: Owner::Generated,
-        });
-    }
-    for (name, file, _) in GENERATED_TEMPLATES {
-        files.push(OutFile {
-            path: format!("{GENERATED_DIR}/{file}"),
-            contents: format!("{head}{}", render::render(&tera, name, &view)?),
-            owner: Owner::Generated,
-        });
-    }
-    for (name, file, _) in USER_TEMPLATES {
-        files.push(OutFile {
-            path: format!(
-                "flex-plugin/{}",
-                file.replace("{Plugin}", &view.plugin_class)
-            ),
-            contents: render::render(&tera, name, &view)?,
-            owner: Owner::User,
-        });
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    let target = render::Target {
+        generated_dir: GENERATED_DIR,
+        user_dir: "flex-plugin",
+        statics: STATIC_FILES,
+        generated: GENERATED_TEMPLATES,
+        user: USER_TEMPLATES,
+    };
+    target.emit(&header(plan, "//"), &view, |file| {
+        file.replace("{Plugin}", &view.plugin_class)
+    })
 }
 
 /// Everything the templates read.
@@ -750,6 +725,7 @@ pub(crate) mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::Owner;
 
     fn find<'a>(files: &'a [OutFile], path: &str) -> &'a OutFile {
         files

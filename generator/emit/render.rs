@@ -5,6 +5,7 @@
 //! template goes through exactly one of these filters, chosen by where it lands:
 //! - `ts_str` / `rs_str`: a complete, quoted string literal (TS or Rust);
 //! - `comment`: text inside a `//` or `/** */` comment;
+//! - `rs_doc`: text in a Rust doc comment (`///`, `//!`);
 //! - `md`: text in a Markdown table cell or paragraph.
 
 use std::fmt::Write as _;
@@ -21,6 +22,7 @@ pub fn engine(templates: &[(&str, &str)]) -> Result<Tera, EmitError> {
     tera.register_filter("rs_str", |s: &str, _: Kwargs, _: &State| rust_string(s));
     tera.register_filter("comment", |s: &str, _: Kwargs, _: &State| comment_text(s));
     tera.register_filter("md", |s: &str, _: Kwargs, _: &State| markdown_text(s));
+    tera.register_filter("rs_doc", |s: &str, _: Kwargs, _: &State| rust_doc(s));
     for (name, source) in templates {
         tera.add_raw_template(name, source)
             .map_err(|e| EmitError::Template {
@@ -31,6 +33,62 @@ pub fn engine(templates: &[(&str, &str)]) -> Result<Tera, EmitError> {
     Ok(tera)
 }
 
+/// A target's templates: `(template name, output path, source)`.
+pub type Templates<'a> = &'a [(&'a str, &'a str, &'a str)];
+
+/// The files of one target: static files and rendered templates under its
+/// generated folder, each with `head`; user templates under `user_dir`,
+/// without it, their path passed through `user_path`.
+pub struct Target<'a> {
+    pub generated_dir: &'a str,
+    pub user_dir: &'a str,
+    pub statics: &'a [(&'a str, &'a str)],
+    pub generated: Templates<'a>,
+    pub user: Templates<'a>,
+}
+
+impl Target<'_> {
+    pub fn emit<T: serde::Serialize>(
+        &self,
+        head: &str,
+        view: &T,
+        user_path: impl Fn(&str) -> String,
+    ) -> Result<Vec<super::OutFile>, EmitError> {
+        use super::{OutFile, Owner};
+        let templates: Vec<(&str, &str)> = self
+            .generated
+            .iter()
+            .chain(self.user)
+            .map(|(name, _, source)| (*name, *source))
+            .collect();
+        let tera = engine(&templates)?;
+        let mut files = Vec::new();
+        for (name, source) in self.statics {
+            files.push(OutFile {
+                path: format!("{}/{name}", self.generated_dir),
+                contents: format!("{head}{source}"),
+                owner: Owner::Generated,
+            });
+        }
+        for (name, file, _) in self.generated {
+            files.push(OutFile {
+                path: format!("{}/{file}", self.generated_dir),
+                contents: format!("{head}{}", render(&tera, name, view)?),
+                owner: Owner::Generated,
+            });
+        }
+        for (name, file, _) in self.user {
+            files.push(OutFile {
+                path: format!("{}/{}", self.user_dir, user_path(file)),
+                contents: render(&tera, name, view)?,
+                owner: Owner::User,
+            });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+}
+
 /// Renders one template with a serialisable context.
 pub fn render<T: serde::Serialize>(tera: &Tera, name: &str, ctx: &T) -> Result<String, EmitError> {
     let fail = |e: tera::Error| EmitError::Template {
@@ -39,6 +97,13 @@ pub fn render<T: serde::Serialize>(tera: &Tera, name: &str, ctx: &T) -> Result<S
     };
     let context = Context::from_serialize(ctx).map_err(fail)?;
     tera.render(name, &context).map_err(fail)
+}
+
+/// Text for a Rust doc comment (`///`, `//!`): one line and inert like
+/// [`comment_text`], and no HTML tag (rustdoc passes raw HTML through into
+/// the rendered docs; without `<` nothing opens a tag).
+pub fn rust_doc(s: &str) -> String {
+    comment_text(s).replace('<', "&lt;")
 }
 
 /// A double-quoted TypeScript/JavaScript string literal. Escapes everything that
