@@ -321,13 +321,14 @@ impl Checker<'_> {
     /// They must not clash with the class's fixed members or each other, or
     /// the bridge would not compile.
     fn bridge_members(&mut self, triggers: &[Trigger]) {
-        // Rust and JS members live in separate namespaces.
-        let fixed = |list: &[&str]| -> HashMap<String, String> {
-            list.iter()
-                .map(|m| (m.to_string(), String::new()))
-                .collect()
+        // Rust and JS members live in separate namespaces; `None` marks a
+        // member every FlexBridge has, `Some` the trigger that took it.
+        let fixed = |list: &[&'static str]| -> HashMap<String, Option<String>> {
+            list.iter().map(|m| (m.to_string(), None)).collect()
         };
-        let mut taken = [
+        const RUST: usize = 0;
+        const JS: usize = 1;
+        let mut members = [
             fixed(catalog::BRIDGE_RUST_MEMBERS),
             fixed(catalog::BRIDGE_JS_MEMBERS),
         ];
@@ -343,40 +344,36 @@ impl Checker<'_> {
                 }
                 None => continue,
             };
-            for (space, member) in [(0, format!("js_{rust}")), (1, js), (0, rust)]
-                .into_iter()
-                .rev()
-            {
-                match taken[space].get(&member) {
-                    None => {
-                        taken[space].insert(member, name.value.clone());
-                    }
-                    Some(other) => {
-                        let (why, help) = if other.is_empty() {
-                            (
-                                "a member every FlexBridge has".to_string(),
-                                "rename the trigger: `new`, `state`, `onStateChange` (an event \
-                                 `state_change`), `dispose` and `free` are the bridge's own"
-                                    .to_string(),
-                            )
-                        } else {
-                            (
-                                format!("trigger `{other}` has it too"),
-                                format!("rename `{}` or `{other}`", name.value),
-                            )
-                        };
-                        self.error(
-                            format!(
-                                "trigger `{}` would give the host bridge a second member `{member}`: {why}",
-                                name.value
-                            ),
-                            &name.span,
-                            "clashes in FlexBridge",
-                            help,
-                        );
-                        break;
-                    }
-                }
+            let js_export = format!("js_{rust}");
+            for (space, member) in [(RUST, rust), (JS, js), (RUST, js_export)] {
+                let Some(taken) = members[space].get(&member) else {
+                    members[space].insert(member, Some(name.value.clone()));
+                    continue;
+                };
+                let (why, help) = match taken {
+                    // A duplicate trigger name is reported on its own.
+                    Some(other) if *other == name.value => break,
+                    Some(other) => (
+                        format!("trigger `{other}` has it too"),
+                        format!("rename `{}` or `{other}`", name.value),
+                    ),
+                    None => (
+                        "a member every FlexBridge has".to_string(),
+                        "rename the trigger: `new`, `state`, `onStateChange` (an event \
+                         `state_change`), `dispose` and `free` are the bridge's own"
+                            .to_string(),
+                    ),
+                };
+                self.error(
+                    format!(
+                        "trigger `{}` would give the host bridge a second member `{member}`: {why}",
+                        name.value
+                    ),
+                    &name.span,
+                    "clashes in FlexBridge",
+                    help,
+                );
+                break;
             }
         }
     }
