@@ -156,8 +156,7 @@ fn compile(spec: &Path) -> Result<Option<flexgen::ir::Plan>> {
 
 fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
     let help = if e.kind() == io::ErrorKind::NotFound {
-        "\n  help: pass the path of your spec (`flexgen generate path/to/triggers.yaml`), \
-         or start one with `flexgen new`"
+        "\n  help: pass the path of your spec: `flexgen generate path/to/triggers.yaml`"
     } else {
         ""
     };

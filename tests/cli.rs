@@ -90,7 +90,7 @@ fn usage_and_io_errors_exit_2() {
 #[test]
 fn invalid_spec_exits_1_and_leaves_every_file_as_it_was() {
     let dir = workspace();
-    let before = snapshot(dir.path());
+    let mut before = snapshot(dir.path());
     let broken = seed().replace("StartOutboundCall", "StartOutbondCall");
     fs::write(dir.path().join("triggers.yaml"), &broken).unwrap();
     let out = flexgen(dir.path()).arg("generate").output().unwrap();
@@ -102,7 +102,6 @@ fn invalid_spec_exits_1_and_leaves_every_file_as_it_was() {
     );
     let mut after = snapshot(dir.path());
     after.remove("triggers.yaml");
-    let mut before = before;
     before.remove("triggers.yaml");
     assert_eq!(before, after, "a failed generate changed files");
 }

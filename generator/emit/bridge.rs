@@ -453,13 +453,10 @@ fn rust_type(f: &Field) -> &'static str {
     }
 }
 
-/// The declared bound, or the spec's default when the IR has none.
+/// The field's bound: lowering gives every string-like field one (ir::Field).
 fn max_length(f: &Field) -> u32 {
-    f.max_length.unwrap_or(match f.ty {
-        FieldType::E164 => 16,
-        FieldType::Datetime => 40,
-        _ => 1024,
-    })
+    f.max_length
+        .expect("lowering bounds every string-like field")
 }
 
 /// `DIRECTION_VALUES`: the const holding an enum field's values.

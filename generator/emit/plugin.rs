@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
     ActionField, ActionFieldType, ArgValue, Direction, Field, FieldType, Filter, Invoke, Listen,
-    ListenKind, Plan, Source, SourceRoot, Subject, Trigger, ValueType,
+    ListenKind, Plan, SourceRoot, Subject, Trigger, ValueType,
 };
 
 /// Where the generated files go, relative to the output folder.
@@ -418,7 +418,8 @@ impl<'a> TriggerView<'a> {
 
 impl<'a> FieldView<'a> {
     fn new(f: &'a Field) -> Self {
-        let max = f.max_length.unwrap_or(1024);
+        // Lowering bounds every string-like field; the others ignore it.
+        let max = f.max_length.unwrap_or_default();
         let quoted: Vec<String> = f.values.iter().map(|v| render::ts_string(v)).collect();
         // (TS type, check function, its arguments)
         let (ts_type, check, args) = match f.ty {
@@ -455,7 +456,7 @@ impl<'a> FieldView<'a> {
                 } else {
                     "read"
                 };
-                format!("{read}({})", render::ts_string(&source_path(s)))
+                format!("{read}({})", render::ts_string(&s.path))
             }),
         }
     }
@@ -607,10 +608,7 @@ impl ListenView {
             equals_json,
         } in &l.filters
         {
-            let condition = entry(
-                render::ts_string(&source_path(source)),
-                ts_literal(equals_json),
-            );
+            let condition = entry(render::ts_string(&source.path), ts_literal(equals_json));
             // Duplicate keys would not compile; the same condition twice is one.
             if !when.contains(&condition) {
                 when.push(condition);
@@ -653,20 +651,6 @@ fn import_decl(head: &str, names: impl Iterator<Item = String>, tail: &str) -> S
     }
     let lines: String = names.iter().map(|n| format!("  {n},\n")).collect();
     format!("{head}{{\n{lines}}}{tail}")
-}
-
-/// `task.attributes.from`, rebuilt from the resolved root and segments.
-fn source_path(s: &Source) -> String {
-    let root = match s.root {
-        SourceRoot::Task => "task",
-        SourceRoot::Worker => "worker",
-        SourceRoot::Action => "action",
-        SourceRoot::Timing => "timing",
-    };
-    std::iter::once(root)
-        .chain(s.segments.iter().map(String::as_str))
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 /// An object key: bare when it is an identifier (as prettier leaves it), else quoted.
