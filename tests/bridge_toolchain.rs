@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use flexgen::emit::{bridge, OutFile};
+
+mod common;
+use common::{repo, run, spec_files, ts_tool};
 use flexgen::ir::{Direction, FieldType, Names, Plan};
 
 mod fixtures {
@@ -149,25 +152,9 @@ mod fixtures {
     }
 }
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The Cargo target dir every case shares.
 fn target_dir() -> PathBuf {
     repo().join("target/bridge-check")
-}
-
-fn ts_tool(name: &str) -> PathBuf {
-    let path = repo()
-        .join("tests/toolchain/ts/node_modules/.bin")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run tests/toolchain/ts/install.sh",
-        path.display()
-    );
-    path
 }
 
 /// Fails with how to install what is missing.
@@ -205,18 +192,6 @@ fn require_toolchain() {
     }
     ts_tool("tsc");
     ts_tool("prettier");
-}
-
-/// Runs `cmd`; fails with its output unless it succeeds. Returns stdout.
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 fn cargo(dir: &Path) -> Command {
@@ -507,20 +482,6 @@ fn wasm_artifact(json_lines: &str, crate_name: &str) -> Option<PathBuf> {
                 .filter_map(|f| f.as_str().map(PathBuf::from))
         })
         .find(|p| p.extension().is_some_and(|e| e == "wasm"))
-}
-
-fn spec_files() -> Vec<PathBuf> {
-    let mut specs = vec![repo().join("triggers.yaml")];
-    if let Ok(entries) = std::fs::read_dir(repo().join("examples")) {
-        let mut examples: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path().join("triggers.yaml"))
-            .filter(|p| p.exists())
-            .collect();
-        examples.sort();
-        specs.extend(examples);
-    }
-    specs
 }
 
 /// Every case, one after the other (they share a target dir); every case is

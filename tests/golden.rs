@@ -15,15 +15,14 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 
-const BLESS_ENV: &str = "FLEXGEN_BLESS";
+mod common;
+use common::repo;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const BLESS_ENV: &str = "FLEXGEN_BLESS";
 
 fn blessing() -> bool {
     std::env::var_os(BLESS_ENV).is_some_and(|v| v != "0" && !v.is_empty())

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use flexgen::emit::{plugin, OutFile, Owner};
+
+mod common;
+use common::{repo, run, spec_files, ts_tool};
 use flexgen::ir::Plan;
 
 mod fixtures {
@@ -20,21 +23,13 @@ mod fixtures {
     include!("../generator/emit/plugin/fixtures.rs");
 }
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn toolchain() -> PathBuf {
     repo().join("tests/toolchain/ts/node_modules")
 }
 
+/// A toolchain command, once the Flex packages it checks against are there.
 fn tool(name: &str) -> PathBuf {
-    let path = toolchain().join(".bin").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run tests/toolchain/ts/install.sh",
-        path.display()
-    );
+    let path = ts_tool(name);
     assert!(
         toolchain().join("@twilio/flex-ui/package.json").exists(),
         "@twilio/flex-ui is missing: run tests/toolchain/ts/install.sh"
@@ -55,16 +50,6 @@ fn write_plugin(plan: &Plan) -> (tempfile::TempDir, Vec<OutFile>) {
     #[cfg(unix)]
     std::os::unix::fs::symlink(toolchain(), dir.path().join("flex-plugin/node_modules")).unwrap();
     (dir, files)
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// tsc --noEmit (strict, per the generated tsconfig) and prettier --check of
@@ -150,20 +135,6 @@ fn fixture_events_only_type_checks() {
 #[test]
 fn fixture_hostile_type_checks() {
     check("fixture-hostile", &fixtures::hostile(), false);
-}
-
-fn spec_files() -> Vec<PathBuf> {
-    let mut specs = vec![repo().join("triggers.yaml")];
-    if let Ok(entries) = std::fs::read_dir(repo().join("examples")) {
-        let mut examples: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path().join("triggers.yaml"))
-            .filter(|p| p.exists())
-            .collect();
-        examples.sort();
-        specs.extend(examples);
-    }
-    specs
 }
 
 #[test]

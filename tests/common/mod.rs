@@ -1,0 +1,50 @@
+//! Helpers shared by the toolchain tests (each test file is its own crate,
+//! so each uses a different subset).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed `triggers.yaml`, then every `examples/*/triggers.yaml` in order.
+pub fn spec_files() -> Vec<PathBuf> {
+    let mut specs = vec![repo().join("triggers.yaml")];
+    if let Ok(entries) = std::fs::read_dir(repo().join("examples")) {
+        let mut examples: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("triggers.yaml"))
+            .filter(|p| p.exists())
+            .collect();
+        examples.sort();
+        specs.extend(examples);
+    }
+    specs
+}
+
+/// A command of the TypeScript toolchain that tests/toolchain/ts/install.sh sets up.
+pub fn ts_tool(name: &str) -> PathBuf {
+    let path = repo()
+        .join("tests/toolchain/ts/node_modules/.bin")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run tests/toolchain/ts/install.sh",
+        path.display()
+    );
+    path
+}
+
+/// Runs `cmd`; fails with its output unless it succeeds. Returns stdout.
+pub fn run(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
