@@ -20,12 +20,14 @@ Examples:
   flexgen check triggers.yaml                  Validate a spec and report every problem
   flexgen generate triggers.yaml --out out     Write the Flex plugin shim and the bridge into out/
   flexgen generate --check                     Print a diff and exit 1 if the output is stale
+  flexgen check --plan > plan.json             Print the resolved plan (JSON) for other tools
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
 const CHECK_EXAMPLE: &str = "\
-Example:
-  flexgen check examples/omnichannel-desk/triggers.yaml";
+Examples:
+  flexgen check examples/omnichannel-desk/triggers.yaml
+  flexgen check --plan > plan.json     The resolved plan as JSON, for tools and tests";
 
 const GENERATE_EXAMPLE: &str = "\
 Example:
@@ -52,6 +54,11 @@ enum Command {
         /// The spec to read.
         #[arg(default_value = "triggers.yaml")]
         spec: PathBuf,
+        /// Also print the resolved plan (every trigger with its names in each
+        /// case style, types, sources, Flex action or listener) as JSON on
+        /// stdout: what the emitters read, for tools such as the browser tests.
+        #[arg(long)]
+        plan: bool,
     },
     /// Generate the Flex plugin shim and the host bridge crate from a spec.
     #[command(after_help = GENERATE_EXAMPLE)]
@@ -97,7 +104,7 @@ pub fn run() -> i32 {
 
 fn execute(command: Command) -> Result<Status> {
     match command {
-        Command::Check { spec } => check(&spec),
+        Command::Check { spec, plan } => check(&spec, plan),
         Command::Generate { spec, out, check } => {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
             generate(&spec, &out, if check { Mode::Check } else { Mode::Write })
@@ -105,10 +112,14 @@ fn execute(command: Command) -> Result<Status> {
     }
 }
 
-fn check(spec: &Path) -> Result<Status> {
+fn check(spec: &Path, print_plan: bool) -> Result<Status> {
     let Some(plan) = compile(spec)? else {
         return Ok(Status::Failed);
     };
+    if print_plan {
+        let json = serde_json::to_string_pretty(&plan).context("serialising the plan")?;
+        println!("{json}");
+    }
     let n = plan.triggers.len();
     eprintln!(
         "flexgen: {} is valid ({n} {})",

@@ -44,6 +44,46 @@ fn check_accepts_the_seed_and_defaults_to_triggers_yaml() {
 }
 
 #[test]
+fn check_plan_prints_the_resolved_plan_as_json_on_stdout_only() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
+    let out = flexgen(dir.path())
+        .args(["check", "--plan"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan: flexgen::ir::Plan =
+        serde_json::from_slice(&out.stdout).expect("stdout is the plan as JSON");
+    let names: Vec<_> = plan
+        .triggers
+        .iter()
+        .map(|t| t.name.snake.as_str())
+        .collect();
+    assert_eq!(names, ["click_to_dial", "screen_pop", "interaction_logged"]);
+    assert_eq!(plan.app.flex_origin, "https://flex.twilio.com");
+    // An invalid spec prints diagnostics and no plan.
+    fs::write(
+        dir.path().join("triggers.yaml"),
+        seed().replace("StartOutboundCall", "StartOutbondCall"),
+    )
+    .unwrap();
+    let out = flexgen(dir.path())
+        .args(["check", "--plan"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        fs::read_dir(dir.path()).unwrap().count() == 1,
+        "check wrote a file"
+    );
+}
+
+#[test]
 fn generate_defaults_to_the_spec_folder_and_writes_both_ends() {
     let dir = workspace();
     for path in [
