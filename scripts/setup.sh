@@ -4,6 +4,7 @@
 #   - Rust: the wasm32-unknown-unknown target, clippy and rustfmt (rustup)
 #   - wasm-bindgen-cli at exactly the version generated bridges pin
 #   - Node packages for the TypeScript checks (tests/toolchain/ts/install.sh)
+#   - Chromium and the browser harness's packages (browser/install.sh)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,4 +49,5 @@ else
 fi
 
 bash "$repo/tests/toolchain/ts/install.sh"
+bash "$repo/browser/install.sh"
 echo "setup: done"

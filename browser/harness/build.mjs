@@ -1,0 +1,307 @@
+// Builds everything the browser pages need, for each spec (a "case"):
+//
+//   target/e2e/cases/<case>/      the spec with its origins pointed at the
+//                                 loopback servers, flexgen's output, plan.json
+//   target/e2e/www/host/<case>/   the CRM host page + its WASM bridge (pkg/)
+//   target/e2e/www/flex/<case>/   the Flex simulator page + the plugin bundle
+//   target/e2e/www/flex/_shared/  the Flex UI bundle (real Actions Framework)
+//   target/e2e/www/attacker/      the third-origin page of the security tests
+//
+// The origins are compiled into the generated code (exact origins are the
+// point), so the servers' ports must be known before generating: callers
+// start the servers first (harness/server.mjs) and pass their origins in.
+
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const browserDir = path.resolve(here, "..");
+export const repoDir = path.resolve(browserDir, "..");
+export const outDir = path.join(repoDir, "target", "e2e");
+const nodeModules = path.join(browserDir, "node_modules");
+
+/** The seed spec, then every example, as { name, spec } in a stable order. */
+export function listCases() {
+  const cases = [{ name: "seed", spec: path.join(repoDir, "triggers.yaml") }];
+  const examples = path.join(repoDir, "examples");
+  for (const dir of fs.readdirSync(examples).sort()) {
+    const spec = path.join(examples, dir, "triggers.yaml");
+    if (fs.existsSync(spec)) cases.push({ name: dir, spec });
+  }
+  return cases;
+}
+
+/**
+ * Rewrites `app.flex_origin` and `app.host_origins` of a spec's text, keeping
+ * everything else byte for byte. Only for flexgen's own specs; the caller
+ * checks the result through `flexgen check --plan`.
+ */
+export function pointOrigins(text, { flexOrigin, hostOrigin }) {
+  const lines = text.split("\n");
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const flex = /^(\s+)flex_origin:/.exec(line);
+    const hosts = /^(\s+)host_origins:(.*)$/.exec(line);
+    if (flex) {
+      out.push(`${flex[1]}flex_origin: ${flexOrigin}`);
+    } else if (hosts) {
+      out.push(`${hosts[1]}host_origins: [${hostOrigin}]`);
+      if (hosts[2].trim() === "") {
+        // A block list: drop its `- ...` items (and comments between them).
+        while (i + 1 < lines.length && /^\s+(-|#)/.test(lines[i + 1])) i++;
+      }
+    } else {
+      out.push(line);
+    }
+  }
+  return out.join("\n");
+}
+
+function run(cmd, args, opts = {}) {
+  try {
+    return execFileSync(cmd, args, {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 << 20,
+      ...opts,
+    });
+  } catch (e) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (exit ${e.status}):\n${e.stdout ?? ""}${e.stderr ?? ""}`,
+    );
+  }
+}
+
+function writeIfChanged(file, content) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (fs.existsSync(file) && fs.readFileSync(file).equals(Buffer.from(content)))
+    return;
+  fs.writeFileSync(file, content);
+}
+
+function copyInto(dir, files) {
+  for (const [name, from] of Object.entries(files)) {
+    writeIfChanged(path.join(dir, name), fs.readFileSync(from));
+  }
+}
+
+/** The flexgen binary: $FLEXGEN_BIN, else a release build of this repo. */
+export function flexgenBin() {
+  if (process.env.FLEXGEN_BIN) return process.env.FLEXGEN_BIN;
+  run("cargo", ["build", "--release", "--locked", "--bin", "flexgen"], {
+    cwd: repoDir,
+  });
+  return path.join(repoDir, "target", "release", "flexgen");
+}
+
+const NODE_STUBS = {
+  path: path.join(here, "stubs", "path.js"),
+  util: path.join(here, "stubs", "util.js"),
+};
+
+/**
+ * The Flex UI package bundled for the browser: its Actions Framework, helpers
+ * and classes are the real ones. ~18 MB; rebuilt only when the lockfile (that
+ * is, the Flex version) or the stubs change.
+ */
+async function buildFlexBundle(sharedDir) {
+  const out = path.join(sharedDir, "flex-ui.js");
+  const stamp = createHash("sha256")
+    .update(fs.readFileSync(path.join(browserDir, "package-lock.json")))
+    .update(fs.readFileSync(path.join(here, "flex-entry.js")))
+    .update(fs.readFileSync(NODE_STUBS.path))
+    .update(fs.readFileSync(NODE_STUBS.util))
+    .digest("hex");
+  const stampFile = `${out}.stamp`;
+  if (
+    fs.existsSync(out) &&
+    fs.existsSync(stampFile) &&
+    fs.readFileSync(stampFile, "utf8") === stamp
+  ) {
+    return;
+  }
+  await esbuild.build({
+    entryPoints: [path.join(here, "flex-entry.js")],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    outfile: out,
+    nodePaths: [nodeModules],
+    define: { "process.env.NODE_ENV": '"production"', global: "window" },
+    alias: NODE_STUBS,
+    inject: [path.join(here, "stubs", "process.js")],
+    logLevel: "error",
+    legalComments: "none",
+  });
+  fs.writeFileSync(stampFile, stamp);
+}
+
+/** A page script (simulator, host, attacker): TypeScript, one IIFE. */
+async function bundleScript(entry, outfile, extra = {}) {
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "iife",
+    target: "es2020",
+    outfile,
+    nodePaths: [nodeModules],
+    logLevel: "error",
+    sourcemap: "inline",
+    ...extra,
+  });
+}
+
+/**
+ * The generated plugin, bundled from its own `src/index.ts` the way the plugin
+ * builder would: `@twilio/flex-plugin` is the real package, and its build-time
+ * globals are defined here as the builder defines them.
+ */
+async function bundlePlugin(pluginDir, outfile, appName) {
+  const str = (s) => JSON.stringify(s);
+  await bundleScript(path.join(pluginDir, "src", "index.ts"), outfile, {
+    define: {
+      __FPB_PLUGIN_UNIQUE_NAME: str(`plugin-${appName}`),
+      __FPB_PLUGIN_VERSION: str("0.0.0-e2e"),
+      __FPB_FLEX_PLUGIN_SCRIPTS_VERSION: str("7.1.2"),
+      __FPB_FLEX_PLUGIN_VERSION: str("7.1.2"),
+      __FPB_FLEX_UI_VERSION: str("2.17.1"),
+      __FPB_REACT_VERSION: str("17.0.2"),
+      __FPB_REACT_DOM_VERSION: str("17.0.2"),
+    },
+  });
+}
+
+/**
+ * Builds every case for the given origins. Returns the cases with their
+ * plans and URLs. `only` limits it to the named cases.
+ */
+export async function buildAll(
+  { hostOrigin, flexOrigin, attackerOrigin },
+  { only, log = () => {} } = {},
+) {
+  const flexgen = flexgenBin();
+  const www = path.join(outDir, "www");
+  const hostRoot = path.join(www, "host");
+  const flexRoot = path.join(www, "flex");
+  const attackerRoot = path.join(www, "attacker");
+
+  log("bundling @twilio/flex-ui for the browser (once)");
+  await buildFlexBundle(path.join(flexRoot, "_shared"));
+  log("bundling the simulator, the host page and the attacker page");
+  await bundleScript(
+    path.join(browserDir, "simulator", "main.ts"),
+    path.join(flexRoot, "_shared", "simulator.js"),
+  );
+  await bundleScript(
+    path.join(browserDir, "host", "main.ts"),
+    path.join(hostRoot, "_shared", "crm.js"),
+  );
+  copyInto(path.join(hostRoot, "_shared"), {
+    "crm.css": path.join(browserDir, "host", "crm.css"),
+  });
+  copyInto(path.join(flexRoot, "_shared"), {
+    "simulator.css": path.join(browserDir, "simulator", "simulator.css"),
+  });
+  await bundleScript(
+    path.join(browserDir, "attacker", "main.ts"),
+    path.join(attackerRoot, "attacker.js"),
+  );
+  copyInto(attackerRoot, {
+    "index.html": path.join(browserDir, "attacker", "index.html"),
+  });
+
+  const built = [];
+  for (const c of listCases()) {
+    if (only && !only.includes(c.name)) continue;
+    log(`case ${c.name}: generate`);
+    const caseDir = path.join(outDir, "cases", c.name);
+    const spec = path.join(caseDir, "triggers.yaml");
+    writeIfChanged(
+      spec,
+      pointOrigins(fs.readFileSync(c.spec, "utf8"), { flexOrigin, hostOrigin }),
+    );
+    run(flexgen, ["generate", spec]);
+    const plan = JSON.parse(run(flexgen, ["check", "--plan", spec]));
+    if (
+      plan.app.flex_origin !== flexOrigin ||
+      plan.app.host_origins.join() !== hostOrigin
+    ) {
+      throw new Error(
+        `case ${c.name}: could not point the spec's origins at the test servers`,
+      );
+    }
+
+    log(`case ${c.name}: bridge for wasm32`);
+    const crate = `${plan.app.name.snake}_bridge`;
+    // A target dir of its own: bridges of the same name from another folder
+    // (tests/bridge_toolchain.rs builds the same specs) would share cargo's
+    // fingerprint and one could be taken for the other.
+    const cargoTarget = path.join(outDir, "cargo");
+    run(
+      "cargo",
+      [
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--manifest-path",
+        path.join(caseDir, "bridge", "Cargo.toml"),
+      ],
+      {
+        env: { ...process.env, CARGO_TARGET_DIR: cargoTarget },
+      },
+    );
+    const hostDir = path.join(hostRoot, c.name);
+    run("wasm-bindgen", [
+      "--target",
+      "web",
+      "--remove-name-section",
+      "--out-name",
+      "bridge",
+      "--out-dir",
+      path.join(hostDir, "pkg"),
+      path.join(
+        cargoTarget,
+        "wasm32-unknown-unknown",
+        "release",
+        `${crate}.wasm`,
+      ),
+    ]);
+
+    log(`case ${c.name}: plugin bundle`);
+    const flexDir = path.join(flexRoot, c.name);
+    await bundlePlugin(
+      path.join(caseDir, "flex-plugin"),
+      path.join(flexDir, "plugin.js"),
+      plan.app.name.kebab,
+    );
+
+    const config = {
+      case: c.name,
+      hostOrigin,
+      flexOrigin,
+      attackerOrigin,
+      hostUrl: `${hostOrigin}/${c.name}/`,
+      flexUrl: `${flexOrigin}/${c.name}/`,
+      plan,
+    };
+    const json = JSON.stringify(config, null, 2);
+    writeIfChanged(path.join(hostDir, "config.json"), json);
+    writeIfChanged(path.join(flexDir, "config.json"), json);
+    copyInto(hostDir, {
+      "index.html": path.join(browserDir, "host", "index.html"),
+      "rogue.html": path.join(browserDir, "host", "rogue.html"),
+    });
+    copyInto(flexDir, {
+      "index.html": path.join(browserDir, "simulator", "index.html"),
+      "rogue.html": path.join(browserDir, "simulator", "rogue.html"),
+    });
+    built.push(config);
+  }
+  return built;
+}

@@ -1,0 +1,125 @@
+// Three static servers on loopback, one per origin: the CRM host page, the
+// Flex simulator and the attacker. Different ports make different origins,
+// so every postMessage between them is a real cross-origin one.
+//
+// Headers: the host page gets the CSP a CRM embedding Flex should send
+// (`frame-src` naming the Flex origin exactly, scripts from itself plus
+// 'wasm-unsafe-eval' for the bridge). The simulator sends no
+// `frame-ancestors` on purpose: hosted Flex derives one from its "Allowed
+// URLs", but the security tests must reach the plugin from a foreign frame to
+// prove that the plugin's own origin and source checks hold without it.
+
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".map": "application/json",
+};
+
+function serveStatic(root, headersFor) {
+  const rootAbs = path.resolve(root);
+  return (req, res) => {
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (pathname.endsWith("/")) pathname += "index.html";
+    const file = path.resolve(rootAbs, `.${pathname}`);
+    // No path may leave the root (`..`, encoded or not).
+    if (file !== rootAbs && !file.startsWith(rootAbs + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+      res.writeHead(200, {
+        "content-type": type,
+        "x-content-type-options": "nosniff",
+        // The Flex bundle is 18 MB and never changes within a run.
+        "cache-control": pathname.endsWith("/flex-ui.js")
+          ? "max-age=3600"
+          : "no-cache",
+        ...headersFor(pathname, type),
+      });
+      res.end(body);
+    });
+  };
+}
+
+function listen(handler, port) {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(handler);
+    server.on("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+/**
+ * Starts the three servers (ports 0 = any free port) over the roots under
+ * `www`. Returns their origins and `close()`.
+ */
+export async function startServers(
+  www,
+  ports = { host: 0, flex: 0, attacker: 0 },
+) {
+  let flexOrigin = "";
+  const host = await listen(
+    serveStatic(path.join(www, "host"), (_p, type) =>
+      type.startsWith("text/html")
+        ? {
+            "content-security-policy": [
+              "default-src 'self'",
+              "script-src 'self' 'wasm-unsafe-eval'",
+              `frame-src 'self' ${flexOrigin}`,
+              "style-src 'self'",
+              "object-src 'none'",
+              "base-uri 'none'",
+            ].join("; "),
+          }
+        : {},
+    ),
+    ports.host,
+  );
+  const flex = await listen(
+    serveStatic(path.join(www, "flex"), () => ({})),
+    ports.flex,
+  );
+  const attacker = await listen(
+    serveStatic(path.join(www, "attacker"), () => ({})),
+    ports.attacker,
+  );
+  // `localhost` for the host and 127.0.0.1 for Flex and the attacker: two
+  // host names as well as three ports, as in production.
+  const hostOrigin = `http://localhost:${host.address().port}`;
+  flexOrigin = `http://127.0.0.1:${flex.address().port}`;
+  const attackerOrigin = `http://127.0.0.1:${attacker.address().port}`;
+  return {
+    hostOrigin,
+    flexOrigin,
+    attackerOrigin,
+    close: () =>
+      Promise.all(
+        [host, flex, attacker].map(
+          (s) =>
+            new Promise((r) => {
+              s.closeAllConnections();
+              s.close(r);
+            }),
+        ),
+      ),
+  };
+}

@@ -1,0 +1,577 @@
+// The CRM host page: a small CRM that embeds Flex in an iframe and talks to it
+// only through the generated WASM bridge. It is both a demo of the bridge and
+// the tests' handle on the host side (window.crm), so every code path a user
+// can take (call buttons, command forms) goes through the same functions the
+// tests call.
+
+import { byId, el, isolated } from "./dom";
+import { display, jsonSafe } from "./json-safe";
+import type {
+  BridgeModule,
+  BridgeState,
+  Config,
+  Contact,
+  Crm,
+  Field,
+  FlexBridgeLike,
+  Outcome,
+  Trigger,
+} from "./types";
+
+declare global {
+  interface Window {
+    crm: Crm;
+    // Set only if a hostile contact name ever ran as script.
+    __pwned?: unknown;
+  }
+}
+
+// Three of these are hostile on purpose: they must show as the exact text.
+const CONTACTS: readonly Contact[] = Object.freeze([
+  {
+    name: "Ada Lovelace",
+    company: "Analytical Engines Ltd",
+    phone: "+15551230001",
+  },
+  {
+    name: '<img src=x onerror="window.__pwned=1">',
+    company: "Markup & Sons <b>Ltd</b>",
+    phone: "+15551230002",
+  },
+  {
+    name: '"; window.__pwned=2; //',
+    company: "Quote Injection LLC",
+    phone: "+442071230003",
+  },
+  {
+    name: "Invoice \u202Egpj.exe",
+    company: "Bidi Tricks GmbH",
+    phone: "+4930123400004",
+  },
+  { name: "Grace Hopper", company: "COBOL Systems", phone: "+16175550105" },
+]);
+
+const errors: string[] = [];
+const states: string[] = [];
+const events: Crm["events"] = [];
+const results: Crm["results"] = [];
+const received: Crm["received"] = [];
+
+let config: Config | null = null;
+let bridge: FlexBridgeLike | null = null;
+let frame: HTMLIFrameElement | null = null;
+let current: string | null = null;
+const stateWaiters = new Set<() => void>();
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : display(e);
+}
+
+function note(where: string, e: unknown): void {
+  const line = `${where}: ${describeError(e)}`;
+  errors.push(line);
+  console.error(`crm: ${line}`);
+}
+
+window.addEventListener("error", (ev) => {
+  errors.push(`uncaught: ${describeError(ev.error ?? ev.message)}`);
+});
+window.addEventListener("unhandledrejection", (ev) => {
+  errors.push(`unhandled rejection: ${describeError(ev.reason)}`);
+});
+
+// Recorded from the very start, before the bridge exists, so that the tests
+// see everything that reached this window, trusted or not.
+window.addEventListener("message", (ev: MessageEvent<unknown>) => {
+  received.push({
+    origin: ev.origin,
+    fromFlexFrame:
+      frame !== null && ev.source !== null && ev.source === frame.contentWindow,
+    data: jsonSafe(ev.data),
+  });
+});
+
+// ---- bridge state -----------------------------------------------------------
+
+function seeState(state: string): void {
+  current = state;
+  states.push(state);
+  const badge = document.getElementById("bridge-state");
+  if (badge) {
+    badge.textContent = state;
+    badge.className = `badge state-${state.replace(/[^a-z_]/g, "")}`;
+  }
+  for (const wake of [...stateWaiters]) wake();
+}
+
+function whenState(state: string, timeoutMs = 20000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (current === state) {
+      resolve();
+      return;
+    }
+    const check = (): void => {
+      if (current !== state) return;
+      stateWaiters.delete(check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      stateWaiters.delete(check);
+      const seen = states.length ? states.join(" -> ") : "none";
+      reject(
+        new Error(
+          `bridge state "${state}" not reached within ${timeoutMs} ms (states seen: ${seen})`,
+        ),
+      );
+    }, timeoutMs);
+    stateWaiters.add(check);
+  });
+}
+
+// ---- commands ---------------------------------------------------------------
+
+function localFailure(code: string, message: string): Outcome {
+  return { ok: false, code, message, name: "CrmError" };
+}
+
+function failure(e: unknown): Outcome {
+  if (typeof e === "object" && e !== null) {
+    const { code, message, name } = e as {
+      code?: unknown;
+      message?: unknown;
+      name?: unknown;
+    };
+    return {
+      ok: false,
+      code: typeof code === "string" ? code : "THROWN",
+      message: typeof message === "string" ? message : display(e),
+      name: typeof name === "string" ? name : "Object",
+    };
+  }
+  return { ok: false, code: "THROWN", message: display(e), name: typeof e };
+}
+
+function hostToFlex(snake: string): Trigger | undefined {
+  return config?.plan.triggers.find(
+    (t) => t.direction === "host_to_flex" && t.name.snake === snake,
+  );
+}
+
+async function run(triggerSnake: string, payload: unknown): Promise<Outcome> {
+  // Copied before the call: the bridge must not be able to change what the
+  // tests later read as "what was sent".
+  const sent = jsonSafe(payload);
+  let outcome: Outcome;
+  try {
+    await ready;
+    const trigger = hostToFlex(triggerSnake);
+    const method = trigger && bridge ? bridge[trigger.name.camel] : undefined;
+    if (typeof method !== "function") {
+      outcome = localFailure(
+        "UNKNOWN_TRIGGER",
+        `no host_to_flex trigger named ${triggerSnake}`,
+      );
+    } else {
+      await (method as (p: unknown) => Promise<unknown>).call(bridge, payload);
+      outcome = { ok: true };
+    }
+  } catch (e) {
+    outcome = failure(e);
+  }
+  results.push({ trigger: triggerSnake, payload: sent, ...outcome });
+  return outcome;
+}
+
+function outcomeText(outcome: Outcome): string {
+  return outcome.ok ? "ok" : `${outcome.code}: ${outcome.message}`;
+}
+
+/**
+ * The "dial" command: the first host_to_flex trigger whose required payload
+ * is exactly one e164 field (other, optional fields are left out).
+ */
+function dialTrigger(): { trigger: Trigger; field: Field } | null {
+  for (const trigger of config?.plan.triggers ?? []) {
+    if (trigger.direction !== "host_to_flex") continue;
+    const required = trigger.payload.filter((f) => !f.optional);
+    if (required.length === 1 && required[0].ty === "e164")
+      return { trigger, field: required[0] };
+  }
+  return null;
+}
+
+async function dial(phone: string): Promise<Outcome> {
+  try {
+    await ready;
+  } catch (e) {
+    return failure(e);
+  }
+  const target = dialTrigger();
+  if (!target)
+    return localFailure("UNKNOWN_TRIGGER", "this spec has no dial command");
+  const status = document.getElementById("dial-status");
+  if (status)
+    status.textContent = `Calling ${phone} via ${target.trigger.name.snake}…`;
+  const outcome = await run(target.trigger.name.snake, {
+    [target.field.name.original]: phone,
+  });
+  if (status) status.textContent = `${phone}: ${outcomeText(outcome)}`;
+  return outcome;
+}
+
+// ---- events -----------------------------------------------------------------
+
+function timeNow(): string {
+  return new Date().toISOString().slice(11, 19);
+}
+
+function logActivity(trigger: Trigger, payload: unknown): void {
+  const fields = el("ul", { cls: "fields" });
+  if (
+    typeof payload === "object" &&
+    payload !== null &&
+    !Array.isArray(payload)
+  ) {
+    for (const [key, value] of Object.entries(payload)) {
+      fields.append(
+        el(
+          "li",
+          {},
+          el("span", { cls: "key", text: `${key}: ` }),
+          isolated(display(value), "value"),
+        ),
+      );
+    }
+  } else {
+    fields.append(el("li", {}, isolated(display(payload), "value")));
+  }
+  const entry = el(
+    "li",
+    { cls: "entry", attrs: { "data-trigger": trigger.name.snake } },
+    el("time", { text: timeNow() }),
+    el("strong", { cls: "trigger", text: trigger.name.snake }),
+    fields,
+  );
+  byId("activity-log").prepend(entry);
+}
+
+function screenPop(trigger: Trigger, payload: unknown): void {
+  if (typeof payload !== "object" || payload === null) return;
+  const record = payload as Record<string, unknown>;
+  const field = trigger.payload.find(
+    (f) => f.ty === "e164" && typeof record[f.name.original] === "string",
+  );
+  if (!field) return;
+  const number = record[field.name.original] as string;
+  const contact = CONTACTS.find((c) => c.phone === number) ?? null;
+  crm.popped = {
+    trigger: trigger.name.snake,
+    number,
+    contact: contact ? contact.name : null,
+  };
+
+  const body = byId("record-body");
+  body.replaceChildren();
+  if (contact) {
+    body.append(
+      el("p", { cls: "record-name" }, isolated(contact.name)),
+      el("p", { cls: "record-company" }, isolated(contact.company)),
+      el("p", { cls: "record-phone", text: contact.phone }),
+    );
+  } else {
+    body.append(
+      el(
+        "p",
+        { cls: "record-unknown" },
+        document.createTextNode("Unknown caller "),
+        isolated(number),
+      ),
+    );
+  }
+  body.append(
+    el("p", {
+      cls: "record-via",
+      text: `via ${trigger.name.snake} at ${timeNow()}`,
+    }),
+  );
+}
+
+function onEvent(trigger: Trigger, payload: unknown): void {
+  try {
+    const copy = jsonSafe(payload);
+    events.push({ type: trigger.name.snake, payload: copy });
+    logActivity(trigger, copy);
+    screenPop(trigger, copy);
+  } catch (e) {
+    // Never let a rendering bug travel back into the bridge's dispatch.
+    note(`event ${trigger.name.snake}`, e);
+  }
+}
+
+// ---- rendering --------------------------------------------------------------
+
+function renderContacts(): void {
+  const target = dialTrigger();
+  const rows = CONTACTS.map((c) => {
+    const phone = target
+      ? el("button", {
+          cls: "call",
+          text: c.phone,
+          attrs: {
+            type: "button",
+            "data-phone": c.phone,
+            title: `Call with ${target.trigger.name.snake}`,
+          },
+        })
+      : el("span", { cls: "phone", text: c.phone });
+    if (phone instanceof HTMLButtonElement) {
+      phone.addEventListener("click", () => {
+        void dial(c.phone);
+      });
+    }
+    return el(
+      "tr",
+      { attrs: { "data-phone": c.phone } },
+      el("td", { cls: "name" }, isolated(c.name)),
+      el("td", { cls: "company" }, isolated(c.company)),
+      el("td", {}, phone),
+    );
+  });
+  byId("contacts-body").replaceChildren(...rows);
+  if (!target)
+    byId("dial-status").textContent =
+      "This spec has no dial command: numbers are not clickable.";
+}
+
+function fieldInput(
+  trigger: Trigger,
+  field: Field,
+): HTMLInputElement | HTMLSelectElement {
+  const id = `cmd-${trigger.name.snake}-${field.name.snake}`;
+  const attrs: Record<string, string> = { id, name: field.name.original };
+  switch (field.ty) {
+    case "enum": {
+      const select = el("select", { attrs });
+      if (field.optional)
+        select.append(
+          el("option", { text: "(leave out)", attrs: { value: "" } }),
+        );
+      for (const v of field.values)
+        select.append(el("option", { text: v, attrs: { value: v } }));
+      return select;
+    }
+    case "boolean":
+      return el("input", { attrs: { ...attrs, type: "checkbox" } });
+    case "integer":
+    case "number":
+      return el("input", {
+        attrs: {
+          ...attrs,
+          type: "number",
+          step: field.ty === "integer" ? "1" : "any",
+        },
+      });
+    default: {
+      const hint: Partial<Record<Field["ty"], string>> = {
+        e164: "+15551234567",
+        datetime: "2026-01-01T09:00:00Z",
+      };
+      const input = el("input", {
+        attrs: { ...attrs, type: "text", autocomplete: "off" },
+      });
+      const placeholder = hint[field.ty];
+      if (placeholder) input.placeholder = placeholder;
+      return input;
+    }
+  }
+}
+
+/** The payload a command form describes; blank optional fields are left out. */
+function readForm(
+  trigger: Trigger,
+  form: HTMLFormElement,
+): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const field of trigger.payload) {
+    const input = form.elements.namedItem(field.name.original);
+    if (
+      !(input instanceof HTMLInputElement || input instanceof HTMLSelectElement)
+    )
+      continue;
+    const key = field.name.original;
+    if (field.ty === "boolean" && input instanceof HTMLInputElement) {
+      // A checkbox has no "blank": unchecked leaves an optional field out.
+      if (input.checked || !field.optional) payload[key] = input.checked;
+      continue;
+    }
+    const raw = input.value;
+    if (raw === "") {
+      // Blank numbers are left out even when required: the bridge then names
+      // the missing field, which says more than a made-up 0 would.
+      if (field.optional || field.ty === "integer" || field.ty === "number")
+        continue;
+      payload[key] = raw;
+    } else if (field.ty === "integer" || field.ty === "number") {
+      payload[key] = Number(raw);
+    } else {
+      payload[key] = raw;
+    }
+  }
+  return payload;
+}
+
+function renderCommands(): void {
+  const forms = config!.plan.triggers
+    .filter((t) => t.direction === "host_to_flex")
+    .map((trigger) => {
+      const outcome = el("output", {
+        cls: "outcome",
+        attrs: { "data-outcome": "" },
+      });
+      const form = el(
+        "form",
+        { cls: "command", attrs: { "data-trigger": trigger.name.snake } },
+        el("h3", { text: trigger.name.snake }),
+        trigger.summary
+          ? el("p", { cls: "summary", text: trigger.summary })
+          : null,
+      );
+      for (const field of trigger.payload) {
+        const label = el(
+          "label",
+          { attrs: { for: `cmd-${trigger.name.snake}-${field.name.snake}` } },
+          el("span", { cls: "field-name", text: field.name.original }),
+          el("span", {
+            cls: "field-type",
+            text: `${field.ty}${field.optional ? ", optional" : ""}`,
+          }),
+        );
+        if (field.doc) label.title = field.doc;
+        form.append(
+          el("div", { cls: "field" }, label, fieldInput(trigger, field)),
+        );
+      }
+      if (trigger.payload.length === 0)
+        form.append(el("p", { cls: "no-payload", text: "No payload." }));
+      form.append(
+        el(
+          "div",
+          { cls: "actions" },
+          el("button", { text: "Run", attrs: { type: "submit" } }),
+          outcome,
+        ),
+      );
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        outcome.className = "outcome pending";
+        outcome.textContent = "running…";
+        void run(trigger.name.snake, readForm(trigger, form)).then((result) => {
+          outcome.className = `outcome ${result.ok ? "ok" : "failed"}`;
+          outcome.textContent = outcomeText(result);
+        });
+      });
+      return form;
+    });
+  const panel = byId("command-forms");
+  if (forms.length) panel.replaceChildren(...forms);
+  else
+    panel.replaceChildren(
+      el("p", { text: "This spec has no host_to_flex triggers." }),
+    );
+}
+
+function renderHeader(): void {
+  const c = config!;
+  byId("app-name").textContent = c.plan.app.name.original;
+  byId("case-name").textContent = `case ${c.case} · spec ${c.plan.spec_hash}`;
+  document.title = `${c.plan.app.name.original} CRM`;
+}
+
+// ---- startup ----------------------------------------------------------------
+
+async function start(): Promise<void> {
+  const response = await fetch("./config.json", { cache: "no-store" });
+  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+  config = (await response.json()) as Config;
+  crm.config = config;
+
+  renderHeader();
+  renderContacts();
+  renderCommands();
+
+  frame = el("iframe", {
+    attrs: {
+      src: config.flexUrl,
+      allow: "microphone; autoplay",
+      title: "Twilio Flex",
+    },
+  });
+  byId("flex-pane").append(frame);
+
+  const mod = (await import(
+    new URL("./pkg/bridge.js", location.href).href
+  )) as BridgeModule;
+  await mod.default();
+  // Made at once, whatever the iframe is doing: the bridge says hello again
+  // when the iframe fires `load`.
+  const made = new mod.FlexBridge(frame);
+  bridge = made;
+  crm.bridge = made;
+  seeState(made.state);
+  made.onStateChange((state: BridgeState) => seeState(state));
+
+  for (const trigger of config.plan.triggers) {
+    if (trigger.direction !== "flex_to_host") continue;
+    const subscribe = made[`on${trigger.name.pascal}`];
+    if (typeof subscribe !== "function") {
+      note(
+        "subscribe",
+        new Error(`the bridge has no on${trigger.name.pascal}`),
+      );
+      continue;
+    }
+    (subscribe as (cb: (payload: unknown) => void) => () => void).call(
+      made,
+      (payload: unknown) => onEvent(trigger, payload),
+    );
+  }
+}
+
+const crm: Crm = {
+  config: null,
+  // Replaced below, once start() runs (it needs crm to exist).
+  ready: new Promise<void>(() => undefined),
+  bridge: null,
+  contacts: CONTACTS,
+  states,
+  whenState,
+  events,
+  run,
+  results,
+  popped: null,
+  dial,
+  received,
+  postRawToFlex(raw: unknown): boolean {
+    const target = frame?.contentWindow;
+    if (!config || !target) return false;
+    target.postMessage(raw, config.flexOrigin);
+    return true;
+  },
+  iframe: () => frame,
+  errors,
+};
+window.crm = crm;
+
+const ready = start();
+crm.ready = ready;
+// Handled here so a failed start is reported once, through errors[], not as
+// an unhandled rejection; callers awaiting crm.ready still see it reject.
+ready.catch((e: unknown) => {
+  note("start", e);
+  const badge = document.getElementById("bridge-state");
+  if (badge) {
+    badge.textContent = "failed";
+    badge.className = "badge state-failed";
+  }
+});

@@ -1,0 +1,325 @@
+// Simulated bodies for Flex's built-in actions. The Actions Framework stays
+// the real one (payload completion, before/after listeners, abort, "is
+// pending", error wrapping); only what needs a logged-in Flex is simulated.
+// A body throws an Error to make the invocation reject with that text.
+
+import type { ActionPayload, FlexModule } from "./flex";
+import { type Json, errorMessage, isRecord, toJsonSafe } from "./jsonsafe";
+import { DEFAULT_CALLER_ID, type Simulator, findActivity } from "./sim";
+import { SimTask, conversationOf, isVoice } from "./tasks";
+
+/** Every built-in action the simulator answers for. */
+export const SIMULATED_ACTIONS = [
+  "AcceptTask",
+  "RejectTask",
+  "CompleteTask",
+  "WrapupTask",
+  "SelectTask",
+  "TransferTask",
+  "SetTaskAttributes",
+  "SetActivity",
+  "HangupCall",
+  "ToggleMute",
+  "EndConferenceForAll",
+  "HoldCall",
+  "UnholdCall",
+  "StartExternalWarmTransfer",
+  "SendDTMFDigits",
+  "StartOutboundCall",
+  "SendMessage",
+  "SetInputText",
+  "SendRichContentMessage",
+  "NavigateToView",
+  "ToggleSidebar",
+  "SetComponentState",
+] as const;
+
+export type SimulatedAction = (typeof SIMULATED_ACTIONS)[number];
+
+/**
+ * Flex's own error texts where it has one (its ActionErrors and
+ * OutboundCallingErrors), with the sid or value after it so a failing test
+ * says which task. LIVE_CALL is the simulator's own: Flex 2.17.1 says
+ * "live call task already exists" (or "voice call already live") there.
+ */
+const TEXT = {
+  NOT_FOUND: "reservation for task not found",
+  NOT_PENDING: "reservation is not in pending state",
+  NOT_ACCEPTED: "reservation is not in accepted state",
+  COMPLETED: "reservation is in completed state",
+  CANT_TRANSFER: "cannot transfer task",
+  NO_ACTIVE_CALL: "no active call",
+  OUTBOUND_DISABLED: "outbound calling disabled",
+  OFFLINE: "cannot do outbound calls when offline",
+  PENDING_INBOUND: "cannot do outbound calls with a pending inbound call",
+  LIVE_CALL: "cannot do outbound calls during a live call",
+  INVALID_DESTINATION: "invalid destination",
+  CANT_SET_ACTIVITY: "could not set activity",
+  CANT_SET_TASK_ATTRIBUTES: "could not set task attributes",
+} as const;
+
+type Body = (payload: ActionPayload) => unknown;
+
+export function installActions(flex: FlexModule, sim: Simulator): void {
+  const bodies: Record<SimulatedAction, Body> = makeBodies(sim);
+  replacePayloadUpdates(flex, sim);
+  for (const name of SIMULATED_ACTIONS) {
+    // Registered before the plugin loads, so every invocation is seen even
+    // when a plugin's before-listener aborts it.
+    flex.Actions.addListener(`before${name}`, (payload) => {
+      sim.invocations.push({ name, payload: jsonPayload(payload) });
+    });
+    const body = bodies[name];
+    // `original` is never called: it needs a logged-in Flex.
+    flex.Actions.replaceAction(name, async (payload) => {
+      const input: ActionPayload = isRecord(payload) ? payload : {};
+      try {
+        const result = await body(input);
+        sim.ran.push({ name, payload: jsonPayload(input) });
+        sim.log(`ran ${name}${about(input)}`);
+        return result;
+      } catch (error) {
+        const message = errorMessage(error);
+        sim.failed.push({ name, message });
+        sim.log(`failed ${name}${about(input)}: ${message}`);
+        throw error instanceof Error ? error : new Error(message);
+      } finally {
+        sim.changed();
+      }
+    });
+  }
+}
+
+/** A payload for the logs: an ITask becomes its reservation sid. */
+export function jsonPayload(payload: unknown): Json {
+  return (
+    toJsonSafe(payload, (value) =>
+      value instanceof SimTask ? value.sid : undefined,
+    ) ?? null
+  );
+}
+
+function about(payload: ActionPayload): string {
+  const sid = payload.task instanceof SimTask ? payload.task.sid : payload.sid;
+  return typeof sid === "string" ? ` ${sid}` : "";
+}
+
+/**
+ * Flex completes some payloads from its logged-in state before any listener
+ * runs (SetActivity from FlexModule, the conversation actions from
+ * ChatModule); without a session those functions throw "... not
+ * initialized" and the action can never run. These stand-ins do the same
+ * completion from the simulated state. The task actions' own functions are
+ * kept: they find tasks through the patched TaskHelper.getTaskByTaskSid.
+ */
+function replacePayloadUpdates(flex: FlexModule, sim: Simulator): void {
+  const updates = flex.Actions.payloadUpdateFunctions;
+  if (!(updates instanceof Map)) {
+    sim.error(
+      "Actions.payloadUpdateFunctions not found: SetActivity and SendMessage will fail",
+    );
+    return;
+  }
+  updates.set("SetActivity", (payload) => {
+    const p: ActionPayload = isRecord(payload) ? payload : {};
+    if (typeof p.activityName === "string" && p.activitySid === undefined) {
+      p.activitySid = findActivity({ name: p.activityName })?.sid;
+    }
+    const known = findActivity({ sid: p.activitySid });
+    if (known !== undefined) {
+      p.activityName = known.name;
+      p.activityAvailable = known.available;
+    }
+    const options = isRecord(p.options) ? p.options : {};
+    if (options.rejectPendingReservations === undefined)
+      options.rejectPendingReservations = false;
+    p.options = options;
+    return p;
+  });
+  const conversation = (payload: ActionPayload): ActionPayload => {
+    const p: ActionPayload = isRecord(payload) ? payload : {};
+    if (typeof p.conversationSid !== "string") {
+      const source = isRecord(p.conversation)
+        ? p.conversation.source
+        : undefined;
+      if (isRecord(source) && typeof source.sid === "string")
+        p.conversationSid = source.sid;
+    }
+    return p;
+  };
+  for (const name of [
+    "SendMessage",
+    "SetInputText",
+    "SendRichContentMessage",
+  ]) {
+    updates.set(name, conversation);
+  }
+}
+
+function makeBodies(sim: Simulator): Record<SimulatedAction, Body> {
+  /** The task of a task action: `payload.task` as Flex resolved it, else by sid. */
+  const taskOf = (p: ActionPayload): SimTask => {
+    const given =
+      p.task instanceof SimTask
+        ? p.task.sid
+        : isRecord(p.task)
+          ? p.task.sid
+          : undefined;
+    const sid = typeof p.sid === "string" ? p.sid : given;
+    if (typeof sid !== "string")
+      throw new Error(`${TEXT.NOT_FOUND} (no sid or task in the payload)`);
+    const task = sim.task(sid);
+    if (task === undefined) throw new Error(`${TEXT.NOT_FOUND} (${sid})`);
+    return task;
+  };
+  const accepted = (task: SimTask): void => {
+    if (task.status === "completed")
+      throw new Error(`${TEXT.COMPLETED} (${task.sid})`);
+    if (task.status !== "accepted")
+      throw new Error(`${TEXT.NOT_ACCEPTED} (${task.sid} is ${task.status})`);
+  };
+  const record = (): void => undefined;
+
+  return {
+    AcceptTask(p) {
+      const task = taskOf(p);
+      if (task.status !== "pending")
+        throw new Error(`${TEXT.NOT_PENDING} (${task.sid} is ${task.status})`);
+      sim.move(task, "accepted", "assigned", "taskAccepted");
+    },
+    RejectTask(p) {
+      const task = taskOf(p);
+      if (task.status !== "pending")
+        throw new Error(`${TEXT.NOT_PENDING} (${task.sid} is ${task.status})`);
+      sim.move(task, "canceled", "canceled", "taskRejected");
+    },
+    HangupCall(p) {
+      const task = taskOf(p);
+      if (!isVoice(task))
+        throw new Error(
+          `${TEXT.NO_ACTIVE_CALL} (${task.sid} is a ${task.taskChannelUniqueName} task)`,
+        );
+      accepted(task);
+      sim.move(task, "wrapping", "wrapping", "taskWrapup");
+    },
+    WrapupTask(p) {
+      const task = taskOf(p);
+      accepted(task);
+      sim.move(task, "wrapping", "wrapping", "taskWrapup");
+    },
+    CompleteTask(p) {
+      const task = taskOf(p);
+      const done =
+        task.status === "wrapping" ||
+        (task.status === "accepted" && !isVoice(task));
+      if (!done) {
+        const why =
+          task.status === "accepted"
+            ? "a live call must be hung up or wrapped up first"
+            : `it is ${task.status}`;
+        throw new Error(`cannot complete ${task.sid}: ${why}`);
+      }
+      sim.move(task, "completed", "completed", "taskCompleted");
+    },
+    SelectTask(p) {
+      if (p.sid !== undefined || p.task !== undefined) taskOf(p);
+    },
+    TransferTask(p) {
+      const task = taskOf(p);
+      if (task.status !== "accepted")
+        throw new Error(
+          `${TEXT.CANT_TRANSFER} (${task.sid} is ${task.status})`,
+        );
+      if (typeof p.targetSid !== "string" || p.targetSid === "") {
+        throw new Error(
+          `${TEXT.CANT_TRANSFER} (targetSid must be a non-empty string)`,
+        );
+      }
+      sim.transfers.push({ sid: task.sid, targetSid: p.targetSid });
+    },
+    SetTaskAttributes(p) {
+      const task = taskOf(p);
+      if (!isRecord(p.attributes))
+        throw new Error(
+          `${TEXT.CANT_SET_TASK_ATTRIBUTES} (attributes must be an object)`,
+        );
+      task.attributes =
+        p.mergeExisting === true
+          ? { ...task.attributes, ...p.attributes }
+          : { ...p.attributes };
+      task.dateUpdated = new Date();
+      sim.emit("taskUpdated", task);
+    },
+    SetActivity(p) {
+      let next = findActivity({ sid: p.activitySid });
+      if (next === undefined && typeof p.activityName === "string") {
+        throw new Error(
+          `${TEXT.CANT_SET_ACTIVITY} (no activity named "${p.activityName}")`,
+        );
+      }
+      if (next === undefined && typeof p.activityAvailable === "boolean") {
+        next = findActivity({
+          name: p.activityAvailable ? "Available" : "Unavailable",
+        });
+      }
+      if (next === undefined) {
+        throw new Error(
+          `${TEXT.CANT_SET_ACTIVITY} (give activityName, activitySid or activityAvailable)`,
+        );
+      }
+      sim.setActivityNow(next);
+    },
+    StartOutboundCall(p) {
+      // Flex's order of checks (OutboundCalling in 2.17.1).
+      if (!sim.outboundEnabled) throw new Error(TEXT.OUTBOUND_DISABLED);
+      if (sim.hasPendingCall()) throw new Error(TEXT.PENDING_INBOUND);
+      if (sim.hasLiveCall()) throw new Error(TEXT.LIVE_CALL);
+      if (sim.offline) throw new Error(TEXT.OFFLINE);
+      const { destination } = p;
+      if (typeof destination !== "string" || destination === "")
+        throw new Error(TEXT.INVALID_DESTINATION);
+      const callerId =
+        typeof p.callerId === "string" && p.callerId !== ""
+          ? p.callerId
+          : DEFAULT_CALLER_ID;
+      const queueSid =
+        typeof p.queueSid === "string" && p.queueSid !== ""
+          ? p.queueSid
+          : undefined;
+      const extra = isRecord(p.taskAttributes) ? p.taskAttributes : {};
+      sim.placeOutbound(destination, callerId, queueSid, extra);
+    },
+    SendMessage(p) {
+      const sid = p.conversationSid;
+      if (typeof sid !== "string")
+        throw new Error("SendMessage needs a conversationSid");
+      const task = sim.byConversation(sid);
+      if (task === undefined) throw new Error(`no conversation ${sid}`);
+      if (task.status !== "accepted")
+        throw new Error(
+          `conversation ${sid} is not active (${task.sid} is ${task.status})`,
+        );
+      if (typeof p.body !== "string")
+        throw new Error("SendMessage needs a string body");
+      sim.messages.push({
+        conversationSid: conversationOf(task) ?? sid,
+        body: p.body,
+      });
+    },
+    NavigateToView(p) {
+      if (typeof p.viewName !== "string" || p.viewName === "")
+        throw new Error("NavigateToView needs a viewName");
+      sim.view = p.viewName;
+    },
+    ToggleMute: record,
+    EndConferenceForAll: record,
+    HoldCall: record,
+    UnholdCall: record,
+    StartExternalWarmTransfer: record,
+    SendDTMFDigits: record,
+    SetInputText: record,
+    SendRichContentMessage: record,
+    ToggleSidebar: record,
+    SetComponentState: record,
+  };
+}

@@ -1,0 +1,215 @@
+// window.flexSim: what the end-to-end tests drive through playwright's
+// frame.evaluate. Everything returns JSON-safe values or promises of them;
+// action helpers go through the real Actions.invokeAction and never throw.
+
+import type { FlexModule } from "./flex";
+import { type Json, errorMessage, toJsonSafe } from "./jsonsafe";
+import type {
+  Failure,
+  Invocation,
+  Received,
+  Result,
+  RingOptions,
+  Simulator,
+} from "./sim";
+import type { TaskSnapshot } from "./tasks";
+
+export interface SimConfig {
+  case: string;
+  hostOrigin: string;
+  flexOrigin: string;
+  attackerOrigin: string;
+  hostUrl: string;
+  flexUrl: string;
+  plan: Json;
+}
+
+export type DialResult =
+  | { ok: true; sid?: string }
+  | { ok: false; message: string };
+
+export interface FlexSim {
+  readonly ready: Promise<void>;
+  readonly pluginStarted: Promise<void>;
+  readonly config: SimConfig | undefined;
+  reset(): void;
+  ringInbound(opts?: RingOptions): string;
+  accept(sid: string): Promise<Result>;
+  reject(sid: string): Promise<Result>;
+  hangup(sid: string): Promise<Result>;
+  wrapup(sid: string): Promise<Result>;
+  complete(sid: string): Promise<Result>;
+  transfer(sid: string, targetSid: string): Promise<Result>;
+  select(sid: string): Promise<Result>;
+  invoke(name: string, payload?: unknown): Promise<Result>;
+  dial(destination: unknown, callerId?: string): Promise<DialResult>;
+  customerHangup(sid: string): Result;
+  cancel(sid: string): Result;
+  timeout(sid: string): Result;
+  rescind(sid: string): Result;
+  updateAttributes(sid: string, attributes: unknown): Result;
+  setWorkerAttributes(attributes: unknown): Result;
+  emit(event: string, ...args: unknown[]): void;
+  emitTask(event: string, sid: string): Result;
+  setOnline(on: boolean): void;
+  setOutboundEnabled(on: boolean): void;
+  setActivity(name: string): Promise<Result>;
+  task(sid: string): TaskSnapshot | undefined;
+  tasks(): TaskSnapshot[];
+  worker(): {
+    identity: string;
+    sid: string;
+    activityName: string;
+    attributes: Json;
+  };
+  readonly invocations: Invocation[];
+  readonly ran: Invocation[];
+  readonly failed: Failure[];
+  readonly view: string | undefined;
+  readonly messages: Array<{ conversationSid: string; body: string }>;
+  readonly transfers: Array<{ sid: string; targetSid: string }>;
+  readonly received: Received[];
+  readonly errors: string[];
+  readonly online: boolean;
+  readonly outboundEnabled: boolean;
+  postToHost(raw: unknown): void;
+}
+
+export interface ApiDeps {
+  /** Undefined until the simulator started (or when flex-ui.js did not load). */
+  flex: () => FlexModule | undefined;
+  sim: Simulator;
+  ready: Promise<void>;
+  pluginStarted: Promise<void>;
+  config: () => SimConfig | undefined;
+}
+
+export function makeApi({
+  flex,
+  sim,
+  ready,
+  pluginStarted,
+  config,
+}: ApiDeps): FlexSim {
+  const invoke = async (name: string, payload?: unknown): Promise<Result> => {
+    const module = flex();
+    if (module === undefined)
+      return {
+        ok: false,
+        message: "the simulator has not started (await flexSim.ready)",
+      };
+    try {
+      await module.Actions.invokeAction(name, payload);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: errorMessage(error) };
+    }
+  };
+  return {
+    ready,
+    pluginStarted,
+    get config() {
+      return config();
+    },
+    reset: () => sim.reset(),
+    ringInbound: (opts) => sim.ringInbound(opts ?? {}),
+    accept: (sid) => invoke("AcceptTask", { sid }),
+    reject: (sid) => invoke("RejectTask", { sid }),
+    hangup: (sid) => invoke("HangupCall", { sid }),
+    wrapup: (sid) => invoke("WrapupTask", { sid }),
+    complete: (sid) => invoke("CompleteTask", { sid }),
+    transfer: (sid, targetSid) => invoke("TransferTask", { sid, targetSid }),
+    select: (sid) => invoke("SelectTask", { sid }),
+    invoke,
+    async dial(destination, callerId) {
+      const before = sim.lastOutboundSid;
+      const payload: Record<string, unknown> = { destination };
+      if (callerId !== undefined) payload.callerId = callerId;
+      const result = await invoke("StartOutboundCall", payload);
+      if (!result.ok) return result;
+      const sid = sim.lastOutboundSid;
+      // No sid when a plugin's replacement resolved without placing a call.
+      return sid !== undefined && sid !== before
+        ? { ok: true, sid }
+        : { ok: true };
+    },
+    customerHangup: (sid) => sim.customerHangup(sid),
+    cancel: (sid) => sim.endReservation(sid, "taskCanceled"),
+    timeout: (sid) => sim.endReservation(sid, "taskTimeout"),
+    rescind: (sid) => sim.endReservation(sid, "taskRescinded"),
+    updateAttributes: (sid, attributes) =>
+      sim.updateAttributes(sid, attributes),
+    setWorkerAttributes: (attributes) => sim.setWorkerAttributes(attributes),
+    emit(event, ...args) {
+      sim.emit(event, ...args);
+    },
+    // Tests cannot pass an ITask through evaluate: this one names it by sid.
+    emitTask(event, sid) {
+      const task = sim.task(sid);
+      if (task === undefined)
+        return { ok: false, message: `no task for reservation ${sid}` };
+      sim.emit(event, task);
+      return { ok: true };
+    },
+    setOnline(on) {
+      sim.online = on === true;
+      sim.log(`online ${String(sim.online)}`);
+      sim.changed();
+    },
+    setOutboundEnabled(on) {
+      sim.outboundEnabled = on === true;
+      sim.log(
+        `outbound calling ${sim.outboundEnabled ? "enabled" : "disabled"}`,
+      );
+    },
+    setActivity: (name) => invoke("SetActivity", { activityName: name }),
+    task: (sid) => sim.task(sid)?.snapshot(),
+    tasks: () => [...sim.tasks.values()].map((t) => t.snapshot()),
+    worker: () => sim.workerSnapshot(),
+    get invocations() {
+      return sim.invocations;
+    },
+    get ran() {
+      return sim.ran;
+    },
+    get failed() {
+      return sim.failed;
+    },
+    get view() {
+      return sim.view;
+    },
+    get messages() {
+      return sim.messages;
+    },
+    get transfers() {
+      return sim.transfers;
+    },
+    get received() {
+      return sim.received;
+    },
+    get errors() {
+      return sim.errors;
+    },
+    get online() {
+      return sim.online;
+    },
+    get outboundEnabled() {
+      return sim.outboundEnabled;
+    },
+    postToHost(raw) {
+      const target = config()?.hostOrigin;
+      if (target === undefined)
+        throw new Error("postToHost: config not loaded yet");
+      window.parent.postMessage(raw, target);
+    },
+  };
+}
+
+/** What a received message looks like to the tests. */
+export function receivedData(data: unknown): Json {
+  try {
+    return toJsonSafe(data) ?? null;
+  } catch (error) {
+    return `[cannot copy: ${errorMessage(error)}]`;
+  }
+}

@@ -1,0 +1,52 @@
+// The part of the real @twilio/flex-ui module (window.FlexUI, bundled by
+// harness/flex-entry.js) that the simulator touches. Declared here rather than
+// imported from the package's types: only these members matter, and the
+// simulator must not depend on the package's heavy type graph.
+
+export type ActionPayload = Record<string, unknown>;
+export type ActionBody = (payload: ActionPayload) => Promise<unknown>;
+export type ReplacedAction = (
+  payload: ActionPayload,
+  original: ActionBody,
+  next?: ActionBody,
+) => Promise<unknown>;
+
+export interface FlexActions {
+  invokeAction(name: string, payload?: unknown): Promise<unknown>;
+  replaceAction(name: string, action: ReplacedAction): void;
+  addListener(
+    event: string,
+    listener: (payload: ActionPayload, abort: () => void) => void,
+  ): void;
+  /**
+   * Private in the package's types, present at run time: the functions that
+   * complete a payload before listeners and body run (see actions.ts).
+   */
+  payloadUpdateFunctions?: Map<
+    string,
+    (payload: ActionPayload) => ActionPayload
+  >;
+}
+
+/** A class with overridable statics (TaskHelper, StateHelper, Manager). */
+export type Statics = Record<string, unknown>;
+
+export interface FlexModule {
+  Actions: FlexActions;
+  Manager: Statics;
+  TaskHelper: Statics;
+  StateHelper?: Statics;
+}
+
+/** What `Twilio.Flex.Plugins.init` gets from @twilio/flex-plugin's loadPlugin. */
+export type PluginClass = new () => {
+  init(flex: unknown, manager: unknown): unknown;
+};
+
+declare global {
+  interface Window {
+    FlexUI?: FlexModule;
+    Twilio?: { Flex: { Plugins: { init(plugin: PluginClass): void } } };
+    flexSim?: unknown;
+  }
+}

@@ -1,0 +1,294 @@
+// The Flex simulator: a stand-in for hosted Flex that runs the real Actions
+// Framework of @twilio/flex-ui (window.FlexUI) with simulated action bodies,
+// a simulated manager (no real token, no network) and simulated tasks, then
+// starts the generated plugin through its real `init(flex, manager)`.
+//
+// Order matters and follows hosted Flex: the manager and the actions exist
+// first, then the login (?login=<ms> delays it), and only then plugin.js.
+// index.html runs this bundle before flex-ui.js (both deferred, so in order):
+// the storage shim and window.flexSim must exist before Flex's bundle runs;
+// start() waits for DOMContentLoaded, which comes after both.
+
+import { installActions } from "./actions";
+import { type FlexSim, type SimConfig, makeApi, receivedData } from "./api";
+import type { FlexModule, PluginClass, Statics } from "./flex";
+import { errorMessage, isRecord } from "./jsonsafe";
+import { mountPanel } from "./panel";
+import { Simulator, describeError } from "./sim";
+import { shimBlockedStorage } from "./storage";
+import type { SimTask } from "./tasks";
+
+const sim = new Simulator();
+let config: SimConfig | undefined;
+
+const shimmed = shimBlockedStorage();
+if (shimmed.length > 0)
+  sim.log(`storage blocked in this frame: in-memory ${shimmed.join(" and ")}`);
+
+// First of all: every message this window gets, before the plugin listens.
+window.addEventListener("message", (event: MessageEvent<unknown>) => {
+  const fromParent = window.parent !== window && event.source === window.parent;
+  sim.received.push({
+    origin: event.origin,
+    fromParent,
+    data: receivedData(event.data),
+  });
+  const data = event.data;
+  const what = isRecord(data)
+    ? [data.kind, data.type].filter((v) => typeof v === "string").join(" ")
+    : typeof data;
+  sim.log(
+    `message from ${event.origin}${fromParent ? " (parent)" : ""}: ${what}`,
+  );
+});
+window.addEventListener("error", (event) => {
+  sim.error(`uncaught: ${event.message}`);
+});
+window.addEventListener("unhandledrejection", (event) => {
+  sim.error(`unhandled rejection: ${errorMessage(event.reason)}`);
+});
+
+/** A promise with its settle functions, for ready/pluginStarted. */
+function deferred(): {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+} {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A test that never awaits it must not get an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+const ready = deferred();
+const pluginStarted = deferred();
+
+/** Sets a static on a Flex class and checks that it took. */
+function patch(
+  target: Statics | undefined,
+  name: string,
+  value: unknown,
+  required: boolean,
+): void {
+  if (target === undefined || (!required && typeof target[name] !== "function"))
+    return;
+  target[name] = value;
+  if (target[name] !== value) sim.error(`could not patch ${name}`);
+}
+
+function patchFlex(flex: FlexModule): void {
+  const { manager } = sim;
+  // FlexUI.Manager is the package's ManagerForOutside, what plugins see; the
+  // internal base class is left alone (its code paths expect a real session).
+  patch(flex.Manager, "getInstance", () => manager, true);
+  if ((flex.Manager.getInstance as () => unknown)() !== manager)
+    sim.error("Manager.getInstance does not return the simulated manager");
+  try {
+    Object.defineProperty(flex.Manager, "events", {
+      get: () => manager.events,
+      configurable: true,
+    });
+  } catch (error) {
+    sim.error(`could not patch Manager.events: ${describeError(error)}`);
+  }
+  // The real payload functions of task actions resolve `sid` through this,
+  // so listeners and bodies get `task` exactly as in Flex.
+  patch(
+    flex.TaskHelper,
+    "getTaskByTaskSid",
+    (reservationSid: string): SimTask | undefined => sim.task(reservationSid),
+    true,
+  );
+  patch(
+    flex.TaskHelper,
+    "getTaskFromConversationSid",
+    (sid: string) => sim.byConversation(sid),
+    false,
+  );
+  patch(
+    flex.TaskHelper,
+    "getTaskFromChannelSid",
+    (sid: string) => sim.byConversation(sid),
+    false,
+  );
+  patch(
+    flex.TaskHelper,
+    "getTaskbyChannelSid",
+    (sid: string) => sim.byConversation(sid),
+    false,
+  );
+  patch(
+    flex.TaskHelper,
+    "getTaskByTaskrouterTaskSid",
+    (sid: string) => sim.byTaskSid(sid),
+    false,
+  );
+  patch(
+    flex.StateHelper,
+    "getTaskByTaskrouterTaskSid",
+    (sid: string) => sim.byTaskSid(sid),
+    false,
+  );
+  patch(flex.StateHelper, "hasPendingCall", () => sim.hasPendingCall(), false);
+}
+
+/** What @twilio/flex-plugin's loadPlugin calls: hosted Flex's plugin loader. */
+let pluginInitCalled = false;
+
+function installPluginLoader(flex: FlexModule): void {
+  window.Twilio = {
+    Flex: {
+      Plugins: {
+        init(Plugin: PluginClass) {
+          if (pluginInitCalled) {
+            sim.error(
+              "Twilio.Flex.Plugins.init called twice; the second plugin is ignored",
+            );
+            return;
+          }
+          pluginInitCalled = true;
+          try {
+            const plugin = new Plugin();
+            // The plugin gets the real Flex module as `flex`.
+            const done = plugin.init(flex, sim.manager);
+            Promise.resolve(done).then(
+              () => {
+                sim.log("plugin started");
+                pluginStarted.resolve();
+              },
+              (error: unknown) => pluginFailed(error),
+            );
+          } catch (error) {
+            pluginFailed(error);
+          }
+        },
+      },
+    },
+  };
+}
+
+function pluginFailed(error: unknown): void {
+  const message = `plugin init failed: ${describeError(error)}`;
+  sim.error(message);
+  pluginStarted.reject(new Error(message));
+}
+
+function loadPlugin(): void {
+  const script = document.createElement("script");
+  script.src = "./plugin.js";
+  script.addEventListener("load", () => {
+    // loadPlugin runs as the bundle runs: by now init was called or never will be.
+    if (!pluginInitCalled)
+      pluginFailed(
+        new Error("./plugin.js never called Twilio.Flex.Plugins.init"),
+      );
+  });
+  script.addEventListener("error", () =>
+    pluginFailed(new Error("./plugin.js did not load")),
+  );
+  document.body.append(script);
+}
+
+async function loadConfig(): Promise<SimConfig> {
+  const response = await fetch("./config.json", { cache: "no-store" });
+  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+  const raw: unknown = await response.json();
+  const strings = [
+    "case",
+    "hostOrigin",
+    "flexOrigin",
+    "attackerOrigin",
+    "hostUrl",
+    "flexUrl",
+  ] as const;
+  if (!isRecord(raw) || strings.some((k) => typeof raw[k] !== "string"))
+    throw new Error("config.json: unexpected shape");
+  return raw as unknown as SimConfig;
+}
+
+function loginDelayMs(): number {
+  const raw = new URLSearchParams(window.location.search).get("login");
+  const ms = raw === null ? 0 : Number(raw);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+// Defined before Flex loads, so tests can wait on flexSim.ready at once.
+let flexModule: FlexModule | undefined;
+const api: FlexSim = makeApi({
+  flex: () => flexModule,
+  sim,
+  ready: ready.promise,
+  pluginStarted: pluginStarted.promise,
+  config: () => config,
+});
+window.flexSim = api;
+
+async function start(): Promise<void> {
+  const flex = window.FlexUI;
+  const root = document.getElementById("app") ?? document.body;
+  const panel = mountPanel(root, sim, api, caseFromPath());
+  const fatal = (message: string): void => {
+    sim.error(message);
+    panel.status(message, "error");
+    ready.reject(new Error(message));
+    pluginStarted.reject(new Error(message));
+  };
+  if (flex === undefined || typeof flex.Actions?.invokeAction !== "function") {
+    fatal("window.FlexUI is missing: /_shared/flex-ui.js did not load");
+    return;
+  }
+  patchFlex(flex);
+  installActions(flex, sim);
+  flexModule = flex;
+  installPluginLoader(flex);
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    fatal(`cannot start: ${errorMessage(error)}`);
+    return;
+  }
+  ready.resolve();
+  // Hosted Flex logs in after its page has loaded (the login takes network
+  // round trips), so plugins start after the iframe's `load` event.
+  if (document.readyState !== "complete") {
+    await new Promise((resolve) =>
+      window.addEventListener("load", resolve, { once: true }),
+    );
+  }
+  const delay = loginDelayMs();
+  panel.status(delay > 0 ? `logging in (${delay} ms)` : "logging in");
+  await new Promise((resolve) => setTimeout(resolve, delay));
+  sim.log(`logged in as ${sim.manager.user.identity}`);
+  panel.status("logged in; loading plugin");
+  loadPlugin();
+  pluginStarted.promise.then(
+    () =>
+      panel.status(`plugin started · host ${config?.hostOrigin ?? "?"}`, "ok"),
+    (error: unknown) => panel.status(errorMessage(error), "error"),
+  );
+}
+
+function caseFromPath(): string {
+  return window.location.pathname.split("/").filter((s) => s !== "")[0] ?? "?";
+}
+
+// A deferred script runs while readyState is already "interactive", before
+// the deferred flex-ui.js: wait for DOMContentLoaded (or load, whichever
+// comes first, should this bundle ever be loaded late).
+let started = false;
+const startOnce = (): void => {
+  if (started) return;
+  started = true;
+  void start();
+};
+if (document.readyState === "complete") {
+  startOnce();
+} else {
+  document.addEventListener("DOMContentLoaded", startOnce, { once: true });
+  window.addEventListener("load", startOnce, { once: true });
+}

@@ -1,0 +1,342 @@
+// Drives any spec's triggers from its resolved plan (flexgen check --plan):
+// sample payloads by field type, the simulated Flex steps that make each
+// Flex -> host trigger fire (or not), and the payload each must deliver.
+// Nothing here knows the seed or the examples by name.
+
+import assert from "node:assert/strict";
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const commands = (plan) =>
+  plan.triggers.filter((t) => t.direction === "host_to_flex");
+export const events = (plan) =>
+  plan.triggers.filter((t) => t.direction === "flex_to_host");
+
+/** A valid value of a payload field. */
+export function sample(field, i = 0) {
+  switch (field.ty) {
+    case "e164":
+      return `+1555123${String(1000 + i).slice(-4)}`;
+    case "integer":
+      return 7 + i;
+    case "number":
+      return 1.5 + i;
+    case "boolean":
+      return true;
+    case "datetime":
+      return "2026-11-24T10:00:00.000Z";
+    case "enum":
+      return field.values[Math.min(1, field.values.length - 1)];
+    default:
+      return `sample ${field.name.snake} ${i}`.slice(0, field.max_length ?? 64);
+  }
+}
+
+/** Which channel a trigger's task must be on, and its channel type. */
+function channelOf(trigger) {
+  return {
+    channel: trigger.channel ?? "voice",
+    channelType: trigger.channel_type ?? undefined,
+  };
+}
+
+/**
+ * Runs `steps` on a new simulated task; returns its reservation sid.
+ * `task` describes it: { channel, channelType, attributes, queueName, outbound }.
+ */
+export async function driveTask(flex, task, steps, { tolerant = false } = {}) {
+  let sid;
+  if (task.outbound) {
+    const dialed = await flex.evaluate(
+      (to) => window.flexSim.dial(to),
+      task.attributes?.outbound_to ?? "+15557654321",
+    );
+    assert.ok(dialed.ok, `simulated outbound call failed: ${dialed.message}`);
+    sid = dialed.sid;
+  } else {
+    sid = await flex.evaluate((opts) => window.flexSim.ringInbound(opts), {
+      channel: task.channel,
+      channelType: task.channelType,
+      from:
+        task.attributes?.from ??
+        (task.channel === "voice" ? "+15551230042" : "whatsapp:+15551230042"),
+      to: "+15550001000",
+      attributes: task.attributes ?? {},
+      queueName: task.queueName,
+    });
+  }
+  for (const step of steps) {
+    const outcome = await flex.evaluate(
+      ([s, id]) =>
+        typeof s === "string"
+          ? window.flexSim[s](id)
+          : window.flexSim.invoke(s.invoke, { sid: id, ...s.args }),
+      [step, sid],
+    );
+    // A task made to miss a filter may be one the action refuses (HangupCall
+    // on a chat): its before-listeners ran all the same, which is the point.
+    if (outcome && outcome.ok === false && !tolerant)
+      throw new Error(
+        `simulator step ${JSON.stringify(step)} failed: ${outcome.message}`,
+      );
+  }
+  return sid;
+}
+
+/** The task filters of a trigger (channel first, then its `when`). */
+export const taskFilters = (trigger) =>
+  trigger.listen.filters.filter((f) => f.source.root === "task");
+
+/**
+ * The task a Flex -> host trigger's filters ask for, or with `flip` = i, one
+ * that misses its i-th task filter only.
+ */
+export function taskFor(trigger, { flip = undefined } = {}) {
+  const task = { ...channelOf(trigger), attributes: {} };
+  const filters = trigger.listen.filters;
+  for (const f of filters) {
+    const value = JSON.parse(f.equals_json);
+    const [first, ...rest] = f.source.segments;
+    if (f.source.root !== "task") continue;
+    if (first === "taskChannelUniqueName") task.channel = value;
+    else if (first === "channelType") task.channelType = value;
+    else if (first === "attributes" && rest.length === 1)
+      task.attributes[rest[0]] = value;
+    else if (first === "queueName") task.queueName = value;
+  }
+  if (
+    task.attributes.channelType === undefined &&
+    task.channelType !== undefined
+  ) {
+    task.attributes.channelType = task.channelType;
+  }
+  if (flip !== undefined) {
+    // Miss one filter only: another channel, or another value.
+    const f = taskFilters(trigger)[flip];
+    const [first, ...rest] = f.source.segments;
+    const value = JSON.parse(f.equals_json);
+    const other = (v) =>
+      v === "inbound" ? "outbound" : v === "outbound" ? "inbound" : `not-${v}`;
+    if (first === "taskChannelUniqueName") {
+      task.channel = value === "voice" ? "chat" : "voice";
+      if (task.channel === "voice") task.channelType = undefined;
+    } else if (first === "channelType") {
+      task.channelType = other(value);
+      task.attributes.channelType = task.channelType;
+    } else if (first === "attributes") task.attributes[rest[0]] = other(value);
+    else if (first === "queueName") task.queueName = other(value);
+  }
+  // An outbound voice call comes from dialling, as in Flex.
+  task.outbound =
+    task.channel === "voice" && task.attributes.direction === "outbound";
+  return task;
+}
+
+const TASK_EVENT_STEPS = {
+  taskReceived: [],
+  taskAccepted: ["accept"],
+  taskWrapup: ["accept", "wrapup"],
+  taskCompleted: ["accept", "wrapup", "complete"],
+  taskRejected: ["reject"],
+  taskCanceled: ["cancel"],
+  taskTimeout: ["timeout"],
+  taskRescinded: ["rescind"],
+  taskUpdated: [
+    "accept",
+    {
+      invoke: "SetTaskAttributes",
+      args: { attributes: { note: "updated" }, mergeExisting: true },
+    },
+  ],
+};
+
+const ACTION_STEPS = {
+  AcceptTask: ["accept"],
+  RejectTask: ["reject"],
+  WrapupTask: ["accept", "wrapup"],
+  HangupCall: ["accept", "hangup"],
+  CompleteTask: ["accept", "wrapup", "complete"],
+  SelectTask: ["accept", "select"],
+  TransferTask: [
+    "accept",
+    {
+      invoke: "TransferTask",
+      args: { targetSid: "WQ00000000000000000000000000000001" },
+    },
+  ],
+};
+
+/**
+ * Makes the simulated Flex fire what a Flex -> host trigger listens to.
+ * Returns { sid } of the task involved (if any).
+ */
+export async function fire(flex, trigger, { flip = undefined } = {}) {
+  const { kind, name, subject } = trigger.listen;
+  if (subject === "task") {
+    const task = taskFor(trigger, { flip });
+    let steps;
+    if (kind === "manager_event") steps = TASK_EVENT_STEPS[name];
+    else steps = ACTION_STEPS[name] ?? ["accept", { invoke: name, args: {} }];
+    assert.ok(steps, `the tests do not know how to fire ${name}`);
+    // An outbound call is accepted by dialling already.
+    if (task.outbound) steps = steps.filter((s) => s !== "accept");
+    const sid = await driveTask(flex, task, steps, {
+      tolerant: flip !== undefined,
+    });
+    return { sid };
+  }
+  if (name === "workerActivityUpdated") {
+    const r = await flex.evaluate(() => window.flexSim.setActivity("Break"));
+    assert.ok(r.ok, r.message);
+    return {};
+  }
+  await flex.evaluate((n) => window.flexSim.emit(n), name);
+  return {};
+}
+
+/** What the plugin must read for each field, from the simulator's own state. */
+export async function expectedPayload(flex, trigger, sid) {
+  const task =
+    sid === undefined
+      ? undefined
+      : await flex.evaluate((s) => window.flexSim.task(s), sid);
+  const worker = await flex.evaluate(() => window.flexSim.worker());
+  const expected = {};
+  const loose = {};
+  for (const f of trigger.payload) {
+    const { root, segments } = f.source;
+    let value;
+    if (root === "task")
+      value = segments.reduce((v, k) => (v == null ? undefined : v[k]), task);
+    else if (root === "worker")
+      value = segments.reduce((v, k) => (v == null ? undefined : v[k]), worker);
+    else {
+      loose[f.name.snake] = f; // timing.* and action.*: checked by type below
+      continue;
+    }
+    if (value !== undefined && value !== null) expected[f.name.snake] = value;
+  }
+  return { expected, loose };
+}
+
+/** Asserts that a delivered payload has the right keys, values and types. */
+export function assertPayload(trigger, payload, { expected, loose }) {
+  const declared = new Set(trigger.payload.map((f) => f.name.snake));
+  for (const key of Object.keys(payload))
+    assert.ok(
+      declared.has(key),
+      `${trigger.name.snake}: undeclared key ${key}`,
+    );
+  for (const [key, value] of Object.entries(expected)) {
+    assert.deepEqual(payload[key], value, `${trigger.name.snake}.${key}`);
+  }
+  for (const f of trigger.payload) {
+    const key = f.name.snake;
+    const value = payload[key];
+    if (value === undefined) {
+      assert.ok(
+        f.optional,
+        `${trigger.name.snake}.${key} is required but missing`,
+      );
+      assert.ok(
+        !(key in expected),
+        `${trigger.name.snake}.${key} was left out though Flex had a value`,
+      );
+      continue;
+    }
+    if (key in loose || !(key in expected)) assertType(trigger, f, value);
+  }
+}
+
+function assertType(trigger, f, value) {
+  const where = `${trigger.name.snake}.${f.name.snake} = ${JSON.stringify(value)}`;
+  switch (f.ty) {
+    case "integer":
+      assert.ok(Number.isSafeInteger(value) && value >= 0, where);
+      break;
+    case "number":
+      assert.ok(Number.isFinite(value), where);
+      break;
+    case "boolean":
+      assert.equal(typeof value, "boolean", where);
+      break;
+    case "datetime":
+      assert.match(
+        value,
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/,
+        where,
+      );
+      assert.ok(
+        Math.abs(Date.parse(value) - Date.now()) < 10 * 60 * 1000,
+        `${where}: not a time of this run`,
+      );
+      break;
+    case "e164":
+      assert.match(value, /^\+[1-9][0-9]{1,14}$/, where);
+      break;
+    case "enum":
+      assert.ok(f.values.includes(value), where);
+      break;
+    default:
+      assert.equal(typeof value, "string", where);
+  }
+}
+
+/**
+ * A valid payload for a host -> Flex trigger, with the simulated tasks its
+ * action needs (a task for `sid`, a conversation for `conversationSid`).
+ */
+export async function commandPayload(flex, trigger) {
+  const payload = {};
+  trigger.payload.forEach((f, i) => (payload[f.name.snake] = sample(f, i)));
+  for (const arg of trigger.invoke.args) {
+    if (arg.value.kind !== "payload") continue;
+    const field = arg.value.field.snake;
+    if (
+      arg.key === "sid" ||
+      arg.key === "task" ||
+      arg.key === "conversationSid"
+    ) {
+      const { channel, channelType } = channelOf(trigger);
+      const sid = await driveTask(
+        flex,
+        {
+          channel,
+          channelType,
+          attributes: channelType ? { channelType } : {},
+        },
+        ["accept"],
+      );
+      if (arg.key === "conversationSid") {
+        const task = await flex.evaluate((s) => window.flexSim.task(s), sid);
+        payload[field] = task.attributes.conversationSid;
+      } else {
+        payload[field] = sid;
+      }
+    }
+  }
+  return payload;
+}
+
+/** The Flex action payload a command must produce, per the spec's args. */
+export function expectedAction(trigger, payload) {
+  const out = {};
+  for (const arg of trigger.invoke.args) {
+    out[arg.key] =
+      arg.value.kind === "payload"
+        ? payload[arg.value.field.snake]
+        : JSON.parse(arg.value.json);
+  }
+  return out;
+}
+
+/** Polls `fn` in a frame until it returns a truthy value. */
+export async function until(frame, fn, arg, what, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await frame.evaluate(fn, arg);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}

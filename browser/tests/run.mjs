@@ -1,0 +1,142 @@
+// The browser end-to-end and security tests, for the seed spec and every
+// example: `node browser/tests/run.mjs [--case NAME]...` (tests/browser_e2e.rs
+// runs it as part of `cargo test`). Builds the cases (harness/build.mjs),
+// serves them on three loopback origins (harness/server.mjs) and drives
+// headless Chromium. Exit status 0 only when every test passed.
+
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { buildAll, outDir } from "../harness/build.mjs";
+import { launch, newContext, openHost } from "../harness/browser.mjs";
+import { startServers } from "../harness/server.mjs";
+import * as drive from "./drive.mjs";
+import { securitySuite } from "./security.mjs";
+import { seedSuite } from "./seed.mjs";
+
+const only = process.argv.flatMap((a, i, all) =>
+  a === "--case" ? [all[i + 1]] : [],
+);
+
+const servers = await startServers(path.join(outDir, "www"));
+let cases;
+try {
+  cases = await buildAll(servers, {
+    only: only.length ? only : undefined,
+    log: (m) => console.error(`build: ${m}`),
+  });
+} catch (e) {
+  await servers.close();
+  throw e;
+}
+assert.ok(cases.length > 0, `no case matches ${only.join(", ")}`);
+const browser = await launch();
+after(async () => {
+  await browser.close();
+  await servers.close();
+});
+
+for (const config of cases) {
+  const { plan } = config;
+  // One browser context and host page per case, for both suites: each
+  // start of the Flex UI bundle costs seconds.
+  let ctx;
+  let page;
+  let flex;
+  describe(config.case, () => {
+    before(async () => {
+      ctx = await newContext(browser);
+      ({ page, flex } = await openHost(ctx, config));
+    });
+    after(async () => {
+      assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
+      await ctx.close();
+    });
+
+    describe("every trigger, both directions", () => {
+      const reset = async () => {
+        await flex.evaluate(() => window.flexSim.reset());
+        await page.evaluate(() => {
+          window.crm.events.length = 0;
+          window.crm.results.length = 0;
+        });
+      };
+
+      for (const trigger of drive.commands(plan)) {
+        it(`${trigger.name.snake}: the host's command runs ${trigger.invoke.action} with the mapped payload`, async () => {
+          await reset();
+          const payload = await drive.commandPayload(flex, trigger);
+          const before = await flex.evaluate(() => window.flexSim.ran.length);
+          const outcome = await page.evaluate(
+            ([t, p]) => window.crm.run(t, p),
+            [trigger.name.snake, payload],
+          );
+          assert.deepEqual(
+            outcome,
+            { ok: true },
+            `${trigger.name.snake} did not resolve`,
+          );
+          const ran = (await flex.evaluate(() => window.flexSim.ran)).slice(
+            before,
+          );
+          const mine = ran.filter((r) => r.name === trigger.invoke.action);
+          assert.equal(
+            mine.length,
+            1,
+            `${trigger.invoke.action} ran ${mine.length} times: ${JSON.stringify(ran)}`,
+          );
+          const want = drive.expectedAction(trigger, payload);
+          for (const [key, value] of Object.entries(want)) {
+            assert.deepEqual(
+              mine[0].payload[key],
+              value,
+              `${trigger.invoke.action} payload.${key}`,
+            );
+          }
+        });
+      }
+
+      for (const trigger of drive.events(plan)) {
+        it(`${trigger.name.snake}: ${trigger.listen.listener} in Flex reaches the host with the declared fields`, async () => {
+          await reset();
+          const { sid } = await drive.fire(flex, trigger);
+          const got = await drive.until(
+            page,
+            (t) => window.crm.events.find((e) => e.type === t),
+            trigger.name.snake,
+            `${trigger.name.snake} at the host`,
+          );
+          const expected = await drive.expectedPayload(flex, trigger, sid);
+          drive.assertPayload(trigger, got.payload, expected);
+          await drive.sleep(300);
+          const all = await page.evaluate(
+            (t) => window.crm.events.filter((e) => e.type === t).length,
+            trigger.name.snake,
+          );
+          assert.equal(all, 1, `${trigger.name.snake} delivered ${all} times`);
+        });
+
+        if (trigger.listen.subject === "task") {
+          drive.taskFilters(trigger).forEach((filter, i) => {
+            it(`${trigger.name.snake}: a task with ${filter.source.path} other than ${filter.equals_json} sends nothing`, async () => {
+              await reset();
+              await drive.fire(flex, trigger, { flip: i });
+              await drive.sleep(700);
+              const got = await page.evaluate(
+                (t) => window.crm.events.filter((e) => e.type === t),
+                trigger.name.snake,
+              );
+              assert.deepEqual(got, []);
+            });
+          });
+        }
+      }
+
+      if (config.case === "seed")
+        seedSuite(() => ({ page, flex, config, reset }));
+    });
+
+    securitySuite(config, () => ({ ctx, page, flex }));
+  });
+}

@@ -1,0 +1,221 @@
+// The three use cases of the seed spec, as a CRM user lives them: click to
+// dial (and Flex refusing it), screen pop on an accepted inbound call and
+// none on an outbound one, and the activity record after wrap-up.
+
+import assert from "node:assert/strict";
+import { it } from "node:test";
+
+import * as drive from "./drive.mjs";
+
+export function seedSuite(get) {
+  it("click to dial: clicking a contact's number runs StartOutboundCall with it; the promise resolves", async () => {
+    const { page, flex, reset } = get();
+    await reset();
+    const number = await page.evaluate(() => window.crm.contacts[0].phone);
+    const outcome = await page.evaluate((n) => window.crm.dial(n), number);
+    assert.deepEqual(outcome, { ok: true });
+    const ran = await flex.evaluate(() =>
+      window.flexSim.ran.filter((r) => r.name === "StartOutboundCall"),
+    );
+    assert.equal(ran.length, 1);
+    assert.equal(ran[0].payload.destination, number);
+    assert.ok(
+      !("callerId" in ran[0].payload),
+      "an absent caller_id must not become callerId",
+    );
+    const calls = await flex.evaluate(() =>
+      window.flexSim
+        .tasks()
+        .filter((t) => t.attributes.direction === "outbound"),
+    );
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].attributes.outbound_to, number);
+  });
+
+  for (const [what, setup, text] of [
+    [
+      "the agent is offline",
+      (flex) => flex.evaluate(() => window.flexSim.setOnline(false)),
+      "cannot do outbound calls when offline",
+    ],
+    [
+      "a call is already live",
+      (flex) =>
+        drive.driveTask(
+          flex,
+          { channel: "voice", attributes: { direction: "inbound" } },
+          ["accept"],
+        ),
+      "cannot do outbound calls during a live call",
+    ],
+    [
+      "an inbound call is ringing",
+      (flex) =>
+        drive.driveTask(
+          flex,
+          { channel: "voice", attributes: { direction: "inbound" } },
+          [],
+        ),
+      "cannot do outbound calls with a pending inbound call",
+    ],
+  ]) {
+    it(`click to dial: when ${what}, the host promise rejects with FLEX_ACTION_FAILED and Flex's message`, async () => {
+      const { page, flex, reset } = get();
+      await reset();
+      await setup(flex);
+      const outcome = await page.evaluate(() =>
+        window.crm.run("click_to_dial", { phone_number: "+15551239999" }),
+      );
+      assert.equal(outcome.ok, false);
+      assert.equal(outcome.code, "FLEX_ACTION_FAILED");
+      assert.equal(outcome.name, "FlexBridgeError");
+      assert.ok(
+        outcome.message.includes(text),
+        `message ${JSON.stringify(outcome.message)} lacks ${JSON.stringify(text)}`,
+      );
+      const dialled = await flex.evaluate(
+        () =>
+          window.flexSim.ran.filter((r) => r.name === "StartOutboundCall")
+            .length,
+      );
+      assert.equal(dialled, 0);
+    });
+  }
+
+  it("screen pop: an accepted inbound call from a contact shows that contact's record", async () => {
+    const { page, flex, reset } = get();
+    await reset();
+    const contact = await page.evaluate(() => window.crm.contacts[1]);
+    await drive.driveTask(
+      flex,
+      {
+        channel: "voice",
+        attributes: { direction: "inbound", from: contact.phone },
+      },
+      ["accept"],
+    );
+    const popped = await drive.until(
+      page,
+      () => window.crm.popped,
+      null,
+      "the screen pop",
+    );
+    assert.deepEqual(popped, {
+      trigger: "screen_pop",
+      number: contact.phone,
+      contact: contact.name,
+    });
+    const shown = await page.evaluate(
+      () => document.querySelector("#record-body")?.textContent ?? "",
+    );
+    assert.ok(
+      shown.includes(contact.name),
+      `record view shows ${JSON.stringify(shown)}`,
+    );
+  });
+
+  it("screen pop: a ringing call that is not accepted pops nothing; an outbound call pops nothing", async () => {
+    const { page, flex, reset } = get();
+    await reset();
+    await page.evaluate(() => (window.crm.popped = null));
+    await drive.driveTask(
+      flex,
+      { channel: "voice", attributes: { direction: "inbound" } },
+      [],
+    );
+    const outcome = await page.evaluate(() => window.crm.dial("+15551230077"));
+    // Dialling needs no ringing call: reject that one first.
+    assert.equal(outcome.ok, false);
+    await flex.evaluate(() => window.flexSim.reset());
+    assert.deepEqual(
+      await page.evaluate(() => window.crm.dial("+15551230077")),
+      { ok: true },
+    );
+    await drive.sleep(700);
+    assert.equal(await page.evaluate(() => window.crm.popped), null);
+    const pops = await page.evaluate(() =>
+      window.crm.events.filter((e) => e.type === "screen_pop"),
+    );
+    assert.deepEqual(pops, []);
+  });
+
+  it("activity history: wrap-up of an inbound call logs a record with the declared fields", async () => {
+    const { page, flex, reset } = get();
+    await reset();
+    const sid = await drive.driveTask(
+      flex,
+      {
+        channel: "voice",
+        attributes: { direction: "inbound", from: "+15551230042" },
+      },
+      ["accept"],
+    );
+    await drive.sleep(1100); // a talk time of at least a second
+    const r = await flex.evaluate((s) => window.flexSim.wrapup(s), sid);
+    assert.ok(r.ok, r.message);
+    const got = await drive.until(
+      page,
+      () => window.crm.events.find((e) => e.type === "interaction_logged"),
+      null,
+      "the activity record",
+    );
+    const task = await flex.evaluate((s) => window.flexSim.task(s), sid);
+    const p = got.payload;
+    assert.equal(p.from, "+15551230042");
+    assert.equal(p.to, task.attributes.to);
+    assert.equal(p.direction, "inbound");
+    assert.equal(p.channel, "voice");
+    assert.equal(p.task_sid, task.taskSid);
+    assert.equal(p.agent, "alice@example.com");
+    assert.equal(p.created_at, task.dateCreated);
+    assert.ok(Date.parse(p.accepted_at) <= Date.parse(p.ended_at));
+    assert.ok(
+      p.talk_seconds >= 1 && p.talk_seconds < 60,
+      `talk_seconds ${p.talk_seconds}`,
+    );
+    const log = await page.evaluate(
+      () => document.querySelector("#activity-log")?.textContent ?? "",
+    );
+    assert.ok(log.includes(task.taskSid), "the activity log shows the record");
+  });
+
+  it("activity history: a customer hang-up (no Flex action) is logged too", async () => {
+    const { page, flex, reset } = get();
+    await reset();
+    const sid = await drive.driveTask(
+      flex,
+      { channel: "voice", attributes: { direction: "inbound" } },
+      ["accept", "customerHangup"],
+    );
+    const task = await flex.evaluate((s) => window.flexSim.task(s), sid);
+    const got = await drive.until(
+      page,
+      () => window.crm.events.find((e) => e.type === "interaction_logged"),
+      null,
+      "the activity record",
+    );
+    assert.equal(got.payload.task_sid, task.taskSid);
+  });
+
+  it("contact names are rendered as text: no markup runs", async () => {
+    const { page } = get();
+    const names = await page.evaluate(() =>
+      window.crm.contacts.map((c) => c.name),
+    );
+    const text = await page.evaluate(() => document.body.textContent);
+    for (const name of names)
+      assert.ok(
+        text.includes(name),
+        `${JSON.stringify(name)} not shown as text`,
+      );
+    assert.ok(
+      names.some((n) => n.includes("<img")),
+      "the sample contacts include markup",
+    );
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.equal(
+      await page.evaluate(() => document.querySelectorAll("img").length),
+      0,
+    );
+  });
+}

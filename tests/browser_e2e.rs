@@ -1,0 +1,52 @@
+//! The generated code end to end in headless Chromium: for the seed spec and
+//! every example, the CRM host page on the WASM bridge embeds the Flex
+//! simulator (the real Actions Framework of @twilio/flex-ui) on another
+//! loopback origin, and browser/tests/run.mjs drives every trigger in both
+//! directions plus the security tests (forged, misdirected and malformed
+//! messages from a third origin, a wrong window and the legitimate peer).
+//!
+//! Needs what `scripts/setup.sh` installs: Chromium (/usr/bin/chromium), the
+//! npm packages of browser/ (browser/install.sh), the wasm32 target and
+//! wasm-bindgen-cli. Run alone with
+//! `cargo test --release --test browser_e2e -- --nocapture`, or faster while
+//! working on the pages: `node browser/tests/run.mjs --case seed`.
+
+use std::process::Command;
+
+mod common;
+use common::repo;
+
+#[test]
+fn generated_ends_work_together_in_chromium() {
+    let browser = repo().join("browser");
+    assert!(
+        browser.join("node_modules/playwright-core").exists()
+            && browser.join("node_modules/@twilio/flex-ui").exists(),
+        "the browser harness is not installed: run `bash browser/install.sh` (or scripts/setup.sh)"
+    );
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists() || std::env::var_os("FLEXGEN_CHROMIUM").is_some(),
+        "Chromium is missing: run `bash browser/install.sh` (apt-get install chromium) or set FLEXGEN_CHROMIUM"
+    );
+    let out = Command::new("node")
+        .arg("--test-reporter=spec")
+        .arg(browser.join("tests/run.mjs"))
+        .env("FLEXGEN_BIN", env!("CARGO_BIN_EXE_flexgen"))
+        .current_dir(repo())
+        .output()
+        .expect("running node (install Node.js 20 or later)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        out.status.success(),
+        "browser tests failed (exit {:?}); rerun with `node browser/tests/run.mjs --case <name>`:\n{stdout}\n{stderr}",
+        out.status.code()
+    );
+    // A run that registered no test would pass vacuously.
+    assert!(
+        stdout.contains("click_to_dial") && stdout.contains("security"),
+        "the browser run reported no tests:\n{stdout}"
+    );
+}
