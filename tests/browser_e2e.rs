@@ -14,7 +14,7 @@
 use std::process::Command;
 
 mod common;
-use common::repo;
+use common::{repo, run, ts_tool};
 
 #[test]
 fn generated_ends_work_together_in_chromium() {
@@ -27,6 +27,13 @@ fn generated_ends_work_together_in_chromium() {
     assert!(
         std::path::Path::new("/usr/bin/chromium").exists() || std::env::var_os("FLEXGEN_CHROMIUM").is_some(),
         "Chromium is missing: run `bash browser/install.sh` (apt-get install chromium) or set FLEXGEN_CHROMIUM"
+    );
+    // esbuild strips the pages' types without checking them.
+    run(
+        Command::new(ts_tool("tsc"))
+            .args(["-p", "browser/tsconfig.json"])
+            .current_dir(repo()),
+        "tsc over the browser pages",
     );
     let out = Command::new("node")
         .arg("--test-reporter=spec")

@@ -40,7 +40,12 @@ export async function newContext(browser) {
   );
   await ctx.addInitScript({ path: path.join(here, "probe.js") });
   ctx.pageErrors = [];
+  // What the generated plugin and bridge log about themselves ("flexgen: ...").
+  ctx.flexgenConsole = [];
   const watch = (page) => {
+    page.on("console", (m) => {
+      if (m.text().startsWith("flexgen:")) ctx.flexgenConsole.push(m.text());
+    });
     page.on("pageerror", (e) =>
       ctx.pageErrors.push(`${page.url()}: ${e.message}`),
     );

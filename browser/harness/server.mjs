@@ -24,11 +24,15 @@ const TYPES = {
 };
 
 function serveStatic(root, headersFor) {
+  // headersFor(pathname, contentType, searchParams) -> extra headers
   const rootAbs = path.resolve(root);
   return (req, res) => {
     let pathname;
+    let search;
     try {
-      pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      const url = new URL(req.url, "http://x");
+      pathname = decodeURIComponent(url.pathname);
+      search = url.searchParams;
     } catch {
       res.writeHead(400).end();
       return;
@@ -53,7 +57,7 @@ function serveStatic(root, headersFor) {
         "cache-control": pathname.endsWith("/flex-ui.js")
           ? "max-age=3600"
           : "no-cache",
-        ...headersFor(pathname, type),
+        ...headersFor(pathname, type, search),
       });
       res.end(body);
     });
@@ -77,16 +81,22 @@ export async function startServers(
   ports = { host: 0, flex: 0, attacker: 0 },
 ) {
   let flexOrigin = "";
+  let attackerOrigin = "";
   const host = await listen(
-    serveStatic(path.join(www, "host"), (_p, type) =>
+    serveStatic(path.join(www, "host"), (_p, type, search) =>
       type.startsWith("text/html")
         ? {
             "content-security-policy": [
               "default-src 'self'",
               "script-src 'self' 'wasm-unsafe-eval'",
-              `frame-src 'self' ${flexOrigin}`,
+              // `?idp=1`: the CRM also lets the Flex frame navigate to a
+              // login page (SSO) on another origin, played by the attacker.
+              `frame-src 'self' ${flexOrigin}${search.get("idp") === "1" ? ` ${attackerOrigin}` : ""}`,
               "style-src 'self'",
               "object-src 'none'",
+              // Only pages of its own origin may frame the CRM (clickjacking);
+              // the tests' blank rogue.html is one.
+              "frame-ancestors 'self'",
               "base-uri 'none'",
             ].join("; "),
           }
@@ -106,7 +116,7 @@ export async function startServers(
   // host names as well as three ports, as in production.
   const hostOrigin = `http://localhost:${host.address().port}`;
   flexOrigin = `http://127.0.0.1:${flex.address().port}`;
-  const attackerOrigin = `http://127.0.0.1:${attacker.address().port}`;
+  attackerOrigin = `http://127.0.0.1:${attacker.address().port}`;
   return {
     hostOrigin,
     flexOrigin,

@@ -39,8 +39,7 @@ export type SimulatedAction = (typeof SIMULATED_ACTIONS)[number];
 /**
  * Flex's own error texts where it has one (its ActionErrors and
  * OutboundCallingErrors), with the sid or value after it so a failing test
- * says which task. LIVE_CALL is the simulator's own: Flex 2.17.1 says
- * "live call task already exists" (or "voice call already live") there.
+ * says which task.
  */
 const TEXT = {
   NOT_FOUND: "reservation for task not found",
@@ -52,7 +51,7 @@ const TEXT = {
   OUTBOUND_DISABLED: "outbound calling disabled",
   OFFLINE: "cannot do outbound calls when offline",
   PENDING_INBOUND: "cannot do outbound calls with a pending inbound call",
-  LIVE_CALL: "cannot do outbound calls during a live call",
+  LIVE_CALL: "live call task already exists",
   INVALID_DESTINATION: "invalid destination",
   CANT_SET_ACTIVITY: "could not set activity",
   CANT_SET_TASK_ATTRIBUTES: "could not set task attributes",
@@ -63,16 +62,24 @@ type Body = (payload: ActionPayload) => unknown;
 export function installActions(flex: FlexModule, sim: Simulator): void {
   const bodies: Record<SimulatedAction, Body> = makeBodies(sim);
   replacePayloadUpdates(flex, sim);
+  // Every invocation is logged at the door, before Flex completes its
+  // payload or runs any listener: an action that fails in Flex's own payload
+  // code, is aborted, or does not exist still counts as invoked.
+  const invoke = flex.Actions.invokeAction.bind(flex.Actions);
+  flex.Actions.invokeAction = (name: string, payload?: unknown) => {
+    sim.invocations.push({ name: String(name), payload: jsonPayload(payload) });
+    return invoke(name, payload);
+  };
+  if (flex.Actions.invokeAction === invoke) {
+    throw new Error("could not wrap Actions.invokeAction");
+  }
   for (const name of SIMULATED_ACTIONS) {
-    // Registered before the plugin loads, so every invocation is seen even
-    // when a plugin's before-listener aborts it.
-    flex.Actions.addListener(`before${name}`, (payload) => {
-      sim.invocations.push({ name, payload: jsonPayload(payload) });
-    });
     const body = bodies[name];
     // `original` is never called: it needs a logged-in Flex.
     flex.Actions.replaceAction(name, async (payload) => {
       const input: ActionPayload = isRecord(payload) ? payload : {};
+      // Tests hold bodies to keep a command in flight (flexSim.hold).
+      await sim.released();
       try {
         const result = await body(input);
         sim.ran.push({ name, payload: jsonPayload(input) });
@@ -272,8 +279,8 @@ function makeBodies(sim: Simulator): Record<SimulatedAction, Body> {
     StartOutboundCall(p) {
       // Flex's order of checks (OutboundCalling in 2.17.1).
       if (!sim.outboundEnabled) throw new Error(TEXT.OUTBOUND_DISABLED);
-      if (sim.hasPendingCall()) throw new Error(TEXT.PENDING_INBOUND);
       if (sim.hasLiveCall()) throw new Error(TEXT.LIVE_CALL);
+      if (sim.hasPendingCall()) throw new Error(TEXT.PENDING_INBOUND);
       if (sim.offline) throw new Error(TEXT.OFFLINE);
       const { destination } = p;
       if (typeof destination !== "string" || destination === "")

@@ -63,6 +63,9 @@ export interface FlexSim {
     attributes: Json;
   };
   readonly invocations: Invocation[];
+  readonly emitted: Array<{ event: string; sid: string | undefined }>;
+  /** While on, simulated action bodies wait: commands stay in flight. */
+  hold(on: boolean): void;
   readonly ran: Invocation[];
   readonly failed: Failure[];
   readonly view: string | undefined;
@@ -169,6 +172,10 @@ export function makeApi({
     get invocations() {
       return sim.invocations;
     },
+    get emitted() {
+      return sim.emitted;
+    },
+    hold: (on) => sim.hold(on === true),
     get ran() {
       return sim.ran;
     },

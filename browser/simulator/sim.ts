@@ -112,6 +112,9 @@ export const LOG_LIMIT = 300;
 
 export class Simulator {
   readonly invocations: Invocation[] = [];
+  /** Every manager event emitted, with the reservation sid it concerned. */
+  readonly emitted: Array<{ event: string; sid: string | undefined }> = [];
+  private held: { promise: Promise<void>; release: () => void } | undefined;
   readonly ran: Invocation[] = [];
   readonly failed: Failure[] = [];
   readonly messages: Array<{ conversationSid: string; body: string }> = [];
@@ -243,6 +246,10 @@ export class Simulator {
     const subject = args[0];
     const about = subject instanceof SimTask ? ` ${subject.sid}` : "";
     this.log(`event ${event}${about}`);
+    this.emitted.push({
+      event,
+      sid: subject instanceof SimTask ? subject.sid : undefined,
+    });
     this.events.emit(event, ...args);
   }
 
@@ -426,10 +433,29 @@ export class Simulator {
     this.changed();
   }
 
+  /** While on, action bodies wait (a command stays in flight). */
+  hold(on: boolean): void {
+    if (on && this.held === undefined) {
+      let release = (): void => {};
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.held = { promise, release };
+    } else if (!on && this.held !== undefined) {
+      this.held.release();
+      this.held = undefined;
+    }
+  }
+
+  /** Resolves when bodies may run. */
+  released(): Promise<void> {
+    return this.held?.promise ?? Promise.resolve();
+  }
+
   reset(): void {
+    this.hold(false);
     this.tasks.clear();
     for (const list of [
       this.invocations,
+      this.emitted,
       this.ran,
       this.failed,
       this.messages,

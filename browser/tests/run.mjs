@@ -50,8 +50,19 @@ for (const config of cases) {
       ({ page, flex } = await openHost(ctx, config));
     });
     after(async () => {
-      assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
+      // Errors the pages caught themselves count too: a plugin listener that
+      // throws (caught by the simulated manager) or an event the plugin could
+      // not build would otherwise pass every "sends nothing" test.
+      const simErrors = await flex.evaluate(() => window.flexSim.errors);
+      const crmErrors = await page.evaluate(() => window.crm.errors);
+      const notSent = ctx.flexgenConsole.filter((m) =>
+        /not sent|failed|dropped/.test(m),
+      );
       await ctx.close();
+      assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
+      assert.deepEqual(simErrors, [], "errors caught by the simulator");
+      assert.deepEqual(crmErrors, [], "errors caught by the host page");
+      assert.deepEqual(notSent, [], "the plugin could not send an event");
     });
 
     describe("every trigger, both directions", () => {
@@ -60,6 +71,7 @@ for (const config of cases) {
         await page.evaluate(() => {
           window.crm.events.length = 0;
           window.crm.results.length = 0;
+          window.crm.popped = null;
         });
       };
 
@@ -121,7 +133,8 @@ for (const config of cases) {
           drive.taskFilters(trigger).forEach((filter, i) => {
             it(`${trigger.name.snake}: a task with ${filter.source.path} other than ${filter.equals_json} sends nothing`, async () => {
               await reset();
-              await drive.fire(flex, trigger, { flip: i });
+              const { sid } = await drive.fire(flex, trigger, { flip: i });
+              await drive.assertFired(flex, trigger, sid);
               await drive.sleep(700);
               const got = await page.evaluate(
                 (t) => window.crm.events.filter((e) => e.type === t),
