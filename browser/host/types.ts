@@ -2,6 +2,8 @@
 // `plan` being flexgen's IR, generator/ir.rs) and the wasm-bindgen module of
 // the generated bridge. Only the parts the page uses are declared.
 
+import type { PageConfig } from "../shared/config";
+
 export type FieldType =
   | "string"
   | "e164"
@@ -43,15 +45,7 @@ export interface Plan {
   triggers: Trigger[];
 }
 
-export interface Config {
-  case: string;
-  hostOrigin: string;
-  flexOrigin: string;
-  attackerOrigin: string;
-  hostUrl: string;
-  flexUrl: string;
-  plan: Plan;
-}
+export type Config = PageConfig<Plan>;
 
 export type BridgeState =
   | "connecting"

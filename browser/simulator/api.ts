@@ -12,17 +12,10 @@ import type {
   RingOptions,
   Simulator,
 } from "./sim";
+import type { PageConfig } from "../shared/config";
 import type { TaskSnapshot } from "./tasks";
 
-export interface SimConfig {
-  case: string;
-  hostOrigin: string;
-  flexOrigin: string;
-  attackerOrigin: string;
-  hostUrl: string;
-  flexUrl: string;
-  plan: Json;
-}
+export type SimConfig = PageConfig<Json>;
 
 export type DialResult =
   | { ok: true; sid?: string }

@@ -1,0 +1,12 @@
+// config.json, which harness/build.mjs writes next to each case's host and
+// simulator pages: where the three origins are and the spec's resolved plan
+// (`flexgen check --plan`). Each page types the plan as far as it reads it.
+export interface PageConfig<Plan> {
+  case: string;
+  hostOrigin: string;
+  flexOrigin: string;
+  attackerOrigin: string;
+  hostUrl: string;
+  flexUrl: string;
+  plan: Plan;
+}
