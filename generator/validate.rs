@@ -668,12 +668,17 @@ impl Checker<'_> {
                             "listed twice",
                             format!("remove it: it is already listed on line {line}"),
                         );
-                    } else if v.value.chars().count() > MAX_LENGTH.1 as usize {
+                    } else if v.value.encode_utf16().count() > MAX_LENGTH.1 as usize {
+                        // Counted as JavaScript counts `length` (UTF-16 units),
+                        // like every other max_length the two ends check.
                         self.error(
                             "enum value is too long",
                             &v.span,
                             "too long",
-                            format!("keep it under {} characters", MAX_LENGTH.1),
+                            format!(
+                                "keep it to {} UTF-16 units (JavaScript's `length`)",
+                                MAX_LENGTH.1
+                            ),
                         );
                     }
                 }
@@ -1273,6 +1278,28 @@ fn split_port(authority: &str) -> (&str, Option<&str>) {
 mod tests {
     use super::*;
     use crate::ir::SourceRoot;
+
+    #[test]
+    fn enum_values_are_bounded_in_utf16_units_like_every_max_length() {
+        // 40,000 characters but 80,000 UTF-16 units: over the bound.
+        let long = "\u{1D11E}".repeat(40_000);
+        let spec = format!(
+            "version: 1\napp:\n  name: a\n  flex_origin: https://flex.twilio.com\n  \
+             host_origins: [https://crm.example.com]\ntriggers:\n  - name: t\n    \
+             direction: host_to_flex\n    payload:\n      \
+             s: {{ type: enum, values: [ok, \"{long}\"] }}\n    invoke:\n      \
+             action: SetActivity\n      args: {{ activityName: payload.s }}\n"
+        );
+        let err = crate::pipeline::compile("t.yaml", &spec).expect_err("over the bound");
+        assert!(
+            err.render().contains("enum value is too long"),
+            "{}",
+            err.render()
+        );
+        let fits = spec.replace(&long, &"\u{1D11E}".repeat(30_000));
+        let plan = crate::pipeline::compile("t.yaml", &fits).expect("60,000 units fit");
+        assert_eq!(plan.triggers[0].payload[0].max_length, Some(60_000));
+    }
 
     #[test]
     fn origins() {
