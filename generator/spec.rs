@@ -248,8 +248,6 @@ pub struct Trigger {
     pub channel: Option<Item<String>>,
     pub channel_type: Option<Item<String>>,
     pub payload: Vec<(S<String>, Field)>,
-    /// The span of the `payload` key, when given.
-    pub payload_key: Option<Span>,
     pub invoke: Option<Item<Invoke>>,
     pub if_not_ready: Option<Item<IfNotReady>>,
     pub on: Option<Item<On>>,
@@ -662,10 +660,7 @@ impl Walker {
                 "user_action" => t.user_action = self.string_item(key, value),
                 "channel" => t.channel = self.string_item(key, value),
                 "channel_type" => t.channel_type = self.string_item(key, value),
-                "payload" => {
-                    t.payload_key = Some(key_span(key));
-                    t.payload = self.payload(value);
-                }
+                "payload" => t.payload = self.payload(value),
                 "invoke" => t.invoke = self.item(key, value, |w, n| w.invoke(n, key_span(key))),
                 "if_not_ready" => t.if_not_ready = self.item(key, value, Self::if_not_ready),
                 "on" => t.on = self.item(key, value, Self::on),
