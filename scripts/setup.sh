@@ -8,9 +8,14 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# Must equal the `wasm-bindgen = "=X"` pin in templates/bridge (the CLI
-# refuses to process a .wasm built by another version of the library).
-WASM_BINDGEN_VERSION="0.2.130"
+# The `wasm-bindgen = "=X"` pin of the bridge template, the one source of
+# the version (the CLI refuses a .wasm built by another version of the library).
+bridge_template="$repo/templates/bridge/user/Cargo.toml.tera"
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9][0-9.]*\)"$/\1/p' "$bridge_template")"
+if [[ -z "$WASM_BINDGEN_VERSION" ]]; then
+  echo "setup: no wasm-bindgen = \"=X\" pin in $bridge_template" >&2
+  exit 1
+fi
 
 need() {
   command -v "$1" >/dev/null || {

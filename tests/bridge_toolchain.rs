@@ -17,7 +17,8 @@
 //! dir `target/bridge-check`, so dependencies compile once and an unchanged
 //! case is not rebuilt on the next run. Cases run one after the other.
 //!
-//! Needs the wasm32 target and wasm-bindgen-cli 0.2.130 (`scripts/setup.sh`
+//! Needs the wasm32 target and wasm-bindgen-cli at the version the bridge
+//! template pins (`scripts/setup.sh`
 //! installs both) and the TypeScript toolchain of `tests/toolchain/ts`.
 
 use std::path::{Path, PathBuf};
@@ -175,10 +176,13 @@ fn require_toolchain() {
     let version = version
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    // The pin of the bridge template is the one source of the version.
+    let pin = common::wasm_bindgen_pin();
     assert_eq!(
-        version, "wasm-bindgen 0.2.130",
-        "wasm-bindgen-cli 0.2.130 is missing (found {version:?}): run \
-         `cargo install wasm-bindgen-cli --version 0.2.130` (or scripts/setup.sh)"
+        version,
+        format!("wasm-bindgen {pin}"),
+        "wasm-bindgen-cli {pin} is missing (found {version:?}): run \
+         `cargo install wasm-bindgen-cli --version {pin}` (or scripts/setup.sh)"
     );
     for (tool, install) in [
         ("clippy", "rustup component add clippy"),

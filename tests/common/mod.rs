@@ -48,3 +48,15 @@ pub fn run(cmd: &mut Command, what: &str) -> String {
     );
     stdout
 }
+
+/// The `wasm-bindgen = "=X"` pin of the bridge template: the version of
+/// wasm-bindgen-cli that must post-process the .wasm (scripts/setup.sh
+/// installs the same X).
+pub fn wasm_bindgen_pin() -> String {
+    let template = repo().join("templates/bridge/user/Cargo.toml.tera");
+    let text = std::fs::read_to_string(&template).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("no `wasm-bindgen = \"=X\"` pin in {}", template.display()))
+        .to_string()
+}
