@@ -65,6 +65,33 @@ impl Names {
     }
 }
 
+/// The members a trigger adds to the generated `FlexBridge`, in the two
+/// namespaces that must stay free of clashes: validation checks them and the
+/// bridge emitter names its methods with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BridgeMember {
+    /// The Rust method: `click_to_dial`, `on_screen_pop`.
+    pub rust: String,
+    /// The Rust name of its wasm-bindgen export: `js_click_to_dial`.
+    pub js_export: String,
+    /// The JavaScript method: `clickToDial`, `onScreenPop`.
+    pub js: String,
+}
+
+impl BridgeMember {
+    pub fn of(name: &Names, direction: Direction) -> Self {
+        let (rust, js) = match direction {
+            Direction::HostToFlex => (name.snake.clone(), name.camel.clone()),
+            Direction::FlexToHost => (format!("on_{}", name.snake), format!("on{}", name.pascal)),
+        };
+        BridgeMember {
+            js_export: format!("js_{rust}"),
+            rust,
+            js,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use crate::catalog::{self, Action, SourceField};
 use crate::diag::{did_you_mean, Diagnostic};
-use crate::ir::{ActionFieldType, Direction, FieldType, Names, Source, Subject, ValueType};
+use crate::ir::{
+    ActionFieldType, BridgeMember, Direction, FieldType, Names, Source, Subject, ValueType,
+};
 use crate::spec::{ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
 
 /// Field types by spec name.
@@ -336,16 +338,11 @@ impl Checker<'_> {
             let (Some(name), Some(d)) = (&t.name, &t.direction) else {
                 continue;
             };
-            let names = Names::new(&name.value);
-            let (rust, js) = match direction(&d.value) {
-                Some(Direction::HostToFlex) => (names.snake.clone(), names.camel.clone()),
-                Some(Direction::FlexToHost) => {
-                    (format!("on_{}", names.snake), format!("on{}", names.pascal))
-                }
-                None => continue,
+            let Some(dir) = direction(&d.value) else {
+                continue;
             };
-            let js_export = format!("js_{rust}");
-            for (space, member) in [(RUST, rust), (JS, js), (RUST, js_export)] {
+            let m = BridgeMember::of(&Names::new(&name.value), dir);
+            for (space, member) in [(RUST, m.rust), (JS, m.js), (RUST, m.js_export)] {
                 let Some(taken) = members[space].get(&member) else {
                     members[space].insert(member, Some(name.value.clone()));
                     continue;

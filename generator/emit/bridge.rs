@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::{header, render, EmitError, OutFile};
-use crate::ir::{Direction, Field, FieldType, Plan, Trigger};
+use crate::ir::{BridgeMember, Direction, Field, FieldType, Plan, Trigger};
 
 /// Where the generated files go, relative to the output folder.
 const GENERATED_DIR: &str = "bridge/src/generated";
@@ -366,10 +366,11 @@ impl MethodView {
             ));
             doc.push("without an answer.".to_string());
         }
+        let member = BridgeMember::of(&t.name, t.direction);
         MethodView {
-            rust_name: name.clone(),
-            js_rust_name: format!("js_{name}"),
-            js_name: t.name.camel.clone(),
+            rust_name: member.rust,
+            js_rust_name: member.js_export,
+            js_name: member.js,
             doc,
             rust_sig: signature(
                 4,
@@ -402,9 +403,10 @@ impl MethodView {
         doc.push(String::new());
         doc.push("Calls `f` with every such event from Flex, once its payload passed".to_string());
         doc.push("every check.".to_string());
+        let member = BridgeMember::of(&t.name, t.direction);
         MethodView {
-            js_rust_name: format!("js_{name}"),
-            js_name: format!("on{}", t.name.pascal),
+            js_rust_name: member.js_export,
+            js_name: member.js,
             doc,
             rust_sig: signature(
                 4,
@@ -427,7 +429,7 @@ impl MethodView {
                 &["&self.host".to_string(), "callback".to_string()],
                 "",
             ),
-            rust_name: name,
+            rust_name: member.rust,
         }
     }
 }
