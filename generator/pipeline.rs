@@ -27,6 +27,29 @@ mod tests {
     }
 
     #[test]
+    fn every_missing_required_key_is_reported_once_where_it_belongs() {
+        let spec = "app:\n  name: a\ntriggers:\n  - summary: no name, no direction\n  \
+                    - name: t\n    direction: host_to_flex\n    payload:\n      \
+                    f: { doc: no type }\n    invoke:\n      timeout_ms: 100\n";
+        let text = errors(spec).render();
+        for (key, what) in [
+            ("version", "the spec"),
+            ("flex_origin", "`app`"),
+            ("host_origins", "`app`"),
+            ("name", "a trigger"),
+            ("direction", "a trigger"),
+            ("type", "payload field `f`"),
+            ("action", "`invoke`"),
+        ] {
+            let line = format!("missing required key `{key}` in {what}");
+            assert_eq!(text.matches(&line).count(), 1, "{line}:\n{text}");
+        }
+        // Present with a bad value is its own error, never "missing".
+        let text = errors("version: x\napp: 3\ntriggers: []\n").render();
+        assert!(!text.contains("missing required key"), "{text}");
+    }
+
+    #[test]
     fn seed_compiles_to_the_expected_plan() {
         let plan =
             compile("some/dir/triggers.yaml", SEED).unwrap_or_else(|d| panic!("{}", d.render()));

@@ -545,61 +545,58 @@ impl Walker {
         let Some(entries) = self.mapping(tree, ROOT_KEYS, "the spec") else {
             return spec;
         };
-        let mut triggers_seen = false;
         for (key, value) in entries {
             match key.value.as_str() {
                 "version" => spec.version = self.item(key, value, Self::int),
                 "app" => spec.app = self.item(key, value, |w, n| w.app(n, key_span(key))),
-                "triggers" => {
-                    triggers_seen = true;
-                    spec.triggers = self.triggers(value);
-                }
+                "triggers" => spec.triggers = self.triggers(value),
                 _ => unreachable!("filtered by mapping()"),
             }
         }
         let root = node_span(tree);
-        let owner = root.start..root.start;
-        if spec.version.is_none() && !self.has_key(tree, "version") {
-            self.missing(
-                owner.clone(),
-                "version",
-                "the spec",
-                "add `version: 1` at the top",
-            );
-        }
-        if spec.app.is_none() && !self.has_key(tree, "app") {
-            self.missing(
-                owner.clone(),
-                "app",
-                "the spec",
-                "add `app:` with `name`, `flex_origin` and `host_origins`",
-            );
-        }
-        if !triggers_seen {
-            self.missing(
-                owner,
-                "triggers",
-                "the spec",
-                "add `triggers:` with one or more triggers",
-            );
-        }
+        self.require_keys(
+            tree,
+            root.start..root.start,
+            "the spec",
+            &[
+                ("version", "add `version: 1` at the top"),
+                (
+                    "app",
+                    "add `app:` with `name`, `flex_origin` and `host_origins`",
+                ),
+                ("triggers", "add `triggers:` with one or more triggers"),
+            ],
+        );
         spec
     }
 
-    fn has_key(&self, node: &Spanned<Node>, key: &str) -> bool {
-        matches!(&node.value, Node::Map(entries) if entries.iter().any(|(k, _)| k.value == key))
+    /// Reports each of `keys` that the mapping `node` lacks. A key that is
+    /// there with a bad value has its own error, so only absence counts.
+    fn require_keys(
+        &mut self,
+        node: &Spanned<Node>,
+        owner: Span,
+        what: &str,
+        keys: &[(&str, &str)],
+    ) {
+        let Node::Map(entries) = &node.value else {
+            return;
+        };
+        for (key, help) in keys {
+            if !entries.iter().any(|(k, _)| k.value == *key) {
+                self.missing(owner.clone(), key, what, help);
+            }
+        }
     }
 
     fn app(&mut self, node: &Spanned<Node>, owner: Span) -> Option<App> {
         let entries = self.mapping(node, APP_KEYS, "`app`")?;
         let mut app = App::default();
-        let mut origins_seen = false;
         for (key, value) in entries {
             match key.value.as_str() {
                 "name" => app.name = self.string_item(key, value),
                 "flex_origin" => app.flex_origin = self.string_item(key, value),
                 "host_origins" => {
-                    origins_seen = true;
                     app.host_origins = self
                         .strings(value, Some("host_origins"))
                         .unwrap_or_default();
@@ -607,27 +604,19 @@ impl Walker {
                 _ => unreachable!("filtered by mapping()"),
             }
         }
-        for (key, present, help) in [
-            (
-                "name",
-                app.name.is_some(),
-                "add `name: my-app` (letters, digits, `-`, `_`)",
-            ),
-            (
-                "flex_origin",
-                app.flex_origin.is_some(),
-                "add `flex_origin: https://flex.twilio.com`",
-            ),
-            (
-                "host_origins",
-                origins_seen,
-                "add `host_origins: [https://crm.example.com]`",
-            ),
-        ] {
-            if !present && !self.has_key(node, key) {
-                self.missing(owner.clone(), key, "`app`", help);
-            }
-        }
+        self.require_keys(
+            node,
+            owner,
+            "`app`",
+            &[
+                ("name", "add `name: my-app` (letters, digits, `-`, `_`)"),
+                ("flex_origin", "add `flex_origin: https://flex.twilio.com`"),
+                (
+                    "host_origins",
+                    "add `host_origins: [https://crm.example.com]`",
+                ),
+            ],
+        );
         Some(app)
     }
 
@@ -668,22 +657,18 @@ impl Walker {
                 _ => unreachable!("filtered by mapping()"),
             }
         }
-        for (key, present, help) in [
-            (
-                "name",
-                t.name.is_some(),
-                "add `name: my_trigger` (snake_case)",
-            ),
-            (
-                "direction",
-                t.direction.is_some(),
-                "add `direction: host_to_flex` or `direction: flex_to_host`",
-            ),
-        ] {
-            if !present && !self.has_key(node, key) {
-                self.missing(t.span.clone(), key, "a trigger", help);
-            }
-        }
+        self.require_keys(
+            node,
+            t.span.clone(),
+            "a trigger",
+            &[
+                ("name", "add `name: my_trigger` (snake_case)"),
+                (
+                    "direction",
+                    "add `direction: host_to_flex` or `direction: flex_to_host`",
+                ),
+            ],
+        );
         Some(t)
     }
 
@@ -726,14 +711,15 @@ impl Walker {
                 _ => unreachable!("filtered by mapping()"),
             }
         }
-        if f.ty.is_none() && !self.has_key(node, "type") {
-            self.missing(
-                name.span.clone(),
+        self.require_keys(
+            node,
+            name.span.clone(),
+            &what,
+            &[(
                 "type",
-                &what,
                 "add `type:` (string, e164, integer, number, boolean, datetime or enum)",
-            );
-        }
+            )],
+        );
         Some(f)
     }
 
@@ -748,14 +734,15 @@ impl Walker {
                 _ => unreachable!("filtered by mapping()"),
             }
         }
-        if invoke.action.is_none() && !self.has_key(node, "action") {
-            self.missing(
-                owner,
+        self.require_keys(
+            node,
+            owner,
+            "`invoke`",
+            &[(
                 "action",
-                "`invoke`",
                 "add `action:` with a Flex action name, e.g. `StartOutboundCall`",
-            );
-        }
+            )],
+        );
         Some(invoke)
     }
 
