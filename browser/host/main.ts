@@ -55,7 +55,6 @@ const errors: string[] = [];
 const states: string[] = [];
 const events: Crm["events"] = [];
 const results: Crm["results"] = [];
-const received: Crm["received"] = [];
 
 let config: Config | null = null;
 let bridge: FlexBridgeLike | null = null;
@@ -78,17 +77,6 @@ window.addEventListener("error", (ev) => {
 });
 window.addEventListener("unhandledrejection", (ev) => {
   errors.push(`unhandled rejection: ${describeError(ev.reason)}`);
-});
-
-// Recorded from the very start, before the bridge exists, so that the tests
-// see everything that reached this window, trusted or not.
-window.addEventListener("message", (ev: MessageEvent<unknown>) => {
-  received.push({
-    origin: ev.origin,
-    fromFlexFrame:
-      frame !== null && ev.source !== null && ev.source === frame.contentWindow,
-    data: jsonSafe(ev.data),
-  });
 });
 
 // ---- bridge state -----------------------------------------------------------
@@ -551,7 +539,6 @@ const crm: Crm = {
   results,
   popped: null,
   dial,
-  received,
   postRawToFlex(raw: unknown): boolean {
     const target = frame?.contentWindow;
     if (!config || !target) return false;

@@ -91,7 +91,6 @@ export interface Crm {
   results: Array<{ trigger: string; payload: unknown } & Outcome>;
   popped: { trigger: string; number: string; contact: string | null } | null;
   dial(phone: string): Promise<Outcome>;
-  received: Array<{ origin: string; fromFlexFrame: boolean; data: unknown }>;
   postRawToFlex(raw: unknown): boolean;
   iframe(): HTMLIFrameElement | null;
   errors: string[];

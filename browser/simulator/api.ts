@@ -3,11 +3,10 @@
 // action helpers go through the real Actions.invokeAction and never throw.
 
 import type { FlexModule } from "./flex";
-import { type Json, errorMessage, toJsonSafe } from "./jsonsafe";
+import { type Json, errorMessage } from "./jsonsafe";
 import type {
   Failure,
   Invocation,
-  Received,
   Result,
   RingOptions,
   Simulator,
@@ -64,7 +63,6 @@ export interface FlexSim {
   readonly view: string | undefined;
   readonly messages: Array<{ conversationSid: string; body: string }>;
   readonly transfers: Array<{ sid: string; targetSid: string }>;
-  readonly received: Received[];
   readonly errors: string[];
   readonly online: boolean;
   readonly outboundEnabled: boolean;
@@ -184,9 +182,6 @@ export function makeApi({
     get transfers() {
       return sim.transfers;
     },
-    get received() {
-      return sim.received;
-    },
     get errors() {
       return sim.errors;
     },
@@ -203,13 +198,4 @@ export function makeApi({
       window.parent.postMessage(raw, target);
     },
   };
-}
-
-/** What a received message looks like to the tests. */
-export function receivedData(data: unknown): Json {
-  try {
-    return toJsonSafe(data) ?? null;
-  } catch (error) {
-    return `[cannot copy: ${errorMessage(error)}]`;
-  }
 }

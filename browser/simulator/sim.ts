@@ -88,12 +88,6 @@ export interface Failure {
   message: string;
 }
 
-export interface Received {
-  origin: string;
-  fromParent: boolean;
-  data: Json;
-}
-
 export interface RingOptions {
   channel?: string;
   channelType?: string;
@@ -119,7 +113,6 @@ export class Simulator {
   readonly failed: Failure[] = [];
   readonly messages: Array<{ conversationSid: string; body: string }> = [];
   readonly transfers: Array<{ sid: string; targetSid: string }> = [];
-  readonly received: Received[] = [];
   readonly errors: string[] = [];
   /** Text lines for the control panel's action log. */
   readonly logLines: string[] = [];
@@ -460,7 +453,6 @@ export class Simulator {
       this.failed,
       this.messages,
       this.transfers,
-      this.received,
       this.logLines,
     ]) {
       list.length = 0;

@@ -360,13 +360,15 @@ export function expectedAction(trigger, payload) {
   return out;
 }
 
-/** Polls `fn` in a frame until it returns a truthy value. */
+/** Waits in a frame until `fn(arg)` is truthy; returns that value. */
 export async function until(frame, fn, arg, what, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await frame.evaluate(fn, arg);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+  try {
+    const handle = await frame.waitForFunction(fn, arg, {
+      timeout: timeoutMs,
+      polling: 50,
+    });
+    return await handle.jsonValue();
+  } catch (e) {
+    throw new Error(`waiting for ${what} failed: ${e.message}`);
   }
 }

@@ -421,7 +421,7 @@ export function securitySuite(config, get) {
           const sent = await drive.until(
             flex,
             (t) =>
-              window.flexSim.received.find(
+              window.__flexgenProbe.received.find(
                 (r) => r.data && r.data.kind === "command" && r.data.type === t,
               ),
             command.name.snake,
