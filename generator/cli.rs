@@ -10,7 +10,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use flexgen::emit::{self, Owner};
 use flexgen::write::{self, Mode, Outcome};
@@ -21,6 +21,7 @@ Examples:
   flexgen generate triggers.yaml --out out     Write the Flex plugin shim and the bridge into out/
   flexgen generate --check                     Print a diff and exit 1 if the output is stale
   flexgen check --plan > plan.json             Print the resolved plan (JSON) for other tools
+  flexgen completions bash > flexgen.bash      Tab completion for bash (also zsh, fish, ...)
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
@@ -30,8 +31,16 @@ Examples:
   flexgen check --plan > plan.json     The resolved plan as JSON, for tools and tests";
 
 const GENERATE_EXAMPLE: &str = "\
-Example:
-  flexgen generate triggers.yaml --out out     Writes out/flex-plugin/ and out/bridge/";
+Examples:
+  flexgen generate                             Regenerate the workspace of ./triggers.yaml in place
+  flexgen generate triggers.yaml --out out     Writes out/flex-plugin/ and out/bridge/
+  flexgen generate --check                     In CI: exit 1 with a diff when the output is stale";
+
+const COMPLETIONS_EXAMPLE: &str = "\
+Examples:
+  flexgen completions bash > ~/.local/share/bash-completion/completions/flexgen
+  flexgen completions zsh > \"${fpath[1]}/_flexgen\"
+  flexgen completions fish > ~/.config/fish/completions/flexgen.fish";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +83,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Print a shell completion script for flexgen on stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLE)]
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// How a command that ran to the end went.
@@ -108,6 +123,10 @@ fn execute(command: Command) -> Result<Status> {
         Command::Generate { spec, out, check } => {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
             generate(&spec, &out, if check { Mode::Check } else { Mode::Write })
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut io::stdout());
+            Ok(Status::Ok)
         }
     }
 }

@@ -236,20 +236,81 @@ fn stale_generated_files_are_removed_and_foreign_files_kept() {
 }
 
 #[test]
-fn help_shows_examples_and_exit_codes() {
+fn help_shows_examples_and_exit_codes_on_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let out = flexgen(dir.path()).arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("Exit status"), "{help}");
-    for cmd in ["check", "generate"] {
+    // Every command the top-level help lists, so a new one cannot slip by.
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 3, "{help}");
+    for cmd in commands {
+        assert!(
+            help.contains(&format!("flexgen {cmd}")),
+            "the top-level examples show no `flexgen {cmd}`:\n{help}"
+        );
         let out = flexgen(dir.path()).args([cmd, "--help"]).output().unwrap();
         assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout);
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Example"),
-            "{cmd}"
+            text.contains("Example") && text.contains(&format!("flexgen {cmd}")),
+            "{cmd} --help has no example of itself:\n{text}"
         );
     }
+}
+
+#[test]
+fn completions_complete_commands_and_flags_in_a_real_bash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = flexgen(dir.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = dir.path().join("flexgen.bash");
+    fs::write(&script, &out.stdout).unwrap();
+    // Load the script into bash and ask its completion function what it
+    // offers, the way bash does on Tab.
+    let complete = |words: &str| -> String {
+        let probe = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}; \
+             _flexgen flexgen \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &probe])
+            .output()
+            .expect("bash runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let offered = complete("flexgen ge");
+    assert_eq!(offered.trim(), "generate", "{offered}");
+    let offered = complete("flexgen generate --ch");
+    assert!(offered.lines().any(|l| l == "--check"), "{offered}");
+    let offered = complete("flexgen completions ''");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        assert!(offered.lines().any(|l| l == shell), "{shell}: {offered}");
+    }
+    let out = flexgen(dir.path())
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
 }
 
 fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
