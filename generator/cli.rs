@@ -22,6 +22,7 @@ Examples:
   flexgen generate --check                     Print a diff and exit 1 if the output is stale
   flexgen check --plan > plan.json             Print the resolved plan (JSON) for other tools
   flexgen completions bash > flexgen.bash      Tab completion for bash (also zsh, fish, ...)
+  flexgen add-trigger callback_requested       Add a trigger (asks for what flags leave out) and regenerate
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
@@ -29,6 +30,21 @@ const CHECK_EXAMPLE: &str = "\
 Examples:
   flexgen check examples/omnichannel-desk/triggers.yaml
   flexgen check --plan > plan.json     The resolved plan as JSON, for tools and tests";
+
+const ADD_TRIGGER_EXAMPLE: &str = "\
+Examples:
+  flexgen add-trigger open_case --direction host-to-flex --action NavigateToView \\
+      --field 'view:string' --arg viewName=payload.view
+  flexgen add-trigger whatsapp_accepted --direction flex-to-host --event taskAccepted \\
+      --channel chat --channel-type whatsapp --field 'customer:string@task.attributes.from' \\
+      --field 'note={ type: string, optional: true, doc: \"Shown: in the log\" }'
+  flexgen add-trigger call_back        On a terminal: asks for direction, action, fields, args
+
+The trigger goes at the end of `triggers:`, in the file's own style; every other byte of the
+spec stays as it was. The spec is validated with the trigger, then the spec and both generated
+ends are written together, all or nothing. Without a terminal (or with --no-input), missing
+flags are listed and nothing is asked. Exit status: 0 added, 1 the trigger was refused
+(diagnostics shown), 2 usage or I/O error; in every failure nothing is written.";
 
 const GENERATE_EXAMPLE: &str = "\
 Examples:
@@ -89,10 +105,13 @@ enum Command {
         /// The shell to complete in.
         shell: clap_complete::Shell,
     },
+    /// Add one trigger to the spec and regenerate, all or nothing.
+    #[command(after_help = ADD_TRIGGER_EXAMPLE)]
+    AddTrigger(Box<crate::add_trigger::Args>),
 }
 
 /// How a command that ran to the end went.
-enum Status {
+pub(crate) enum Status {
     Ok,
     /// Invalid spec, or `--check` found differences.
     Failed,
@@ -128,6 +147,7 @@ fn execute(command: Command) -> Result<Status> {
             clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut io::stdout());
             Ok(Status::Ok)
         }
+        Command::AddTrigger(args) => crate::add_trigger::run(*args),
     }
 }
 
@@ -184,7 +204,7 @@ fn compile(spec: &Path) -> Result<Option<flexgen::ir::Plan>> {
     }
 }
 
-fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
+pub(crate) fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
     let help = if e.kind() == io::ErrorKind::NotFound {
         "\n  help: pass the path of your spec: `flexgen generate path/to/triggers.yaml`"
     } else {
@@ -193,13 +213,19 @@ fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
     anyhow::anyhow!("cannot read spec {}: {e}{help}", spec.display())
 }
 
-fn report_written(outcome: &Outcome, files: &[emit::OutFile], out: &Path) {
+pub(crate) fn report_written(outcome: &Outcome, files: &[emit::OutFile], out: &Path) {
     let owned_by_user = |path: &str| {
         files
             .iter()
             .any(|f| f.path == path && f.owner == Owner::User)
     };
-    for path in &outcome.created {
+    // An edited file (add-trigger's spec) is reported by its command.
+    let edited = |path: &String| {
+        files
+            .iter()
+            .any(|f| &f.path == path && f.owner == Owner::Edited)
+    };
+    for path in outcome.created.iter().filter(|p| !edited(p)) {
         let note = if owned_by_user(path) {
             " (yours to edit)"
         } else {
@@ -207,14 +233,15 @@ fn report_written(outcome: &Outcome, files: &[emit::OutFile], out: &Path) {
         };
         eprintln!("  created {path}{note}");
     }
-    for path in &outcome.updated {
+    for path in outcome.updated.iter().filter(|p| !edited(p)) {
         eprintln!("  updated {path}");
     }
     for path in &outcome.removed {
         eprintln!("  removed {path} (stale)");
     }
-    let wrote = outcome.created.len() + outcome.updated.len();
-    let unchanged = outcome.unchanged.len() + outcome.kept.len();
+    let count = |list: &[String]| list.iter().filter(|p| !edited(p)).count();
+    let wrote = count(&outcome.created) + count(&outcome.updated);
+    let unchanged = count(&outcome.unchanged) + outcome.kept.len();
     eprintln!(
         "flexgen: wrote {wrote} {}, removed {}, {unchanged} unchanged in {}",
         plural(wrote, "file"),
@@ -245,7 +272,7 @@ fn report_check(outcome: &Outcome, spec: &Path, out: &Path) -> Result<Status> {
 }
 
 /// The spec's own folder, `.` for a bare file name.
-fn spec_folder(spec: &Path) -> PathBuf {
+pub(crate) fn spec_folder(spec: &Path) -> PathBuf {
     match spec.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -253,7 +280,7 @@ fn spec_folder(spec: &Path) -> PathBuf {
 }
 
 /// A folder as shown in messages: `out/`, `./`.
-fn folder(dir: &Path) -> String {
+pub(crate) fn folder(dir: &Path) -> String {
     let shown = dir.display().to_string();
     if shown.ends_with('/') {
         shown

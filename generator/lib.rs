@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod diag;
+pub mod edit;
 pub mod emit;
 pub mod ir;
 pub mod lower;

@@ -1,6 +1,9 @@
-//! The `flexgen` binary. Everything lives in `cli`, so the library stays free
-//! of argument parsing and `anyhow`.
+//! The `flexgen` binary. The command line lives here (`cli`, with
+//! `add_trigger` and its `prompt`s), so the library stays free of argument
+//! parsing, terminals and `anyhow`.
+mod add_trigger;
 mod cli;
+mod prompt;
 
 fn main() {
     std::process::exit(cli::run());

@@ -328,7 +328,7 @@ const TRIGGER_KEYS: &[&str] = &[
     "on",
     "when",
 ];
-const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
+pub const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
 const INVOKE_KEYS: &[&str] = &["action", "args", "timeout_ms"];
 const IF_NOT_READY_KEYS: &[&str] = &["queue_for_ms"];
 const ON_KEYS: &[(&str, OnKind)] = &[

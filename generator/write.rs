@@ -158,13 +158,18 @@ fn plan(out_dir: &Path, files: &[OutFile]) -> Result<(Outcome, Vec<Change>), Wri
     let mut produced = BTreeSet::new();
 
     for file in files {
-        check_rel_path(&file.path)?;
+        match file.owner {
+            Owner::Edited => check_edited_path(&file.path)?,
+            Owner::Generated | Owner::User => check_rel_path(&file.path)?,
+        }
         if !produced.insert(file.path.as_str()) {
             return Err(WriteError::BadPath {
                 path: file.path.clone(),
                 reason: "emitted twice",
             });
         }
+        // An absolute path (an edited file) replaces `out_dir` in the join,
+        // here and when the change is committed.
         let target = out_dir.join(&file.path);
         let existing = read_if_file(&target)?;
         let rel = file.path.clone();
@@ -174,6 +179,14 @@ fn plan(out_dir: &Path, files: &[OutFile]) -> Result<(Outcome, Vec<Change>), Wri
                 contents: file.contents.clone(),
             }),
             (Owner::User, Some(_)) => outcome.kept.push(rel),
+            (Owner::Edited, Some(old)) if old == file.contents.as_bytes() => {
+                outcome.unchanged.push(rel)
+            }
+            (Owner::Edited, Some(old)) => changes.push(Change::Update {
+                rel,
+                old,
+                contents: file.contents.clone(),
+            }),
             (Owner::Generated, Some(old)) if !has_marker(&old) => not_generated.push(rel),
             (Owner::Generated, Some(old)) if old == file.contents.as_bytes() => {
                 outcome.unchanged.push(rel)
@@ -224,6 +237,19 @@ fn check_rel_path(rel: &str) -> Result<(), WriteError> {
         if !matches!(component, Component::Normal(_)) {
             return bad("must stay inside the output folder");
         }
+    }
+    Ok(())
+}
+
+/// An edited file is one the user named (their spec): absolute, so that it
+/// is found wherever the output folder is, and without `..` detours.
+fn check_edited_path(path: &str) -> Result<(), WriteError> {
+    let path = Path::new(path);
+    if !path.is_absolute() || path.components().any(|c| c == Component::ParentDir) {
+        return Err(WriteError::BadPath {
+            path: path.display().to_string(),
+            reason: "an edited file needs an absolute path without `..`",
+        });
     }
     Ok(())
 }
@@ -734,6 +760,63 @@ mod tests {
         }
         // 2 updates x 2 renames + 2 creations + 1 removal.
         assert_eq!(steps_seen, 7);
+    }
+
+    #[test]
+    fn an_edited_file_is_part_of_the_same_all_or_nothing_run() {
+        let spec = |dir: &Path, body: &str| OutFile {
+            path: dir.join("triggers.yaml").display().to_string(),
+            contents: body.to_string(),
+            owner: Owner::Edited,
+        };
+        let mut second = sample();
+        second[0] = generated(&format!("{GEN}/protocol.ts"), "v2\n");
+        let mut steps_seen = 0;
+        for fail_at in 1.. {
+            let root = tempfile::tempdir().unwrap();
+            let out = root.path().join("out");
+            fs::write(root.path().join("triggers.yaml"), "old spec\n").unwrap();
+            apply(&out, &sample(), Mode::Write).unwrap();
+            let before = snapshot(root.path());
+            // The spec goes first, as the CLI passes it.
+            let mut files = vec![spec(root.path(), "new spec\n")];
+            files.extend(second.clone());
+            let mut last = 0;
+            let result = apply_with(&out, &files, Mode::Write, &mut |step| {
+                last = step;
+                if step == fail_at {
+                    Err(io::Error::other("injected"))
+                } else {
+                    Ok(())
+                }
+            });
+            if let Ok(outcome) = result {
+                assert_eq!(read(root.path(), "triggers.yaml"), "new spec\n");
+                assert!(outcome.updated.contains(&files[0].path), "{outcome:?}");
+                steps_seen = last;
+                break;
+            }
+            assert_eq!(
+                snapshot(root.path()),
+                before,
+                "failure at step {fail_at} left changes"
+            );
+        }
+        // Spec and protocol.ts: 2 updates x 2 renames.
+        assert_eq!(steps_seen, 4);
+
+        // Same bytes: unchanged, not rewritten.
+        let root = tempfile::tempdir().unwrap();
+        fs::write(root.path().join("triggers.yaml"), "same\n").unwrap();
+        let outcome = apply(root.path(), &[spec(root.path(), "same\n")], Mode::Write).unwrap();
+        assert!(!outcome.changed(), "{outcome:?}");
+        // A relative path is refused: it would resolve inside the output folder.
+        let relative = OutFile {
+            path: "triggers.yaml".into(),
+            ..spec(root.path(), "x\n")
+        };
+        let err = apply(root.path(), &[relative], Mode::Write).unwrap_err();
+        assert!(matches!(err, WriteError::BadPath { .. }), "{err}");
     }
 
     #[test]

@@ -18,6 +18,11 @@ pub enum Owner {
     Generated,
     /// Scaffolded once when missing, then the user's: never overwritten.
     User,
+    /// The user's own file, replaced on purpose by a command that edits it
+    /// (`add-trigger`'s spec): written when its bytes differ, in the same
+    /// all-or-nothing run as the generated files. Its `path` is absolute,
+    /// since the spec need not sit in the output folder.
+    Edited,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

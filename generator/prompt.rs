@@ -1,0 +1,274 @@
+//! Questions for what `add-trigger` was not told, on a terminal: direction,
+//! then the action or listener, payload fields, and the args the action
+//! requires. Choices come from the catalog; a typo gets a "did you mean".
+//! Generic over the reader and writer so the logic is tested without a
+//! terminal (tests/add_trigger.rs drives the real one through a pty).
+
+use std::io::{self, BufRead, Write};
+
+use heck::ToSnakeCase as _;
+
+use flexgen::catalog;
+use flexgen::diag::did_you_mean;
+use flexgen::edit::{self, ArgValue, NewTrigger, FIELD_FORMS};
+use flexgen::ir::{ActionFieldType, Direction};
+use flexgen::spec::OnKind;
+
+pub struct Prompter<R, W> {
+    input: R,
+    out: W,
+}
+
+impl<R: BufRead, W: Write> Prompter<R, W> {
+    pub fn new(input: R, out: W) -> Self {
+        Prompter { input, out }
+    }
+
+    fn say(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{text}")
+    }
+
+    /// One answer, trimmed; the end of input aborts (nothing is written).
+    fn ask(&mut self, question: &str) -> io::Result<String> {
+        write!(self.out, "{question}")?;
+        self.out.flush()?;
+        let mut line = String::new();
+        if self.input.read_line(&mut line)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "no answer (end of input); nothing was changed",
+            ));
+        }
+        Ok(line.trim().to_string())
+    }
+
+    /// Asks until `parse` accepts the answer, showing why it did not.
+    fn until<T>(
+        &mut self,
+        question: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> io::Result<T> {
+        loop {
+            let answer = self.ask(question)?;
+            match parse(&answer) {
+                Ok(value) => return Ok(value),
+                Err(why) => self.say(&format!("  {why}"))?,
+            }
+        }
+    }
+
+    /// Fills in what `trigger` lacks. `ask_fields`: no `--field` was given, so
+    /// the payload is asked for too.
+    pub fn complete(&mut self, t: &mut NewTrigger, ask_fields: bool) -> io::Result<()> {
+        self.say(&format!("Adding trigger `{}`.", t.name))?;
+        let direction = match t.direction {
+            Some(d) => d,
+            None => {
+                self.say("Direction:\n  1) host-to-flex: the CRM asks Flex to act\n  2) flex-to-host: Flex tells the CRM")?;
+                let d = self.until("direction [1/2]: ", |a| match a {
+                    "1" | "h" => Ok(Direction::HostToFlex),
+                    "2" | "f" => Ok(Direction::FlexToHost),
+                    other => edit::parse_direction(other)
+                        .ok_or_else(|| "answer 1 (host-to-flex) or 2 (flex-to-host)".to_string()),
+                })?;
+                t.direction = Some(d);
+                d
+            }
+        };
+        match direction {
+            Direction::HostToFlex if t.action.is_none() => {
+                let names = action_names();
+                self.say(&format!("Flex actions: {}", names.join(", ")))?;
+                t.action = Some(self.until("action: ", |a| pick(a, &names, "Flex action"))?);
+            }
+            Direction::FlexToHost if t.on.is_none() => {
+                self.say("Listen to:\n  1) a manager event (taskAccepted, taskWrapup, ...)\n  2) after a Flex action succeeded\n  3) before a Flex action runs")?;
+                let kind = self.until("listener [1/2/3]: ", |a| match a {
+                    "1" | "event" => Ok(OnKind::Event),
+                    "2" | "after" => Ok(OnKind::After),
+                    "3" | "before" => Ok(OnKind::Before),
+                    _ => Err("answer 1, 2 or 3".to_string()),
+                })?;
+                let (names, what) = match kind {
+                    OnKind::Event => (event_names(), "Flex event"),
+                    _ => (action_names(), "Flex action"),
+                };
+                self.say(&format!("{what}s: {}", names.join(", ")))?;
+                let name = self.until(&format!("{}: ", what.to_lowercase()), |a| {
+                    pick(a, &names, what)
+                })?;
+                t.on = Some((kind, name));
+            }
+            _ => {}
+        }
+        if ask_fields {
+            self.fields(t, direction)?;
+        }
+        self.required_args(t)
+    }
+
+    fn fields(&mut self, t: &mut NewTrigger, direction: Direction) -> io::Result<()> {
+        self.say(&format!(
+            "Payload fields, one per line: {FIELD_FORMS}.\n  types: string, e164, integer, \
+             number, boolean, datetime, enum; an empty line ends the list."
+        ))?;
+        if direction == Direction::FlexToHost {
+            self.say(
+                "  flex-to-host fields name their source, e.g. `caller:e164@task.attributes.from`.",
+            )?;
+        }
+        loop {
+            let answer = self.ask("field (empty to finish): ")?;
+            if answer.is_empty() {
+                return Ok(());
+            }
+            match edit::parse_field(&answer) {
+                Ok(field) => t.payload.push(field),
+                Err(e) => self.say(&format!("  {e}"))?,
+            }
+        }
+    }
+
+    fn required_args(&mut self, t: &mut NewTrigger) -> io::Result<()> {
+        let Some(action) = t.action.as_deref().and_then(catalog::action) else {
+            return Ok(());
+        };
+        for field in action.fields.iter().filter(|f| !f.optional) {
+            if t.args.iter().any(|(k, _)| k == field.name) {
+                continue;
+            }
+            let suggestion = suggest_source(t, field.name);
+            let default = suggestion
+                .as_ref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let question = format!(
+                "{} requires `{}` ({}): payload.<field> or a literal{default}: ",
+                action.name,
+                field.name,
+                type_name(field.ty)
+            );
+            let value = self.until(&question, |a| match (a, &suggestion) {
+                ("", Some(s)) => Ok(ArgValue::Path(s.clone())),
+                ("", None) => Err("give a value".to_string()),
+                (a, _) => edit::arg_value(a),
+            })?;
+            t.args.push((field.name.to_string(), value));
+        }
+        Ok(())
+    }
+}
+
+pub fn type_name(ty: ActionFieldType) -> &'static str {
+    match ty {
+        ActionFieldType::String => "string",
+        ActionFieldType::Number => "number",
+        ActionFieldType::Boolean => "boolean",
+        ActionFieldType::Object => "object",
+        ActionFieldType::Task => "task",
+        ActionFieldType::Any => "any JSON",
+    }
+}
+
+fn action_names() -> Vec<&'static str> {
+    catalog::ACTIONS.iter().map(|a| a.name).collect()
+}
+
+fn event_names() -> Vec<&'static str> {
+    catalog::EVENTS.iter().map(|e| e.name).collect()
+}
+
+/// A catalog name from an answer: exact, or the one name that differs only
+/// in case; otherwise a "did you mean" (the answer is asked again).
+fn pick(answer: &str, names: &[&str], what: &str) -> Result<String, String> {
+    if let Some(name) = names
+        .iter()
+        .find(|n| **n == answer)
+        .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(answer)))
+    {
+        return Ok(name.to_string());
+    }
+    if answer.is_empty() {
+        return Err(format!("give a {what} from the list above"));
+    }
+    Err(match did_you_mean(answer, names.iter().copied()) {
+        Some(close) => format!("unknown {what} `{answer}`; did you mean `{close}`?"),
+        None => format!("unknown {what} `{answer}`; choose one from the list above"),
+    })
+}
+
+/// The payload field a required action arg most likely comes from: the one
+/// named like it, else the only required one (an optional field may not feed
+/// a required arg).
+fn suggest_source(t: &NewTrigger, arg: &str) -> Option<String> {
+    let snake = arg.to_snake_case();
+    let named = t.payload.iter().find(|f| f.name == snake);
+    let required: Vec<_> = t
+        .payload
+        .iter()
+        .filter(|f| f.optional != Some(true))
+        .collect();
+    let only = (required.len() == 1).then(|| required[0]);
+    named.or(only).map(|f| format!("payload.{}", f.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(answers: &str, t: &mut NewTrigger, ask_fields: bool) -> (io::Result<()>, String) {
+        let mut out = Vec::new();
+        let result = Prompter::new(answers.as_bytes(), &mut out).complete(t, ask_fields);
+        (result, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn asks_for_everything_missing_with_suggestions() {
+        let mut t = NewTrigger {
+            name: "call_back".into(),
+            ..NewTrigger::default()
+        };
+        let answers =
+            "sideways\n1\nStartOutbondCall\nStartOutboundCall\nbad field\nphone:e164\n\n\n";
+        let (result, shown) = run(answers, &mut t, true);
+        result.unwrap();
+        assert!(
+            shown.contains("did you mean `StartOutboundCall`?"),
+            "{shown}"
+        );
+        assert!(shown.contains("answer 1 (host-to-flex)"), "{shown}");
+        assert!(shown.contains("no `:`"), "{shown}");
+        assert!(
+            shown.contains(
+                "requires `destination` (string): payload.<field> or a literal [payload.phone]"
+            ),
+            "{shown}"
+        );
+        assert_eq!(t.direction, Some(Direction::HostToFlex));
+        assert_eq!(t.action.as_deref(), Some("StartOutboundCall"));
+        assert_eq!(t.payload[0].name, "phone");
+        assert_eq!(
+            t.args,
+            [(
+                "destination".to_string(),
+                ArgValue::Path("payload.phone".into())
+            )]
+        );
+    }
+
+    #[test]
+    fn flex_to_host_asks_for_the_listener_and_eof_aborts() {
+        let mut t = NewTrigger {
+            name: "wrapped".into(),
+            direction: Some(Direction::FlexToHost),
+            ..NewTrigger::default()
+        };
+        let (result, _) = run("1\ntaskwrapup\n", &mut t, false);
+        result.unwrap();
+        assert_eq!(t.on, Some((OnKind::Event, "taskWrapup".into())));
+
+        let mut t = NewTrigger::default();
+        let (result, _) = run("2\n", &mut t, true);
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    }
+}
