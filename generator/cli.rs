@@ -23,6 +23,7 @@ Examples:
   flexgen check --plan > plan.json             Print the resolved plan (JSON) for other tools
   flexgen completions bash > flexgen.bash      Tab completion for bash (also zsh, fish, ...)
   flexgen add-trigger callback_requested       Add a trigger (asks for what flags leave out) and regenerate
+  flexgen docs triggers.yaml --out out         Write only out/docs/PROTOCOL.md
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
@@ -57,6 +58,11 @@ Examples:
   flexgen completions bash > ~/.local/share/bash-completion/completions/flexgen
   flexgen completions zsh > \"${fpath[1]}/_flexgen\"
   flexgen completions fish > ~/.config/fish/completions/flexgen.fish";
+
+const DOCS_EXAMPLE: &str = "\
+Examples:
+  flexgen docs triggers.yaml --out out     Writes out/docs/PROTOCOL.md only
+  flexgen docs --check                     Exit 1 (with a diff) if docs/PROTOCOL.md is stale";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -108,6 +114,22 @@ enum Command {
     /// Add one trigger to the spec and regenerate, all or nothing.
     #[command(after_help = ADD_TRIGGER_EXAMPLE)]
     AddTrigger(Box<crate::add_trigger::Args>),
+    /// Write only docs/PROTOCOL.md: setup, the wire protocol, and every
+    /// trigger with its payload, errors and a sequence diagram. (`generate`
+    /// writes it too.)
+    #[command(after_help = DOCS_EXAMPLE)]
+    Docs {
+        /// The spec to read.
+        #[arg(default_value = "triggers.yaml")]
+        spec: PathBuf,
+        /// Output folder [default: the spec's folder].
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing: print a unified diff of what would change and exit 1
+        /// if anything would.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// How a command that ran to the end went.
@@ -148,6 +170,28 @@ fn execute(command: Command) -> Result<Status> {
             Ok(Status::Ok)
         }
         Command::AddTrigger(args) => crate::add_trigger::run(*args),
+        Command::Docs { spec, out, check } => {
+            let out = out.unwrap_or_else(|| spec_folder(&spec));
+            docs(&spec, &out, if check { Mode::Check } else { Mode::Write })
+        }
+    }
+}
+
+/// `generate` for the documentation alone: no other file is written or
+/// judged stale.
+fn docs(spec: &Path, out: &Path, mode: Mode) -> Result<Status> {
+    let Some(plan) = compile(spec)? else {
+        return Ok(Status::Failed);
+    };
+    let files = emit::docs::emit(&plan).context("emitting the documentation")?;
+    let outcome = write::apply_owned(out, &files, mode, &[])
+        .with_context(|| format!("writing into {}", folder(out)))?;
+    match mode {
+        Mode::Write => {
+            report_written(&outcome, &files, out);
+            Ok(Status::Ok)
+        }
+        Mode::Check => report_check(&outcome, spec, out),
     }
 }
 

@@ -113,7 +113,19 @@ impl Change {
 
 /// Applies `files` to `out_dir` (Write) or diffs them against it (Check).
 pub fn apply(out_dir: &Path, files: &[OutFile], mode: Mode) -> Result<Outcome, WriteError> {
-    apply_with(out_dir, files, mode, &mut |_| Ok(()))
+    apply_with(out_dir, files, mode, GENERATED_DIRS, &mut |_| Ok(()))
+}
+
+/// `apply` for a run that produces only some of flexgen's files (`flexgen
+/// docs`): stale files are looked for only under `owned_dirs`, so the files
+/// this run does not produce are not taken for stale ones.
+pub fn apply_owned(
+    out_dir: &Path,
+    files: &[OutFile],
+    mode: Mode,
+    owned_dirs: &[&str],
+) -> Result<Outcome, WriteError> {
+    apply_with(out_dir, files, mode, owned_dirs, &mut |_| Ok(()))
 }
 
 /// `apply` with a hook called before each commit step, so tests can make the
@@ -122,9 +134,10 @@ fn apply_with(
     out_dir: &Path,
     files: &[OutFile],
     mode: Mode,
+    owned_dirs: &[&str],
     before_step: &mut dyn FnMut(usize) -> io::Result<()>,
 ) -> Result<Outcome, WriteError> {
-    let (mut outcome, changes) = plan(out_dir, files)?;
+    let (mut outcome, changes) = plan(out_dir, files, owned_dirs)?;
     for change in &changes {
         let list = match change {
             Change::Create { .. } => &mut outcome.created,
@@ -151,7 +164,11 @@ fn apply_with(
 }
 
 /// Decides every change by reading the disk; writes nothing.
-fn plan(out_dir: &Path, files: &[OutFile]) -> Result<(Outcome, Vec<Change>), WriteError> {
+fn plan(
+    out_dir: &Path,
+    files: &[OutFile],
+    owned_dirs: &[&str],
+) -> Result<(Outcome, Vec<Change>), WriteError> {
     let mut outcome = Outcome::default();
     let mut changes = Vec::new();
     let mut not_generated = Vec::new();
@@ -204,7 +221,7 @@ fn plan(out_dir: &Path, files: &[OutFile]) -> Result<(Outcome, Vec<Change>), Wri
         });
     }
 
-    for dir in GENERATED_DIRS {
+    for dir in owned_dirs {
         for rel in files_under(out_dir, dir)? {
             if produced.contains(rel.as_str()) {
                 continue;
@@ -542,6 +559,57 @@ mod tests {
         ]
     }
 
+    /// docs/PROTOCOL.md carries the marker in an HTML comment: flexgen
+    /// rewrites its own, refuses a hand-written one, and the rest of `docs/`
+    /// is the user's (never stale, never reported).
+    #[test]
+    fn the_markdown_marker_is_recognised_and_docs_stay_the_users() {
+        let doc = |body: &str| OutFile {
+            path: "docs/PROTOCOL.md".to_string(),
+            contents: format!(
+                "<!-- {GENERATED_MARKER} 0.1.0 from triggers.yaml. DO NOT EDIT. -->\n{body}"
+            ),
+            owner: Owner::Generated,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("docs")).unwrap();
+        fs::write(dir.path().join("docs/notes.md"), "mine\n").unwrap();
+        let mut files = sample();
+        files.push(doc("one\n"));
+        apply(dir.path(), &files, Mode::Write).unwrap();
+        files.pop();
+        files.push(doc("two\n"));
+        let outcome = apply(dir.path(), &files, Mode::Write).unwrap();
+        assert_eq!(outcome.updated, ["docs/PROTOCOL.md"]);
+        assert!(outcome.foreign.is_empty() && outcome.removed.is_empty());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("docs/notes.md")).unwrap(),
+            "mine\n"
+        );
+
+        // Only the docs, as `flexgen docs` writes them: the plugin and bridge
+        // files it does not produce are not stale.
+        let outcome = apply_owned(dir.path(), &[doc("three\n")], Mode::Write, &[]).unwrap();
+        assert_eq!(outcome.updated, ["docs/PROTOCOL.md"]);
+        assert!(outcome.removed.is_empty());
+        assert!(dir.path().join(format!("{GEN}/protocol.ts")).exists());
+
+        fs::write(dir.path().join("docs/PROTOCOL.md"), "# My protocol notes\n").unwrap();
+        for result in [
+            apply(dir.path(), &files, Mode::Write),
+            apply_owned(dir.path(), &[doc("x\n")], Mode::Check, &[]),
+        ] {
+            match result {
+                Err(WriteError::NotGenerated { paths }) => assert_eq!(paths, ["docs/PROTOCOL.md"]),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            fs::read_to_string(dir.path().join("docs/PROTOCOL.md")).unwrap(),
+            "# My protocol notes\n"
+        );
+    }
+
     /// Every entry below `dir` (folders too, so leftover folders show), with
     /// bytes and mtime of files.
     fn snapshot(dir: &Path) -> BTreeMap<String, Option<(Vec<u8>, SystemTime)>> {
@@ -735,14 +803,20 @@ mod tests {
             apply(dir.path(), &first, Mode::Write).unwrap();
             let before = snapshot(dir.path());
             let mut last = 0;
-            let result = apply_with(dir.path(), &second, Mode::Write, &mut |step| {
-                last = step;
-                if step == fail_at {
-                    Err(io::Error::other("injected"))
-                } else {
-                    Ok(())
-                }
-            });
+            let result = apply_with(
+                dir.path(),
+                &second,
+                Mode::Write,
+                GENERATED_DIRS,
+                &mut |step| {
+                    last = step;
+                    if step == fail_at {
+                        Err(io::Error::other("injected"))
+                    } else {
+                        Ok(())
+                    }
+                },
+            );
             if result.is_ok() {
                 assert_eq!(
                     read(dir.path(), &format!("{GEN}/deep/new.ts")),

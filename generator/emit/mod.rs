@@ -5,8 +5,10 @@
 //! the file system; `write` decides what actually changes on disk.
 
 pub mod bridge;
+pub mod docs;
 pub mod plugin;
 pub mod render;
+pub mod setup;
 
 use crate::ir::Plan;
 
@@ -50,6 +52,7 @@ pub enum EmitError {
 pub fn emit_all(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = plugin::emit(plan)?;
     files.extend(bridge::emit(plan)?);
+    files.extend(docs::emit(plan)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -1,0 +1,255 @@
+//! What a person has to set up outside the generated code before the two ends
+//! can talk: Flex's allowed embedders, the host page's CSP and iframe, and the
+//! login cookies of a framed Flex.
+//!
+//! One table, read by every document that explains setup (docs/PROTOCOL.md,
+//! the workspace README), so the advice never drifts between them. Hints hold
+//! plain text; each renderer escapes it for where it lands.
+
+use crate::ir::{Direction, Plan};
+
+/// One thing to configure, with the exact values this spec needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupHint {
+    /// Short title: `Flex "Allowed URLs"`.
+    pub title: &'static str,
+    /// Where it is set, for a person: a console page, a response header.
+    pub place: &'static str,
+    /// The exact entries or lines to add, one per element; copied verbatim.
+    pub values: Vec<String>,
+    /// Why it is needed, one or two sentences (may name origins or triggers).
+    pub why: String,
+}
+
+/// A row of the table: when it applies, and how its values and reason read.
+struct Rule {
+    title: &'static str,
+    place: &'static str,
+    applies: fn(&Plan) -> bool,
+    values: fn(&Plan) -> Vec<String>,
+    why: fn(&Plan) -> String,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        title: "Flex \"Allowed URLs\"",
+        place: "Twilio Console, Flex settings page: Allowed URLs (one entry each)",
+        applies: |_| true,
+        values: |plan| plan.app.host_origins.clone(),
+        why: |_| {
+            "Flex sends these as the CSP frame-ancestors of its page: a host page whose origin \
+             is not listed cannot frame Flex at all. Full origins, no trailing slash, no path, \
+             no wildcard; the plugin only talks to these same origins."
+                .to_string()
+        },
+    },
+    Rule {
+        title: "Host page CSP `frame-src`",
+        place: "Content-Security-Policy response header of the CRM host page",
+        applies: |_| true,
+        values: |plan| vec![format!("frame-src 'self' {}", plan.app.flex_origin)],
+        why: |plan| {
+            format!(
+                "The host page must be allowed to frame {} (exactly that origin; merge with \
+                 the frame-src you already send). The bridge posts only to this origin and \
+                 accepts messages only from it.",
+                plan.app.flex_origin
+            )
+        },
+    },
+    Rule {
+        title: "Flex iframe `allow` attribute",
+        place: "the <iframe> that embeds Flex in the host page",
+        applies: |_| true,
+        values: |plan| {
+            vec![format!(
+                "<iframe src=\"{}\" allow=\"microphone; autoplay\">",
+                plan.app.flex_origin
+            )]
+        },
+        why: |plan| {
+            let voice = voice_triggers(plan);
+            let triggers = if voice.is_empty() {
+                String::new()
+            } else {
+                format!(" (this spec's triggers on calls: {})", voice.join(", "))
+            };
+            format!(
+                "Flex's voice client needs the microphone to take or place calls{triggers}, and \
+                 autoplay to ring; without them calls in the embedded Flex have no audio."
+            )
+        },
+    },
+    Rule {
+        title: "Flex login across sites",
+        place: "the agents' browsers, or Flex's single sign-on settings",
+        applies: |plan| !cross_site_origins(plan).is_empty(),
+        values: cross_site_origins,
+        why: |plan| {
+            format!(
+                "These host origins are on another site than {}, so the framed Flex's login \
+                 cookies are third-party cookies: allow third-party cookies for {} in the agents' \
+                 browsers, or turn on SSO's \"login using popup\" option so the identity \
+                 provider's login runs in a popup instead of the frame.",
+                plan.app.flex_origin, plan.app.flex_origin
+            )
+        },
+    },
+];
+
+/// Every setup step the spec needs, in the order a person does them.
+pub fn setup_hints(plan: &Plan) -> Vec<SetupHint> {
+    RULES
+        .iter()
+        .filter(|rule| (rule.applies)(plan))
+        .map(|rule| SetupHint {
+            title: rule.title,
+            place: rule.place,
+            values: (rule.values)(plan),
+            why: (rule.why)(plan),
+        })
+        .collect()
+}
+
+/// Triggers that concern voice calls: on the voice channel, or on any channel
+/// (a trigger without `channel` fires for calls too).
+fn voice_triggers(plan: &Plan) -> Vec<String> {
+    plan.triggers
+        .iter()
+        .filter(|t| {
+            t.channel.as_deref() == Some("voice")
+                || (t.channel.is_none() && t.direction == Direction::FlexToHost)
+        })
+        .map(|t| t.name.original.clone())
+        .collect()
+}
+
+/// Host origins whose site (scheme and registrable domain) differs from the
+/// Flex origin's.
+fn cross_site_origins(plan: &Plan) -> Vec<String> {
+    let flex = site(&plan.app.flex_origin);
+    plan.app
+        .host_origins
+        .iter()
+        .filter(|origin| site(origin) != flex)
+        .cloned()
+        .collect()
+}
+
+/// `(scheme, site)` of a validated origin. The site is the host's last two
+/// labels, without the public suffix list: under a multi-label suffix such
+/// as `co.uk` two unrelated hosts would count as one site, but Flex's own
+/// origin (`flex.twilio.com`) is never under one. IP addresses and
+/// `localhost` are sites of their own; the port never matters.
+fn site(origin: &str) -> (String, String) {
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
+    let host = if rest.starts_with('[') {
+        // IPv6 literal: `[::1]:8080`.
+        rest.split_inclusive(']').next().unwrap_or(rest)
+    } else {
+        rest.split(':').next().unwrap_or(rest)
+    };
+    let is_ip = host.starts_with('[') || host.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let labels: Vec<&str> = host.split('.').collect();
+    let site = if is_ip || labels.len() <= 2 {
+        host.to_string()
+    } else {
+        labels[labels.len() - 2..].join(".")
+    };
+    (scheme.to_string(), site)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(yaml: &str) -> Plan {
+        crate::pipeline::compile("triggers.yaml", yaml).unwrap_or_else(|d| panic!("{}", d.render()))
+    }
+
+    const SEED: &str = include_str!("../../triggers.yaml");
+
+    #[test]
+    fn seed_hints_name_the_exact_origins() {
+        let hints = setup_hints(&plan(SEED));
+        let titles: Vec<_> = hints.iter().map(|h| h.title).collect();
+        assert_eq!(
+            titles,
+            [
+                "Flex \"Allowed URLs\"",
+                "Host page CSP `frame-src`",
+                "Flex iframe `allow` attribute",
+                "Flex login across sites"
+            ]
+        );
+        assert_eq!(
+            hints[0].values,
+            ["https://crm.acme.example", "http://localhost:8080"]
+        );
+        assert_eq!(
+            hints[1].values,
+            ["frame-src 'self' https://flex.twilio.com"]
+        );
+        assert!(hints[2].values[0].contains("allow=\"microphone; autoplay\""));
+        assert!(
+            hints[2]
+                .why
+                .contains("click_to_dial, screen_pop, interaction_logged"),
+            "{}",
+            hints[2].why
+        );
+        assert_eq!(
+            hints[3].values,
+            ["https://crm.acme.example", "http://localhost:8080"]
+        );
+    }
+
+    #[test]
+    fn same_site_hosts_need_no_cookie_hint() {
+        let same = SEED
+            .replace("https://flex.twilio.com", "https://flex.acme.example")
+            .replace(
+                "    - http://localhost:8080\n",
+                "    - https://acme.example:8443\n",
+            );
+        let hints = setup_hints(&plan(&same));
+        assert!(
+            hints.iter().all(|h| h.title != "Flex login across sites"),
+            "{hints:#?}"
+        );
+
+        let mixed = SEED.replace("https://flex.twilio.com", "https://flex.acme.example");
+        let hints = setup_hints(&plan(&mixed));
+        let cookies = hints
+            .iter()
+            .find(|h| h.title == "Flex login across sites")
+            .unwrap();
+        // http and https are different sites even on one host.
+        assert_eq!(cookies.values, ["http://localhost:8080"]);
+    }
+
+    #[test]
+    fn sites_ignore_ports_and_subdomains_but_not_schemes() {
+        assert_eq!(
+            site("https://a.b.example:8443"),
+            ("https".to_string(), "b.example".to_string())
+        );
+        assert_eq!(
+            site("https://crm.acme.example"),
+            site("https://flex.acme.example")
+        );
+        assert_ne!(
+            site("http://crm.acme.example"),
+            site("https://crm.acme.example")
+        );
+        assert_eq!(
+            site("http://[::1]:8080"),
+            ("http".to_string(), "[::1]".to_string())
+        );
+        assert_eq!(
+            site("http://127.0.0.1:80"),
+            ("http".to_string(), "127.0.0.1".to_string())
+        );
+        assert_ne!(site("http://127.0.0.1"), site("http://127.0.0.2"));
+    }
+}
