@@ -24,6 +24,7 @@ Examples:
   flexgen completions bash > flexgen.bash      Tab completion for bash (also zsh, fish, ...)
   flexgen add-trigger callback_requested       Add a trigger (asks for what flags leave out) and regenerate
   flexgen docs triggers.yaml --out out         Write only out/docs/PROTOCOL.md
+  flexgen preview                              Serve the CRM page and the Flex simulator; Ctrl-C stops
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
@@ -130,7 +131,26 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Serve a CRM page and a Flex simulator running this workspace's bridge
+    /// and plugin, with its own hooks, on two loopback origins, until Ctrl-C.
+    #[command(after_help = PREVIEW_EXAMPLE)]
+    Preview {
+        /// The spec to read; its folder is the workspace.
+        #[arg(default_value = "triggers.yaml")]
+        spec: PathBuf,
+        /// Port of the CRM host page on localhost (0: a free one). The Flex
+        /// simulator gets a free port of 127.0.0.1.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
 }
+
+const PREVIEW_EXAMPLE: &str = "\
+Example:
+  flexgen preview --port 8080     CRM page on http://localhost:8080/<folder>/, Flex on a free port
+
+Prints `host: URL` and `flex: URL` on stdout once serving; build progress goes
+to stderr. Builds under DIR/.flexgen/ (add it to .gitignore). Ctrl-C stops it.";
 
 /// How a command that ran to the end went.
 pub(crate) enum Status {
@@ -174,6 +194,7 @@ fn execute(command: Command) -> Result<Status> {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
             docs(&spec, &out, if check { Mode::Check } else { Mode::Write })
         }
+        Command::Preview { spec, port } => preview(&spec, port),
     }
 }
 
@@ -193,6 +214,46 @@ fn docs(spec: &Path, out: &Path, mode: Mode) -> Result<Status> {
         }
         Mode::Check => report_check(&outcome, spec, out),
     }
+}
+
+fn preview(spec: &Path, port: u16) -> Result<Status> {
+    if compile(spec)?.is_none() {
+        return Ok(Status::Failed);
+    }
+    let missing = flexgen::preview::check_tools();
+    if !missing.is_empty() {
+        return Err(flexgen::preview::PreviewError::Tools(missing).into());
+    }
+    let spec = fs::canonicalize(spec).with_context(|| format!("resolving {}", spec.display()))?;
+    let workspace = spec_folder(&spec);
+    let state = flexgen::preview::state_dir(&workspace);
+    let harness = state.join("preview");
+    fs::create_dir_all(&state).with_context(|| format!("creating {}", folder(&state)))?;
+    // Build outputs never belong in the user's repository.
+    let ignore = state.join(".gitignore");
+    if !ignore.exists() {
+        fs::write(&ignore, "# flexgen preview's builds and packages\n*\n")
+            .with_context(|| format!("writing {}", ignore.display()))?;
+    }
+    flexgen::preview::materialise(&harness)?;
+    flexgen::preview::npm_install(&harness)?;
+    eprintln!(
+        "flexgen: building the preview of {} (the bridge for wasm32, the plugin, the pages)",
+        spec.display()
+    );
+    let cache = flexgen::preview::cache_dir(&workspace);
+    flexgen::preview::serve(&harness, &workspace, &spec, port, &cache, &mut |urls| {
+        println!("host: {}", urls.host);
+        println!("flex: {}", urls.flex);
+        eprintln!(
+            "flexgen: open {} in a browser: the CRM page, with the Flex simulator in its \
+             frame. Run commands from the page's forms, ring calls and chats and fire \
+             every Flex -> CRM trigger from the simulator's panel; the page's message log \
+             shows what crosses the bridge. Ctrl-C stops.",
+            urls.host
+        );
+    })?;
+    Ok(Status::Ok)
 }
 
 fn check(spec: &Path, print_plan: bool) -> Result<Status> {

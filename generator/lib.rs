@@ -5,7 +5,8 @@
 //! `spec` (YAML -> spanned model) -> `validate` (all errors at once, against the
 //! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files) -> `write`
 //! (write-if-changed, stale removal, `--check` diff). `pipeline` strings the
-//! front half together; `cli` is the thin command-line edge.
+//! front half together; `cli` is the thin command-line edge. `preview` serves
+//! the browser harness for a workspace (`flexgen preview`).
 
 pub mod catalog;
 pub mod diag;
@@ -14,6 +15,7 @@ pub mod emit;
 pub mod ir;
 pub mod lower;
 pub mod pipeline;
+pub mod preview;
 pub mod spec;
 pub mod validate;
 pub mod write;

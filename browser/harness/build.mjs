@@ -1,11 +1,24 @@
 // Builds everything the browser pages need, for each spec (a "case"):
 //
-//   target/e2e/cases/<case>/      the spec with its origins pointed at the
-//                                 loopback servers, flexgen's output, plan.json
-//   target/e2e/www/host/<case>/   the CRM host page + its WASM bridge (pkg/)
-//   target/e2e/www/flex/<case>/   the Flex simulator page + the plugin bundle
-//   target/e2e/www/flex/_shared/  the Flex UI bundle (real Actions Framework)
-//   target/e2e/www/attacker/      the third-origin page of the security tests
+//   <out>/cases/<case>/      the spec with its origins pointed at the
+//                            loopback servers, flexgen's output, plan.json
+//   <out>/www/host/<case>/   the CRM host page + its WASM bridge (pkg/)
+//   <out>/www/flex/<case>/   the Flex simulator page + the plugin bundle
+//   <out>/www/flex/_shared/  the Flex UI bundle (real Actions Framework)
+//   <out>/www/attacker/      the third-origin page of the security tests
+//   <out>/cargo/             the bridges' cargo target dir
+//
+// <out> is target/e2e for the repository's cases (the seed and examples/*),
+// and DIR/.flexgen/build for a workspace (`--workspace DIR`, what `flexgen
+// preview` runs): build outputs stay inside the folder they belong to, which
+// `flexgen new` gitignores. The Flex UI bundle is cached across runs and
+// workspaces in $FLEXGEN_CACHE_DIR (default <out>/cache): it takes a minute
+// to build and only changes with the lockfile.
+//
+// A workspace case runs the workspace's own code: its flex-plugin/ and
+// bridge/ files (hooks.ts, the plugin class, lib.rs, anything else the user
+// added) are copied into the case folder before flexgen generates there, and
+// generate keeps existing user files.
 //
 // The origins are compiled into the generated code (exact origins are the
 // point), so the servers' ports must be known before generating: callers
@@ -22,6 +35,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const browserDir = path.resolve(here, "..");
 export const repoDir = path.resolve(browserDir, "..");
 export const outDir = path.join(repoDir, "target", "e2e");
+
+/** Where a workspace's build outputs go. */
+export const workspaceOutDir = (dir) =>
+  path.join(path.resolve(dir), ".flexgen", "build");
 const nodeModules = path.join(browserDir, "node_modules");
 
 /** The seed spec, then every example, as { name, spec } in a stable order. */
@@ -60,6 +77,69 @@ export function pointOrigins(text, { flexOrigin, hostOrigin }) {
     }
   }
   return out.join("\n");
+}
+
+/**
+ * A workspace folder (one holding triggers.yaml, or the spec `specFile`) as
+ * a case named after the folder. The name becomes a URL path segment, so it
+ * is reduced to [A-Za-z0-9._-] and kept clear of the pages' `_shared` folder.
+ */
+export function workspaceCase(dir, specFile = undefined) {
+  const abs = path.resolve(dir);
+  const spec = path.resolve(specFile ?? path.join(abs, "triggers.yaml"));
+  if (!fs.existsSync(spec))
+    throw new Error(
+      `${spec} does not exist: pass a folder that holds a triggers.yaml (see \`flexgen new\`)`,
+    );
+  let name = path.basename(abs).replace(/[^A-Za-z0-9._-]/g, "-");
+  if (name === "" || /^[._]/.test(name)) name = `ws-${name}`;
+  return { name, spec, workspace: abs };
+}
+
+// Folders of a workspace that are build outputs or installed packages, not
+// the user's code.
+const NOT_SOURCE = new Set(["node_modules", "target", "pkg", "build", "dist"]);
+// flexgen's own folders in a workspace: generate rewrites them in the case
+// folder; removing and rewriting them would only cost rebuilds.
+const GENERATED = [
+  path.join("flex-plugin", "src", "flexgen"),
+  path.join("bridge", "src", "generated"),
+];
+
+/** Relative paths of the files under `root` (sources only), sorted. */
+function sourceFiles(root, rel = "") {
+  const dir = path.join(root, rel);
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".") || NOT_SOURCE.has(entry.name)) continue;
+    const sub = path.join(rel, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(root, sub));
+    else if (entry.isFile()) out.push(sub);
+  }
+  return out.sort();
+}
+
+/**
+ * Mirrors the workspace's flex-plugin/ and bridge/ into the case folder, so
+ * that its own hooks, plugin class and lib.rs are what the pages run. Files
+ * the workspace no longer has go too, except flexgen's generated folders
+ * (generate brings those up to date itself).
+ */
+function copyWorkspaceCode(workspace, caseDir) {
+  for (const part of ["flex-plugin", "bridge"]) {
+    const from = path.join(workspace, part);
+    const to = path.join(caseDir, part);
+    const mine = new Set(sourceFiles(from));
+    for (const rel of mine)
+      writeIfChanged(path.join(to, rel), fs.readFileSync(path.join(from, rel)));
+    for (const rel of sourceFiles(to)) {
+      const full = path.join(part, rel);
+      if (mine.has(rel) || GENERATED.some((g) => full.startsWith(g + path.sep)))
+        continue;
+      fs.rmSync(path.join(to, rel));
+    }
+  }
 }
 
 function run(cmd, args, opts = {}) {
@@ -109,14 +189,15 @@ const NODE_STUBS = {
  * and classes are the real ones. ~18 MB; rebuilt only when the lockfile (that
  * is, the Flex version) or the stubs change.
  */
-async function buildFlexBundle(sharedDir) {
-  const out = path.join(sharedDir, "flex-ui.js");
+async function buildFlexBundle(sharedDir, cacheDir) {
   const stamp = createHash("sha256")
     .update(fs.readFileSync(path.join(browserDir, "package-lock.json")))
     .update(fs.readFileSync(path.join(here, "flex-entry.js")))
     .update(fs.readFileSync(NODE_STUBS.path))
     .update(fs.readFileSync(NODE_STUBS.util))
+    .update(fs.readFileSync(path.join(here, "stubs", "process.js")))
     .digest("hex");
+  const out = path.join(sharedDir, "flex-ui.js");
   const stampFile = `${out}.stamp`;
   if (
     fs.existsSync(out) &&
@@ -125,6 +206,20 @@ async function buildFlexBundle(sharedDir) {
   ) {
     return;
   }
+  // Named by its stamp: a cached bundle is complete or absent, never stale.
+  const cached = path.join(cacheDir, `flex-ui-${stamp.slice(0, 32)}.js`);
+  if (!fs.existsSync(cached)) {
+    const partial = `${cached}.${process.pid}.tmp`;
+    await buildFlexBundleInto(partial);
+    fs.renameSync(partial, cached);
+  }
+  fs.mkdirSync(sharedDir, { recursive: true });
+  fs.copyFileSync(cached, out);
+  fs.writeFileSync(stampFile, stamp);
+}
+
+async function buildFlexBundleInto(out) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   await esbuild.build({
     entryPoints: [path.join(here, "flex-entry.js")],
     bundle: true,
@@ -138,7 +233,6 @@ async function buildFlexBundle(sharedDir) {
     logLevel: "error",
     legalComments: "none",
   });
-  fs.writeFileSync(stampFile, stamp);
 }
 
 /** A page script (simulator, host, attacker): TypeScript, one IIFE. */
@@ -161,9 +255,12 @@ async function bundleScript(entry, outfile, extra = {}) {
  * builder would: `@twilio/flex-plugin` is the real package, and its build-time
  * globals are defined here as the builder defines them.
  */
-async function bundlePlugin(pluginDir, outfile, appName) {
+async function bundlePlugin(pluginDir, outfile, appName, extraNodePaths) {
   const str = (s) => JSON.stringify(s);
   await bundleScript(path.join(pluginDir, "src", "index.ts"), outfile, {
+    // The harness's packages first, then the user's (a workspace's own
+    // flex-plugin/node_modules, for packages its hooks import).
+    nodePaths: [nodeModules, ...extraNodePaths],
     define: {
       __FPB_PLUGIN_UNIQUE_NAME: str(`plugin-${appName}`),
       __FPB_PLUGIN_VERSION: str("0.0.0-e2e"),
@@ -178,20 +275,26 @@ async function bundlePlugin(pluginDir, outfile, appName) {
 
 /**
  * Builds every case for the given origins. Returns the cases with their
- * plans and URLs. `only` limits it to the named cases.
+ * plans and URLs. `only` limits it to the named cases; `workspace` builds
+ * that folder (its triggers.yaml, or `spec`) as the one case instead, under
+ * its own .flexgen/build (`out` must then be workspaceOutDir(workspace),
+ * where the servers serve).
  */
 export async function buildAll(
   { hostOrigin, flexOrigin, attackerOrigin },
-  { only, log = () => {} } = {},
+  { only, workspace, spec, out = outDir, log = () => {} } = {},
 ) {
   const flexgen = flexgenBin();
-  const www = path.join(outDir, "www");
+  const www = path.join(out, "www");
   const hostRoot = path.join(www, "host");
   const flexRoot = path.join(www, "flex");
   const attackerRoot = path.join(www, "attacker");
 
   log("bundling @twilio/flex-ui for the browser (once)");
-  await buildFlexBundle(path.join(flexRoot, "_shared"));
+  await buildFlexBundle(
+    path.join(flexRoot, "_shared"),
+    process.env.FLEXGEN_CACHE_DIR ?? path.join(out, "cache"),
+  );
   log("bundling the simulator, the host page and the attacker page");
   await bundleScript(
     path.join(browserDir, "simulator", "main.ts"),
@@ -216,11 +319,13 @@ export async function buildAll(
   });
 
   const built = [];
-  for (const c of listCases()) {
+  const cases = workspace ? [workspaceCase(workspace, spec)] : listCases();
+  for (const c of cases) {
     if (only && !only.includes(c.name)) continue;
     log(`case ${c.name}: generate`);
-    const caseDir = path.join(outDir, "cases", c.name);
+    const caseDir = path.join(out, "cases", c.name);
     const spec = path.join(caseDir, "triggers.yaml");
+    if (c.workspace) copyWorkspaceCode(c.workspace, caseDir);
     writeIfChanged(
       spec,
       pointOrigins(fs.readFileSync(c.spec, "utf8"), { flexOrigin, hostOrigin }),
@@ -232,7 +337,8 @@ export async function buildAll(
       plan.app.host_origins.join() !== hostOrigin
     ) {
       throw new Error(
-        `case ${c.name}: could not point the spec's origins at the test servers`,
+        `case ${c.name}: could not point the spec's origins at the loopback servers; ` +
+          "write `flex_origin:` and `host_origins:` as block keys, one per line, under `app:`",
       );
     }
 
@@ -241,7 +347,7 @@ export async function buildAll(
     // A target dir of its own: bridges of the same name from another folder
     // (tests/bridge_toolchain.rs builds the same specs) would share cargo's
     // fingerprint and one could be taken for the other.
-    const cargoTarget = path.join(outDir, "cargo");
+    const cargoTarget = path.join(out, "cargo");
     run(
       "cargo",
       [
@@ -279,6 +385,9 @@ export async function buildAll(
       path.join(caseDir, "flex-plugin"),
       path.join(flexDir, "plugin.js"),
       plan.app.name.kebab,
+      c.workspace
+        ? [path.join(c.workspace, "flex-plugin", "node_modules")]
+        : [],
     );
 
     const config = {

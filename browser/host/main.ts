@@ -6,6 +6,7 @@
 
 import { byId, el, isolated } from "./dom";
 import { display, jsonSafe } from "./json-safe";
+import { type MessageLog, mountMessageLog, summarise } from "./messages";
 import type {
   BridgeModule,
   BridgeState,
@@ -61,6 +62,17 @@ let bridge: FlexBridgeLike | null = null;
 let frame: HTMLIFrameElement | null = null;
 let current: string | null = null;
 const stateWaiters = new Set<() => void>();
+let messageLog: MessageLog | null = null;
+
+/** A line in the page's message log; never lets a logging bug escape. */
+function logMessage(...args: Parameters<MessageLog["add"]>): void {
+  try {
+    messageLog ??= mountMessageLog(byId("message-log"));
+    messageLog.add(...args);
+  } catch (e) {
+    note("message log", e);
+  }
+}
 
 function describeError(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : display(e);
@@ -84,6 +96,7 @@ window.addEventListener("unhandledrejection", (ev) => {
 function seeState(state: string): void {
   current = state;
   states.push(state);
+  logMessage("state", state);
   const badge = document.getElementById("bridge-state");
   if (badge) {
     badge.textContent = state;
@@ -151,6 +164,7 @@ async function run(triggerSnake: string, payload: unknown): Promise<Outcome> {
   // tests later read as "what was sent".
   const sent = jsonSafe(payload);
   let outcome: Outcome;
+  logMessage("out", `command ${triggerSnake}`, sent, "command");
   try {
     await ready;
     const trigger = hostToFlex(triggerSnake);
@@ -168,6 +182,12 @@ async function run(triggerSnake: string, payload: unknown): Promise<Outcome> {
     outcome = failure(e);
   }
   results.push({ trigger: triggerSnake, payload: sent, ...outcome });
+  logMessage(
+    "out",
+    `command ${triggerSnake}: ${outcomeText(outcome)}`,
+    undefined,
+    "outcome",
+  );
   return outcome;
 }
 
@@ -289,12 +309,32 @@ function onEvent(trigger: Trigger, payload: unknown): void {
   try {
     const copy = jsonSafe(payload);
     events.push({ type: trigger.name.snake, payload: copy });
+    logMessage(
+      "event",
+      `on${trigger.name.pascal}(${trigger.name.snake})`,
+      copy,
+    );
     logActivity(trigger, copy);
     screenPop(trigger, copy);
   } catch (e) {
     // Never let a rendering bug travel back into the bridge's dispatch.
     note(`event ${trigger.name.snake}`, e);
   }
+}
+
+/**
+ * Logs what the Flex frame posts to this page. Passive: the bridge has its
+ * own listener and does all the work; this one only reads messages that pass
+ * the same checks (exact Flex origin, the frame's own window) and never
+ * answers, so forged messages from elsewhere are not even shown.
+ */
+function watchFlexMessages(flexOrigin: string): void {
+  window.addEventListener("message", (ev: MessageEvent<unknown>) => {
+    if (ev.origin !== flexOrigin || !frame || ev.source !== frame.contentWindow)
+      return;
+    const { kind, summary } = summarise(ev.data);
+    logMessage("in", summary, ev.data, kind);
+  });
 }
 
 // ---- rendering --------------------------------------------------------------
@@ -487,6 +527,7 @@ async function start(): Promise<void> {
   renderHeader();
   renderContacts();
   renderCommands();
+  watchFlexMessages(config.flexOrigin);
 
   frame = el("iframe", {
     attrs: {

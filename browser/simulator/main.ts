@@ -16,6 +16,7 @@ import { errorMessage, isRecord } from "./jsonsafe";
 import { mountPanel } from "./panel";
 import { Simulator, describeError } from "./sim";
 import { shimBlockedStorage } from "./storage";
+import { eventTriggers } from "./triggers";
 import type { SimTask } from "./tasks";
 
 const sim = new Simulator();
@@ -248,6 +249,7 @@ async function start(): Promise<void> {
     fatal(`cannot start: ${errorMessage(error)}`);
     return;
   }
+  panel.showTriggers(eventTriggers(config.plan));
   ready.resolve();
   // Hosted Flex logs in after its page has loaded (the login takes network
   // round trips), so plugins start after the iframe's `load` event.

@@ -5,6 +5,7 @@
 import type { FlexSim } from "./api";
 import { ACTIVITIES, LOG_LIMIT, type Simulator } from "./sim";
 import { SimTask, isVoice } from "./tasks";
+import { type EventTrigger, fireTrigger } from "./triggers";
 
 type Child = Node | string;
 
@@ -47,6 +48,8 @@ function checkbox(
 export interface Panel {
   /** A line under the title: login, plugin and error state. */
   status(text: string, kind?: "ok" | "error"): void;
+  /** One "fire" button per Flex -> CRM trigger of the spec. */
+  showTriggers(triggers: EventTrigger[]): void;
 }
 
 export function mountPanel(
@@ -96,6 +99,7 @@ export function mountPanel(
   );
 
   const taskList = el("ul", { className: "tasks" });
+  const triggerList = el("div", { className: "row triggers" });
   const logList = el("ol", { className: "log" });
 
   root.replaceChildren(
@@ -136,6 +140,16 @@ export function mountPanel(
         outboundLabel,
       ),
     ),
+    el(
+      "section",
+      {},
+      el("h2", {
+        text: "Flex → CRM triggers",
+        title:
+          "Each button makes Flex do what the trigger listens to: a task on its channel through its event or action",
+      }),
+      triggerList,
+    ),
     el("section", {}, el("h2", { text: "Tasks" }), taskList),
     el("section", {}, el("h2", { text: "Action log" }), logList),
   );
@@ -154,6 +168,9 @@ export function mountPanel(
     if (task.status === "pending") {
       act("accept", () => api.accept(task.sid));
       act("reject", () => api.reject(task.sid));
+      act("cancel", () => api.cancel(task.sid));
+      act("time out", () => api.timeout(task.sid));
+      act("rescind", () => api.rescind(task.sid));
     }
     if (task.status === "accepted") {
       if (isVoice(task)) {
@@ -163,6 +180,17 @@ export function mountPanel(
         act("complete", () => api.complete(task.sid));
       }
       act("wrap up", () => api.wrapup(task.sid));
+      act("select", () => api.select(task.sid));
+      act("transfer", () =>
+        api.transfer(task.sid, "WQ00000000000000000000000000000001"),
+      );
+      act("update attributes", () =>
+        api.invoke("SetTaskAttributes", {
+          sid: task.sid,
+          attributes: { note: `updated ${new Date().toISOString()}` },
+          mergeExisting: true,
+        }),
+      );
     }
     if (task.status === "wrapping")
       act("complete", () => api.complete(task.sid));
@@ -215,6 +243,29 @@ export function mountPanel(
     status(text, kind) {
       statusLine.textContent = text;
       statusLine.className = `status ${kind ?? ""}`;
+    },
+    showTriggers(triggers) {
+      const buttons = triggers.map((trigger) => {
+        const b = button(
+          `fire ${trigger.name.snake}`,
+          () => {
+            void fireTrigger(api, trigger, number.value.trim()).then(
+              (line) => sim.log(`fired ${trigger.name.snake}: ${line}`),
+              (error: unknown) =>
+                sim.log(`fire ${trigger.name.snake} failed: ${String(error)}`),
+            );
+          },
+          "fire",
+        );
+        b.dataset.trigger = trigger.name.snake;
+        b.title = `${trigger.listen.kind} ${trigger.listen.name}${trigger.summary ? `: ${trigger.summary}` : ""}`;
+        return b;
+      });
+      triggerList.replaceChildren(
+        ...(buttons.length
+          ? buttons
+          : [el("span", { text: "This spec has no flex_to_host triggers." })]),
+      );
     },
   };
 }

@@ -1,29 +1,47 @@
 // The browser end-to-end and security tests, for the seed spec and every
 // example: `node browser/tests/run.mjs [--case NAME]...` (tests/browser_e2e.rs
-// runs it as part of `cargo test`). Builds the cases (harness/build.mjs),
-// serves them on three loopback origins (harness/server.mjs) and drives
-// headless Chromium. Exit status 0 only when every test passed.
+// runs it as part of `cargo test`), or for any workspace folder with its own
+// code: `node browser/tests/run.mjs --workspace DIR` (built under
+// DIR/.flexgen/build). Builds the cases (harness/build.mjs), serves them on
+// three loopback origins (harness/server.mjs) and drives headless Chromium.
+// Exit status 0 only when every test passed.
 
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { buildAll, outDir } from "../harness/build.mjs";
+import { buildAll, outDir, workspaceOutDir } from "../harness/build.mjs";
 import { launch, newContext, openHost } from "../harness/browser.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
 import { securitySuite } from "./security.mjs";
 import { seedSuite } from "./seed.mjs";
 
+/** The host page's message log, newest first, as the page shows it. */
+const messageLog = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll("#message-log li")].map((li) => ({
+      direction: li.dataset.direction,
+      kind: li.dataset.kind,
+      what: li.querySelector(".what")?.textContent,
+    })),
+  );
+
 const only = process.argv.flatMap((a, i, all) =>
   a === "--case" ? [all[i + 1]] : [],
 );
 
-const servers = await startServers(path.join(outDir, "www"));
+const wsAt = process.argv.indexOf("--workspace");
+const workspace = wsAt >= 0 ? process.argv[wsAt + 1] : undefined;
+const out = workspace ? workspaceOutDir(workspace) : outDir;
+
+const servers = await startServers(path.join(out, "www"));
 let cases;
 try {
   cases = await buildAll(servers, {
     only: only.length ? only : undefined,
+    workspace,
+    out,
     log: (m) => console.error(`build: ${m}`),
   });
 } catch (e) {
@@ -98,6 +116,16 @@ for (const config of cases) {
             1,
             `${trigger.invoke.action} ran ${mine.length} times: ${JSON.stringify(ran)}`,
           );
+          // The page's message log shows the command and how it ended.
+          const logged = await messageLog(page);
+          assert.ok(
+            logged.some(
+              (m) =>
+                m.kind === "outcome" &&
+                m.what === `command ${trigger.name.snake}: ok`,
+            ),
+            `no outcome of ${trigger.name.snake} in the message log: ${JSON.stringify(logged.slice(0, 5))}`,
+          );
           const want = drive.expectedAction(trigger, payload);
           for (const [key, value] of Object.entries(want)) {
             assert.deepEqual(
@@ -127,6 +155,28 @@ for (const config of cases) {
             trigger.name.snake,
           );
           assert.equal(all, 1, `${trigger.name.snake} delivered ${all} times`);
+          // The page's message log shows the envelope from Flex.
+          const logged = await messageLog(page);
+          assert.ok(
+            logged.some(
+              (m) =>
+                m.direction === "in" &&
+                m.kind === "event" &&
+                m.what === `event ${trigger.name.snake}`,
+            ),
+            `no event ${trigger.name.snake} in the message log: ${JSON.stringify(logged.slice(0, 5))}`,
+          );
+        });
+
+        it(`${trigger.name.snake}: the simulator panel's fire button delivers it`, async () => {
+          await reset();
+          await flex.click(`button.fire[data-trigger="${trigger.name.snake}"]`);
+          await drive.until(
+            page,
+            (t) => window.crm.events.find((e) => e.type === t),
+            trigger.name.snake,
+            `${trigger.name.snake} at the host after the fire button`,
+          );
         });
 
         if (trigger.listen.subject === "task") {
@@ -146,7 +196,7 @@ for (const config of cases) {
         }
       }
 
-      if (config.case === "seed")
+      if (config.case === "seed" && !workspace)
         seedSuite(() => ({ page, flex, config, reset }));
     });
 
