@@ -140,6 +140,7 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
     let child = Command::new(FLEXGEN)
         .args(["preview", "--port", "0"])
         .current_dir(&ws)
+        .envs(common::shared_build_caches())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

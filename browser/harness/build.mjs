@@ -347,7 +347,10 @@ export async function buildAll(
     // A target dir of its own: bridges of the same name from another folder
     // (tests/bridge_toolchain.rs builds the same specs) would share cargo's
     // fingerprint and one could be taken for the other.
-    const cargoTarget = path.join(out, "cargo");
+    // FLEXGEN_WASM_TARGET_DIR lets tests that build fresh workspaces (each a
+    // new path, so never mistaken) share the compiled dependencies.
+    const cargoTarget =
+      process.env.FLEXGEN_WASM_TARGET_DIR ?? path.join(out, "cargo");
     run(
       "cargo",
       [

@@ -1,0 +1,124 @@
+//! A new user's path, end to end, with the real tools at every step:
+//! `flexgen new demo` -> `flexgen add-trigger` (a WhatsApp trigger of the
+//! user's own) -> `flexgen generate` (and `--check` as CI would run it) ->
+//! the plugin type-checks with tsc against the real @twilio/flex-ui -> the
+//! bridge builds for wasm32 and runs through wasm-bindgen -> every trigger,
+//! the new one included, works in headless Chromium across two origins
+//! (browser/tests/run.mjs --workspace).
+//!
+//! Needs what `scripts/setup.sh` installs (the TypeScript toolchain, the
+//! browser harness, Chromium, the wasm32 target and wasm-bindgen-cli).
+
+use std::path::Path;
+use std::process::Command;
+
+mod common;
+use common::{repo, run, ts_tool};
+
+const FLEXGEN: &str = env!("CARGO_BIN_EXE_flexgen");
+
+/// The user's own trigger: a WhatsApp conversation accepted by an agent.
+const WHATSAPP: &[&str] = &[
+    "add-trigger",
+    "whatsapp_chat_accepted",
+    "--direction",
+    "flex-to-host",
+    "--event",
+    "taskAccepted",
+    "--channel",
+    "chat",
+    "--channel-type",
+    "whatsapp",
+    "--summary",
+    "An agent accepted a WhatsApp conversation; the CRM opens the customer.",
+    "--field",
+    "customer:string@task.attributes.from",
+    "--field",
+    "task_sid:string@task.taskSid",
+    "--field",
+    "note={ type: string, optional: true, from: task.attributes.note, doc: \"Shown: as typed\" }",
+];
+
+fn flexgen(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(FLEXGEN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "flexgen {} failed ({:?}):\n{stderr}",
+        args.join(" "),
+        out.status.code()
+    );
+    stderr
+}
+
+#[test]
+fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    flexgen(tmp.path(), &["new", "demo"]);
+    let demo = tmp.path().join("demo");
+    let spec_before = std::fs::read_to_string(demo.join("triggers.yaml")).unwrap();
+    assert!(spec_before.starts_with("# yaml-language-server: $schema=./triggers.schema.json"));
+
+    flexgen(&demo, WHATSAPP);
+    let spec = std::fs::read_to_string(demo.join("triggers.yaml")).unwrap();
+    assert!(
+        spec.starts_with(&spec_before) && spec.contains("channel_type: whatsapp"),
+        "add-trigger must only append the new trigger:\n{spec}"
+    );
+
+    // generate is a no-op after add-trigger (which regenerated), and CI's
+    // `--check` agrees.
+    let said = flexgen(&demo, &["generate"]);
+    assert!(said.contains("wrote 0 files"), "{said}");
+    flexgen(&demo, &["generate", "--check"]);
+    let wiring =
+        std::fs::read_to_string(demo.join("flex-plugin/src/flexgen/wiring.ts")).unwrap();
+    assert!(wiring.contains("whatsapp"), "{wiring}");
+    let protocol = std::fs::read_to_string(demo.join("docs/PROTOCOL.md")).unwrap();
+    assert!(protocol.contains("whatsapp_chat_accepted"));
+
+    // The plugin as the user has it, against the real Flex packages.
+    let modules = demo.join("flex-plugin/node_modules");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(repo().join("tests/toolchain/ts/node_modules"), &modules)
+        .unwrap();
+    run(
+        Command::new(ts_tool("tsc"))
+            .args(["--noEmit", "-p"])
+            .arg(demo.join("flex-plugin")),
+        "tsc --noEmit -p demo/flex-plugin",
+    );
+    std::fs::remove_file(&modules).unwrap();
+
+    // The bridge for wasm32 and every trigger in Chromium.
+    let out = Command::new("node")
+        .arg("--test-reporter=spec")
+        .arg(repo().join("browser/tests/run.mjs"))
+        .arg("--workspace")
+        .arg(&demo)
+        .env("FLEXGEN_BIN", FLEXGEN)
+        .envs(common::shared_build_caches())
+        .current_dir(repo())
+        .output()
+        .expect("running node (install Node.js 20 or later)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        out.status.success(),
+        "the browser tests of the new workspace failed (exit {:?}):\n{stdout}\n{stderr}",
+        out.status.code()
+    );
+    for trigger in ["click_to_dial", "screen_pop", "interaction_logged", "whatsapp_chat_accepted"] {
+        assert!(
+            stdout.contains(trigger),
+            "no browser test ran for {trigger}:\n{stdout}"
+        );
+    }
+}
