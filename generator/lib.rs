@@ -5,7 +5,8 @@
 //! `spec` (YAML -> spanned model) -> `validate` (all errors at once, against the
 //! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files) -> `write`
 //! (write-if-changed, stale removal, `--check` diff). `pipeline` strings the
-//! front half together; `cli` is the thin command-line edge.
+//! front half together; `scaffold` lays down a new workspace (`flexgen new`);
+//! `cli` is the thin command-line edge.
 
 pub mod catalog;
 pub mod diag;
@@ -13,6 +14,7 @@ pub mod emit;
 pub mod ir;
 pub mod lower;
 pub mod pipeline;
+pub mod scaffold;
 pub mod spec;
 pub mod validate;
 pub mod write;

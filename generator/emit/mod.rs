@@ -5,6 +5,7 @@
 //! the file system; `write` decides what actually changes on disk.
 
 pub mod bridge;
+pub mod host;
 pub mod plugin;
 pub mod render;
 
@@ -45,6 +46,7 @@ pub enum EmitError {
 pub fn emit_all(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = plugin::emit(plan)?;
     files.extend(bridge::emit(plan)?);
+    files.extend(host::emit(plan)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
