@@ -13,10 +13,12 @@ use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 use flexgen::emit::{self, Owner};
+use flexgen::scaffold;
 use flexgen::write::{self, Mode, Outcome};
 
 const EXAMPLES: &str = "\
 Examples:
+  flexgen new acme-crm                         Start a workspace: the seed spec, both ends, a host page
   flexgen check triggers.yaml                  Validate a spec and report every problem
   flexgen generate triggers.yaml --out out     Write the Flex plugin shim and the bridge into out/
   flexgen generate --check                     Print a diff and exit 1 if the output is stale
@@ -47,6 +49,14 @@ spec stays as it was. The spec is validated with the trigger, then the spec and 
 ends are written together, all or nothing. Without a terminal (or with --no-input), missing
 flags are listed and nothing is asked. Exit status: 0 added, 1 the trigger was refused
 (diagnostics shown), 2 usage or I/O error; in every failure nothing is written.";
+const NEW_EXAMPLE: &str = "\
+Examples:
+  flexgen new acme-crm
+  flexgen new acme-crm --host-origin https://crm.acme.example --host-origin http://localhost:8080
+  flexgen new desk --spec my-triggers.yaml     Your own spec (it names the app and the origins)
+
+Without --spec the app is named after the folder, Flex is at https://flex.twilio.com and
+the host page at http://localhost:8080 unless the flags say otherwise.";
 
 const GENERATE_EXAMPLE: &str = "\
 Examples:
@@ -91,6 +101,25 @@ enum Command {
         /// stdout: what the emitters read, for tools such as the browser tests.
         #[arg(long)]
         plan: bool,
+    },
+    /// Create a workspace: a spec, a README, a .gitignore, then everything
+    /// `generate` writes from the spec.
+    #[command(after_help = NEW_EXAMPLE)]
+    New {
+        /// The folder to create (or an empty one); its last component names the app.
+        #[arg(value_name = "NAME")]
+        target: PathBuf,
+        /// Start from this spec instead of the seed; its `app` block names the
+        /// app and the origins, so the origin flags cannot be combined with it.
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+        /// Where Flex runs [default: https://flex.twilio.com].
+        #[arg(long, value_name = "URL", conflicts_with = "spec")]
+        flex_origin: Option<String>,
+        /// An origin of the CRM page that embeds Flex; repeat for several
+        /// [default: http://localhost:8080].
+        #[arg(long = "host-origin", value_name = "URL", conflicts_with = "spec")]
+        host_origins: Vec<String>,
     },
     /// Generate the Flex plugin shim and the host bridge crate from a spec.
     #[command(after_help = GENERATE_EXAMPLE)]
@@ -181,6 +210,17 @@ pub fn run() -> i32 {
 fn execute(command: Command) -> Result<Status> {
     match command {
         Command::Check { spec, plan } => check(&spec, plan),
+        Command::New {
+            target,
+            spec,
+            flex_origin,
+            host_origins,
+        } => new(scaffold::Request {
+            target,
+            spec,
+            flex_origin,
+            host_origins,
+        }),
         Command::Generate { spec, out, check } => {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
             generate(&spec, &out, if check { Mode::Check } else { Mode::Write })
@@ -271,6 +311,27 @@ fn check(spec: &Path, print_plan: bool) -> Result<Status> {
         plural(n, "trigger")
     );
     Ok(Status::Ok)
+}
+
+fn new(request: scaffold::Request) -> Result<Status> {
+    match scaffold::new(&request) {
+        Ok(created) => {
+            report_written(&created.outcome, &created.files, &request.target);
+            eprintln!(
+                "flexgen: next: read {}README.md (Flex setup, build, the example host page)",
+                folder(&request.target)
+            );
+            Ok(Status::Ok)
+        }
+        Err(scaffold::ScaffoldError::InvalidSpec(diagnostics)) => {
+            eprint!("{}", diagnostics.render());
+            Ok(Status::Failed)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "flexgen new {}: nothing written",
+            request.target.display()
+        ))),
+    }
 }
 
 fn generate(spec: &Path, out: &Path, mode: Mode) -> Result<Status> {

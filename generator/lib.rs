@@ -5,8 +5,10 @@
 //! `spec` (YAML -> spanned model) -> `validate` (all errors at once, against the
 //! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files) -> `write`
 //! (write-if-changed, stale removal, `--check` diff). `pipeline` strings the
-//! front half together; `cli` is the thin command-line edge. `preview` serves
-//! the browser harness for a workspace (`flexgen preview`).
+//! front half together. Beside it: `scaffold` lays down a new workspace
+//! (`flexgen new`), `edit` splices a trigger into a spec (`flexgen
+//! add-trigger`), `preview` serves the browser harness for a workspace
+//! (`flexgen preview`); `cli` is the thin command-line edge.
 
 pub mod catalog;
 pub mod diag;
@@ -16,6 +18,7 @@ pub mod ir;
 pub mod lower;
 pub mod pipeline;
 pub mod preview;
+pub mod scaffold;
 pub mod spec;
 pub mod validate;
 pub mod write;

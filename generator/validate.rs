@@ -378,17 +378,8 @@ impl Checker<'_> {
     fn app(&mut self, app: &crate::spec::App) {
         if let Some(name) = &app.name {
             let n = &name.value;
-            let ok = n.len() <= MAX_NAME_LEN
-                && n.starts_with(|c: char| c.is_ascii_alphabetic())
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok {
-                self.error(
-                    format!("`{n}` is not a valid app name"),
-                    &name.span,
-                    "not an app name",
-                    format!("use letters, digits, `-` or `_`, starting with a letter, at most {MAX_NAME_LEN} characters (e.g. `acme-crm`)"),
-                );
+            if let Err((message, help)) = check_app_name(n) {
+                self.error(message, &name.span, "not an app name", help);
             } else {
                 let names = Names::new(n);
                 self.reserved(
@@ -1162,6 +1153,22 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "a list",
         serde_json::Value::Object(_) => "an object",
     }
+}
+
+/// Letters, digits, `-` or `_`, starting with a letter; `Err((message, help))`
+/// otherwise. (Reserved words are checked with the spec, in every case style.)
+pub fn check_app_name(n: &str) -> Result<(), (String, String)> {
+    let ok = n.len() <= MAX_NAME_LEN
+        && n.starts_with(|c: char| c.is_ascii_alphabetic())
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        return Ok(());
+    }
+    Err((
+        format!("`{n}` is not a valid app name"),
+        format!("use letters, digits, `-` or `_`, starting with a letter, at most {MAX_NAME_LEN} characters (e.g. `acme-crm`)"),
+    ))
 }
 
 /// `scheme://host[:port]`, nothing else; `Err((message, help))` otherwise.

@@ -856,7 +856,7 @@ mod tests {
             let mut files = vec![spec(root.path(), "new spec\n")];
             files.extend(second.clone());
             let mut last = 0;
-            let result = apply_with(&out, &files, Mode::Write, &mut |step| {
+            let result = apply_with(&out, &files, Mode::Write, GENERATED_DIRS, &mut |step| {
                 last = step;
                 if step == fail_at {
                     Err(io::Error::other("injected"))

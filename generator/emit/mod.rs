@@ -6,6 +6,7 @@
 
 pub mod bridge;
 pub mod docs;
+pub mod host;
 pub mod plugin;
 pub mod render;
 pub mod setup;
@@ -53,6 +54,7 @@ pub fn emit_all(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = plugin::emit(plan)?;
     files.extend(bridge::emit(plan)?);
     files.extend(docs::emit(plan)?);
+    files.extend(host::emit(plan)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

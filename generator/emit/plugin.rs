@@ -8,7 +8,8 @@
 //! - `wiring.ts`: `startFlexgen(flex, manager, hooks)`.
 //!
 //! Scaffolded once for the user (`flex-plugin/`): `package.json`,
-//! `tsconfig.json`, `src/index.ts`, `src/<App>Plugin.ts`, `src/hooks.ts`.
+//! `tsconfig.json`, `src/index.ts`, `src/<App>Plugin.ts`, `src/hooks.ts`,
+//! `public/appConfig.js`.
 //!
 //! The templates lay the files out; this module turns the IR into a view whose
 //! values are ready to drop in. Free text goes through the `render` escaping
@@ -85,6 +86,12 @@ const USER_TEMPLATES: &[(&str, &str, &str)] = &[
         "hooks.ts",
         "src/hooks.ts",
         include_str!("../../templates/plugin/user/hooks.ts.tera"),
+    ),
+    // Flex Plugin Builder's local run (`npm start`) loads it.
+    (
+        "appConfig.js",
+        "public/appConfig.js",
+        include_str!("../../templates/plugin/user/appConfig.js.tera"),
     ),
 ];
 
@@ -726,6 +733,7 @@ mod tests {
             paths,
             vec![
                 ("flex-plugin/package.json", Owner::User),
+                ("flex-plugin/public/appConfig.js", Owner::User),
                 ("flex-plugin/src/AcmeCrmPlugin.ts", Owner::User),
                 ("flex-plugin/src/flexgen/actions.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/protocol.ts", Owner::Generated),

@@ -2,7 +2,9 @@
 //! so each uses a different subset).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn repo() -> PathBuf {
@@ -71,4 +73,90 @@ pub fn shared_build_caches() -> [(&'static str, PathBuf); 2] {
         ("FLEXGEN_CACHE_DIR", e2e.join("cache")),
         ("FLEXGEN_WASM_TARGET_DIR", e2e.join("cargo-workspaces")),
     ]
+}
+
+// Golden trees: read, compare both ways, re-bless (tests/golden.rs, tests/new.rs).
+
+pub const BLESS_ENV: &str = "FLEXGEN_BLESS";
+
+pub fn blessing() -> bool {
+    std::env::var_os(BLESS_ENV).is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Every file under `root`, by `/`-separated relative path. Build outputs
+/// (installed packages, compiled crates) are not part of a tree.
+pub fn read_tree(root: &Path, skip_top: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, skip_top: &[&str], out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if prefix.is_empty() && skip_top.contains(&name.as_str()) {
+                continue;
+            }
+            if matches!(
+                name.as_str(),
+                "node_modules" | "target" | "pkg" | "Cargo.lock"
+            ) {
+                continue;
+            }
+            let rel = format!("{prefix}{name}");
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, &format!("{rel}/"), skip_top, out);
+            } else {
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, "", skip_top, &mut out);
+    out
+}
+
+/// Compares two trees; returns one line (or diff) per difference.
+pub fn tree_differences(
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, want) in expected {
+        match actual.get(path) {
+            None => problems.push(format!("missing from the output: {path}")),
+            Some(got) if got != want => {
+                let diff = similar::TextDiff::from_lines(
+                    &*String::from_utf8_lossy(want),
+                    &*String::from_utf8_lossy(got),
+                )
+                .unified_diff()
+                .context_radius(2)
+                .header(&format!("expected/{path}"), &format!("actual/{path}"))
+                .to_string();
+                problems.push(format!("differs: {path}\n{diff}"));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in actual.keys() {
+        if !expected.contains_key(path) {
+            problems.push(format!("not expected but produced: {path}"));
+        }
+    }
+    problems
+}
+
+/// Replaces the expected tree with the actual one (keeping `skip_top` entries).
+pub fn bless_tree(root: &Path, actual: &BTreeMap<String, Vec<u8>>, skip_top: &[&str]) {
+    for path in read_tree(root, skip_top).keys() {
+        if !actual.contains_key(path) {
+            fs::remove_file(root.join(path)).unwrap();
+        }
+    }
+    for (path, bytes) in actual {
+        let dest = root.join(path);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::write(dest, bytes).unwrap();
+    }
 }

@@ -1,0 +1,431 @@
+//! `flexgen new`: a workspace folder with the skeleton of
+//! `templates/workspace/` (the spec, a README, a .gitignore), then everything
+//! `generate` writes, in one all-or-nothing step.
+//!
+//! The skeleton is also a cargo-generate template, so its files use only the
+//! `{{ var }}` syntax that tera (here) and liquid (cargo-generate) render
+//! alike, with cargo-generate's variable names: `crate_name` for the app name
+//! and the `flex_origin` and `host_origins` placeholders that
+//! `templates/workspace/cargo-generate.toml` declares.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+
+use crate::diag::Diagnostics;
+use crate::emit::{self, EmitError, OutFile, Owner};
+use crate::validate::{check_app_name, check_origin};
+use crate::write::{self, Mode, Outcome, WriteError};
+
+/// The skeleton: `(path in the workspace, template)`, every file of
+/// `templates/workspace/` but the template-only ones (a test keeps the two
+/// lists complete).
+pub const SKELETON: &[(&str, &str)] = &[
+    (
+        ".gitignore",
+        include_str!("../templates/workspace/.gitignore"),
+    ),
+    (
+        "README.md",
+        include_str!("../templates/workspace/README.md"),
+    ),
+    (
+        "triggers.yaml",
+        include_str!("../templates/workspace/triggers.yaml"),
+    ),
+];
+
+/// Files of `templates/workspace/` that configure cargo-generate and are not
+/// part of a workspace (cargo-generate removes them from its result too).
+pub const TEMPLATE_ONLY: &[(&str, &str)] = &[(
+    "cargo-generate.toml",
+    include_str!("../templates/workspace/cargo-generate.toml"),
+)];
+
+/// The spec's first line, so editors with the YAML language server check the
+/// spec against the schema that `generate` writes next to it.
+pub const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./triggers.schema.json";
+
+/// The origins of a new workspace when no flag names them: hosted Flex, and
+/// the example host page served locally (the README says how).
+pub const DEFAULT_FLEX_ORIGIN: &str = "https://flex.twilio.com";
+pub const DEFAULT_HOST_ORIGINS: &[&str] = &["http://localhost:8080"];
+
+/// The values the skeleton's templates read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Values {
+    /// The app name (cargo-generate's variable name, for parity).
+    pub crate_name: String,
+    pub flex_origin: String,
+    pub host_origins: Vec<String>,
+}
+
+impl Values {
+    fn context(&self) -> Context {
+        let mut context = Context::new();
+        context.insert("crate_name", &self.crate_name);
+        context.insert("flex_origin", &self.flex_origin);
+        // One string for both engines (cargo-generate placeholders are
+        // strings): the inside of a YAML flow list. `[` and `]` cannot stand
+        // unquoted in one, and only an IPv6 host has them; nothing else in a
+        // checked origin needs quoting.
+        let origins: Vec<String> = self
+            .host_origins
+            .iter()
+            .map(|o| {
+                if o.contains('[') {
+                    format!("\"{o}\"")
+                } else {
+                    o.clone()
+                }
+            })
+            .collect();
+        context.insert("host_origins", &origins.join(", "));
+        context
+    }
+}
+
+/// What `new` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The folder to create; its last component is the app name.
+    pub target: PathBuf,
+    /// The user's spec instead of the default one.
+    pub spec: Option<PathBuf>,
+    /// `--flex-origin`; only without `spec`.
+    pub flex_origin: Option<String>,
+    /// `--host-origin`, in order; only without `spec`.
+    pub host_origins: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    #[error(
+        "{} is not empty\n  help: name a new folder (flexgen new creates it) or an empty one; \
+         to update an existing workspace, run `flexgen generate` in it",
+        .0.display()
+    )]
+    NotEmpty(PathBuf),
+    #[error("{} exists and is not a folder\n  help: name a new folder", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("cannot name the app after {}: {message}\n  help: {help}", .target.display())]
+    BadName {
+        target: PathBuf,
+        message: String,
+        help: String,
+    },
+    #[error("{flag} {message}\n  help: {help}")]
+    BadOrigin {
+        flag: &'static str,
+        message: String,
+        help: String,
+    },
+    #[error("--host-origin `{0}` is given twice\n  help: give each origin once")]
+    DuplicateOrigin(String),
+    #[error("cannot read spec {}: {source}", .path.display())]
+    ReadSpec {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The spec does not compile; nothing was written.
+    #[error("{}", .0.render())]
+    InvalidSpec(Diagnostics),
+    #[error("skeleton template {template}: {message}")]
+    Template { template: String, message: String },
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("{action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// What `new` wrote: the outcome of the write, and the files (for the report).
+pub struct Created {
+    pub outcome: Outcome,
+    pub files: Vec<OutFile>,
+}
+
+/// Creates the workspace. Everything is checked before anything is written;
+/// if writing fails, the folder is removed again (or emptied again, when it
+/// existed empty before).
+pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
+    let existed = check_target(&request.target)?;
+    let spec_text = match &request.spec {
+        Some(path) => user_spec(path)?,
+        None => render_spec(&default_values(request)?)?,
+    };
+    let spec_path = request.target.join("triggers.yaml");
+    let plan = crate::pipeline::compile(&spec_path.display().to_string(), &spec_text)
+        .map_err(ScaffoldError::InvalidSpec)?;
+    let values = Values {
+        crate_name: plan.app.name.original.clone(),
+        flex_origin: plan.app.flex_origin.clone(),
+        host_origins: plan.app.host_origins.clone(),
+    };
+    let mut files = skeleton(&values)?;
+    if request.spec.is_some() {
+        let spec = files
+            .iter_mut()
+            .find(|f| f.path == "triggers.yaml")
+            .expect("the skeleton has a triggers.yaml");
+        spec.contents = spec_text;
+    }
+    files.extend(emit::emit_all(&plan)?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let written = fs::create_dir_all(&request.target)
+        .map_err(|source| ScaffoldError::Io {
+            action: "cannot create",
+            path: request.target.clone(),
+            source,
+        })
+        .and_then(|()| Ok(write::apply(&request.target, &files, Mode::Write)?));
+    match written {
+        Ok(outcome) => Ok(Created { outcome, files }),
+        Err(e) => {
+            undo(&request.target, existed);
+            Err(e)
+        }
+    }
+}
+
+/// Every skeleton file rendered with `values`, all of them the user's.
+pub fn skeleton(values: &Values) -> Result<Vec<OutFile>, ScaffoldError> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    let fail = |template: &str| {
+        let template = template.to_string();
+        move |e: tera::Error| ScaffoldError::Template {
+            template,
+            message: format!("{e:#}"),
+        }
+    };
+    for (path, source) in SKELETON {
+        tera.add_raw_template(path, source).map_err(fail(path))?;
+    }
+    let context = values.context();
+    SKELETON
+        .iter()
+        .map(|(path, _)| {
+            Ok(OutFile {
+                path: path.to_string(),
+                contents: tera.render(path, &context).map_err(fail(path))?,
+                owner: Owner::User,
+            })
+        })
+        .collect()
+}
+
+/// The default spec rendered with `values`.
+pub fn render_spec(values: &Values) -> Result<String, ScaffoldError> {
+    let files = skeleton(values)?;
+    Ok(files
+        .into_iter()
+        .find(|f| f.path == "triggers.yaml")
+        .expect("the skeleton has a triggers.yaml")
+        .contents)
+}
+
+/// `text` with the schema line first, unless it already has one.
+pub fn with_schema_line(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text
+        .lines()
+        .next()
+        .is_some_and(|l| l.trim_end() == SCHEMA_LINE)
+    {
+        text.to_string()
+    } else {
+        format!("{SCHEMA_LINE}\n{text}")
+    }
+}
+
+/// `Ok(true)` when the target is an existing empty folder, `Ok(false)` when
+/// it does not exist.
+fn check_target(target: &Path) -> Result<bool, ScaffoldError> {
+    let io = |source| ScaffoldError::Io {
+        action: "cannot inspect",
+        path: target.to_path_buf(),
+        source,
+    };
+    match fs::symlink_metadata(target) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io(e)),
+        Ok(meta) if !meta.is_dir() => Err(ScaffoldError::NotAFolder(target.to_path_buf())),
+        Ok(_) => {
+            let mut entries = fs::read_dir(target).map_err(io)?;
+            match entries.next() {
+                None => Ok(true),
+                Some(_) => Err(ScaffoldError::NotEmpty(target.to_path_buf())),
+            }
+        }
+    }
+}
+
+/// The user's spec, checked with the diagnostics pointing into their file,
+/// with the schema line added.
+fn user_spec(path: &Path) -> Result<String, ScaffoldError> {
+    let text = fs::read_to_string(path).map_err(|source| ScaffoldError::ReadSpec {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    crate::pipeline::compile(&path.display().to_string(), &text)
+        .map_err(ScaffoldError::InvalidSpec)?;
+    Ok(with_schema_line(&text))
+}
+
+/// The values of the default spec: the folder's name and the flags, each
+/// checked by the spec's own rules so that a mistake names the flag.
+fn default_values(request: &Request) -> Result<Values, ScaffoldError> {
+    let target = &request.target;
+    let bad_name = |message: String, help: String| ScaffoldError::BadName {
+        target: target.clone(),
+        message,
+        help,
+    };
+    let name = target.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        bad_name(
+            "it has no usable last component".into(),
+            "name the folder, e.g. `flexgen new acme-crm`".into(),
+        )
+    })?;
+    check_app_name(name).map_err(|(message, help)| bad_name(message, help))?;
+
+    let flex_origin = request
+        .flex_origin
+        .clone()
+        .unwrap_or_else(|| DEFAULT_FLEX_ORIGIN.to_string());
+    check_flag("--flex-origin", &flex_origin)?;
+    let host_origins: Vec<String> = if request.host_origins.is_empty() {
+        DEFAULT_HOST_ORIGINS.iter().map(|o| o.to_string()).collect()
+    } else {
+        request.host_origins.clone()
+    };
+    for (i, origin) in host_origins.iter().enumerate() {
+        check_flag("--host-origin", origin)?;
+        if host_origins[..i].contains(origin) {
+            return Err(ScaffoldError::DuplicateOrigin(origin.clone()));
+        }
+    }
+    Ok(Values {
+        crate_name: name.to_string(),
+        flex_origin,
+        host_origins,
+    })
+}
+
+fn check_flag(flag: &'static str, origin: &str) -> Result<(), ScaffoldError> {
+    check_origin(origin).map_err(|(message, help)| ScaffoldError::BadOrigin {
+        flag,
+        message,
+        help,
+    })
+}
+
+/// Puts the target back as it was: gone, or empty.
+fn undo(target: &Path, existed: bool) {
+    if !existed {
+        let _ = fs::remove_dir_all(target);
+        return;
+    }
+    if let Ok(entries) = fs::read_dir(target) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let _ = match entry.file_type() {
+                Ok(kind) if kind.is_dir() => fs::remove_dir_all(&path),
+                _ => fs::remove_file(&path),
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_values() -> Values {
+        Values {
+            crate_name: "acme-crm".into(),
+            flex_origin: "https://flex.twilio.com".into(),
+            host_origins: vec![
+                "https://crm.acme.example".into(),
+                "http://localhost:8080".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_root_seed_is_the_skeleton_rendered_with_the_seeds_values() {
+        let rendered = render_spec(&seed_values()).unwrap();
+        assert_eq!(
+            rendered,
+            include_str!("../triggers.yaml"),
+            "the root triggers.yaml must be templates/workspace/triggers.yaml rendered with \
+             the seed's values: edit the skeleton, then render it again"
+        );
+    }
+
+    #[test]
+    fn every_file_of_the_workspace_template_is_embedded() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/workspace");
+        let mut on_disk = Vec::new();
+        let mut pending = vec![root.clone()];
+        while let Some(dir) = pending.pop() {
+            for entry in fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    let rel = path.strip_prefix(&root).unwrap();
+                    on_disk.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        on_disk.sort();
+        let mut embedded: Vec<String> = SKELETON
+            .iter()
+            .chain(TEMPLATE_ONLY)
+            .map(|(p, _)| p.to_string())
+            .collect();
+        embedded.sort();
+        assert_eq!(
+            on_disk, embedded,
+            "add new files of templates/workspace/ to SKELETON or TEMPLATE_ONLY"
+        );
+    }
+
+    #[test]
+    fn ipv6_origins_are_quoted_and_the_rendered_spec_compiles() {
+        let values = Values {
+            crate_name: "desk".into(),
+            flex_origin: "https://flex.twilio.com".into(),
+            host_origins: vec!["http://[::1]:8080".into(), "http://localhost:3000".into()],
+        };
+        let text = render_spec(&values).unwrap();
+        assert!(
+            text.contains("host_origins: [\"http://[::1]:8080\", http://localhost:3000]"),
+            "{text}"
+        );
+        let plan = crate::pipeline::compile("triggers.yaml", &text)
+            .unwrap_or_else(|d| panic!("{}", d.render()));
+        assert_eq!(plan.app.host_origins, values.host_origins);
+        assert_eq!(plan.app.name.original, "desk");
+    }
+
+    #[test]
+    fn the_schema_line_is_added_once() {
+        let once = with_schema_line("version: 1\n");
+        assert_eq!(once, format!("{SCHEMA_LINE}\nversion: 1\n"));
+        assert_eq!(with_schema_line(&once), once);
+        assert_eq!(with_schema_line(&format!("\u{feff}{once}")), once);
+    }
+}

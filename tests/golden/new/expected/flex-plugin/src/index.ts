@@ -1,0 +1,5 @@
+import { loadPlugin } from "@twilio/flex-plugin";
+
+import DemoDeskPlugin from "./DemoDeskPlugin";
+
+loadPlugin(DemoDeskPlugin);
