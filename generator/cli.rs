@@ -21,6 +21,7 @@ Examples:
   flexgen generate triggers.yaml --out out     Write the Flex plugin shim and the bridge into out/
   flexgen generate --check                     Print a diff and exit 1 if the output is stale
   flexgen check --plan > plan.json             Print the resolved plan (JSON) for other tools
+  flexgen schema > triggers.schema.json        Print the JSON Schema of triggers.yaml for editors
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
@@ -32,6 +33,12 @@ Examples:
 const GENERATE_EXAMPLE: &str = "\
 Example:
   flexgen generate triggers.yaml --out out     Writes out/flex-plugin/ and out/bridge/";
+
+const SCHEMA_EXAMPLE: &str = "\
+Example:
+  flexgen schema > triggers.schema.json
+  then start triggers.yaml with `# yaml-language-server: $schema=./triggers.schema.json`
+  (`flexgen generate` also writes it into the output folder)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +81,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Print the JSON Schema (draft-07) of triggers.yaml, for editor
+    /// completion and checks through yaml-language-server.
+    #[command(after_help = SCHEMA_EXAMPLE)]
+    Schema,
 }
 
 /// How a command that ran to the end went.
@@ -108,6 +119,16 @@ fn execute(command: Command) -> Result<Status> {
         Command::Generate { spec, out, check } => {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
             generate(&spec, &out, if check { Mode::Check } else { Mode::Write })
+        }
+        Command::Schema => {
+            let schema = emit::schema::render(env!("CARGO_PKG_VERSION"));
+            match io::stdout().write_all(schema.as_bytes()) {
+                // `flexgen schema | head` is not a failure.
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(e).context("writing the schema to stdout")
+                }
+                _ => Ok(Status::Ok),
+            }
         }
     }
 }

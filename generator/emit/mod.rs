@@ -7,6 +7,7 @@
 pub mod bridge;
 pub mod plugin;
 pub mod render;
+pub mod schema;
 
 use crate::ir::Plan;
 
@@ -45,6 +46,7 @@ pub enum EmitError {
 pub fn emit_all(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = plugin::emit(plan)?;
     files.extend(bridge::emit(plan)?);
+    files.push(schema::emit(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
