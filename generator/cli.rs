@@ -27,6 +27,7 @@ Examples:
   flexgen add-trigger callback_requested       Add a trigger (asks for what flags leave out) and regenerate
   flexgen docs triggers.yaml --out out         Write only out/docs/PROTOCOL.md
   flexgen preview                              Serve the CRM page and the Flex simulator; Ctrl-C stops
+  flexgen schema > triggers.schema.json        Print the JSON Schema of triggers.yaml for editors
 
 Exit status: 0 ok, 1 invalid spec or `--check` found differences, 2 usage or I/O error.";
 
@@ -74,6 +75,12 @@ const DOCS_EXAMPLE: &str = "\
 Examples:
   flexgen docs triggers.yaml --out out     Writes out/docs/PROTOCOL.md only
   flexgen docs --check                     Exit 1 (with a diff) if docs/PROTOCOL.md is stale";
+
+const SCHEMA_EXAMPLE: &str = "\
+Example:
+  flexgen schema > triggers.schema.json
+  then start triggers.yaml with `# yaml-language-server: $schema=./triggers.schema.json`
+  (`flexgen generate` also writes it into the output folder)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -172,6 +179,10 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Print the JSON Schema (draft-07) of triggers.yaml, for editor
+    /// completion and checks through yaml-language-server.
+    #[command(after_help = SCHEMA_EXAMPLE)]
+    Schema,
 }
 
 const PREVIEW_EXAMPLE: &str = "\
@@ -235,6 +246,16 @@ fn execute(command: Command) -> Result<Status> {
             docs(&spec, &out, if check { Mode::Check } else { Mode::Write })
         }
         Command::Preview { spec, port } => preview(&spec, port),
+        Command::Schema => {
+            let schema = emit::schema::render(env!("CARGO_PKG_VERSION"));
+            match io::stdout().write_all(schema.as_bytes()) {
+                // `flexgen schema | head` is not a failure.
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(e).context("writing the schema to stdout")
+                }
+                _ => Ok(Status::Ok),
+            }
+        }
     }
 }
 

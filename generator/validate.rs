@@ -31,7 +31,7 @@ pub const DIRECTIONS: &[(&str, Direction)] = &[
 ];
 
 /// Which field types a runtime value type can feed (`from:`).
-const SOURCE_FITS: &[(ValueType, &[FieldType])] = &[
+pub const SOURCE_FITS: &[(ValueType, &[FieldType])] = &[
     (
         ValueType::String,
         &[FieldType::String, FieldType::E164, FieldType::Enum],
@@ -42,7 +42,7 @@ const SOURCE_FITS: &[(ValueType, &[FieldType])] = &[
 ];
 
 /// Which payload field types an action payload key accepts (`args:`).
-const ARG_FITS: &[(ActionFieldType, &[FieldType])] = &[
+pub const ARG_FITS: &[(ActionFieldType, &[FieldType])] = &[
     (
         ActionFieldType::String,
         &[
@@ -68,7 +68,7 @@ pub const MAX_LENGTH: (i64, i64, u32) = (1, 65_536, 1024);
 pub const MAX_NAME_LEN: usize = 64;
 
 /// Keys a free-form path must never walk through: they reach the prototype.
-const DANGEROUS_KEYS: &[&str] = &["__proto__", "constructor", "prototype"];
+pub const DANGEROUS_KEYS: &[&str] = &["__proto__", "constructor", "prototype"];
 
 pub fn field_type(name: &str) -> Option<FieldType> {
     FIELD_TYPES
@@ -201,6 +201,16 @@ pub fn resolve_source(path: &str, ctx: &ListenContext) -> Result<(Source, bool),
         },
         field.optional,
     ))
+}
+
+/// The shape of trigger and field names (length aside): `[a-z][a-z0-9_]*`,
+/// no double or trailing `_`.
+pub fn is_identifier(n: &str) -> bool {
+    n.starts_with(|c: char| c.is_ascii_lowercase())
+        && n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !n.contains("__")
+        && !n.ends_with('_')
 }
 
 fn is_path_key(s: &str) -> bool {
@@ -417,12 +427,7 @@ impl Checker<'_> {
     /// Identifier rules for trigger and field names.
     fn name(&mut self, name: &Item<String>, what: &str, pascal: bool) -> bool {
         let n = &name.value;
-        let well_formed = n.starts_with(|c: char| c.is_ascii_lowercase())
-            && n.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && !n.contains("__")
-            && !n.ends_with('_');
-        if !well_formed || n.len() > MAX_NAME_LEN {
+        if !is_identifier(n) || n.len() > MAX_NAME_LEN {
             let suggestion = heck::ToSnakeCase::to_snake_case(n.as_str());
             let help = if n.len() > MAX_NAME_LEN {
                 format!("shorten it to at most {MAX_NAME_LEN} characters")

@@ -291,9 +291,18 @@ fn read_if_file(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
     }
 }
 
+/// The marker sits in a file's first line, or, in JSON (which has no
+/// comments), in a `"$comment"` that is the first key of the top object.
 fn has_marker(bytes: &[u8]) -> bool {
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    String::from_utf8_lossy(first_line).contains(GENERATED_MARKER)
+    let mut lines = bytes.split(|&b| b == b'\n');
+    let first = lines.next().unwrap_or_default();
+    let head = if first.trim_ascii() == b"{" {
+        let second = lines.next().unwrap_or_default().trim_ascii();
+        second.strip_prefix(b"\"$comment\":").unwrap_or_default()
+    } else {
+        first
+    };
+    String::from_utf8_lossy(head).contains(GENERATED_MARKER)
 }
 
 /// Every regular file below `out_dir/dir`, as `/`-separated relative paths.
@@ -741,6 +750,46 @@ mod tests {
         );
         assert!(err.to_string().contains("Move your code"), "{err}");
         assert_eq!(snapshot(dir.path()), before, "nothing written");
+    }
+
+    #[test]
+    fn a_json_file_carries_its_marker_in_a_leading_comment_key() {
+        let schema = |comment: &str| {
+            format!("{{\n  \"$comment\": \"{comment}\",\n  \"type\": \"object\"\n}}\n")
+        };
+        let ours = OutFile {
+            path: "triggers.schema.json".to_string(),
+            contents: schema(&format!("{GENERATED_MARKER} 0.1.0. DO NOT EDIT.")),
+            owner: Owner::Generated,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join(&ours.path);
+
+        // An older generated schema is ours: overwritten.
+        fs::write(
+            &target,
+            schema(&format!("{GENERATED_MARKER} 0.0.9. DO NOT EDIT.")),
+        )
+        .unwrap();
+        let outcome = apply(dir.path(), std::slice::from_ref(&ours), Mode::Write).unwrap();
+        assert_eq!(outcome.updated, ["triggers.schema.json"]);
+        assert_eq!(read(dir.path(), &ours.path), ours.contents);
+
+        // Hand-made schemas are refused: no marker, or the marker text only
+        // somewhere further down (a description that quotes it).
+        for hand_made in [
+            "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\"\n}\n".to_string(),
+            format!("{{\n  \"type\": \"object\",\n  \"description\": \"{GENERATED_MARKER}\"\n}}\n"),
+            format!("{{\n  \"title\": \"x\", \"$comment\": \"{GENERATED_MARKER}\"\n}}\n"),
+        ] {
+            fs::write(&target, &hand_made).unwrap();
+            let err = apply(dir.path(), std::slice::from_ref(&ours), Mode::Write).unwrap_err();
+            assert!(
+                matches!(&err, WriteError::NotGenerated { paths } if paths == &["triggers.schema.json"]),
+                "{err}"
+            );
+            assert_eq!(fs::read_to_string(&target).unwrap(), hand_made);
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod host;
 pub mod plugin;
 pub mod render;
+pub mod schema;
 pub mod setup;
 
 use crate::ir::Plan;
@@ -55,6 +56,7 @@ pub fn emit_all(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     files.extend(bridge::emit(plan)?);
     files.extend(docs::emit(plan)?);
     files.extend(host::emit(plan)?);
+    files.push(schema::emit(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
