@@ -76,8 +76,7 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     let said = flexgen(&demo, &["generate"]);
     assert!(said.contains("wrote 0 files"), "{said}");
     flexgen(&demo, &["generate", "--check"]);
-    let wiring =
-        std::fs::read_to_string(demo.join("flex-plugin/src/flexgen/wiring.ts")).unwrap();
+    let wiring = std::fs::read_to_string(demo.join("flex-plugin/src/flexgen/wiring.ts")).unwrap();
     assert!(wiring.contains("whatsapp"), "{wiring}");
     let protocol = std::fs::read_to_string(demo.join("docs/PROTOCOL.md")).unwrap();
     assert!(protocol.contains("whatsapp_chat_accepted"));
@@ -85,8 +84,7 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     // The plugin as the user has it, against the real Flex packages.
     let modules = demo.join("flex-plugin/node_modules");
     #[cfg(unix)]
-    std::os::unix::fs::symlink(repo().join("tests/toolchain/ts/node_modules"), &modules)
-        .unwrap();
+    std::os::unix::fs::symlink(repo().join("tests/toolchain/ts/node_modules"), &modules).unwrap();
     run(
         Command::new(ts_tool("tsc"))
             .args(["--noEmit", "-p"])
@@ -115,7 +113,12 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
         "the browser tests of the new workspace failed (exit {:?}):\n{stdout}\n{stderr}",
         out.status.code()
     );
-    for trigger in ["click_to_dial", "screen_pop", "interaction_logged", "whatsapp_chat_accepted"] {
+    for trigger in [
+        "click_to_dial",
+        "screen_pop",
+        "interaction_logged",
+        "whatsapp_chat_accepted",
+    ] {
         assert!(
             stdout.contains(trigger),
             "no browser test ran for {trigger}:\n{stdout}"
