@@ -64,7 +64,11 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     let spec_before = std::fs::read_to_string(demo.join("triggers.yaml")).unwrap();
     assert!(spec_before.starts_with("# yaml-language-server: $schema=./triggers.schema.json"));
 
-    flexgen(&demo, WHATSAPP);
+    let said = flexgen(&demo, WHATSAPP);
+    assert!(
+        said.contains("whatsappChatAccepted"),
+        "add-trigger names the hook to write:\n{said}"
+    );
     let spec = std::fs::read_to_string(demo.join("triggers.yaml")).unwrap();
     assert!(
         spec.starts_with(&spec_before) && spec.contains("channel_type: whatsapp"),
@@ -85,6 +89,27 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     let modules = demo.join("flex-plugin/node_modules");
     #[cfg(unix)]
     std::os::unix::fs::symlink(repo().join("tests/toolchain/ts/node_modules"), &modules).unwrap();
+    let tsc = || {
+        Command::new(ts_tool("tsc"))
+            .args(["--noEmit", "-p"])
+            .arg(demo.join("flex-plugin"))
+            .output()
+            .unwrap()
+    };
+    // A new trigger without its hook does not compile: the compiler names it.
+    let out = tsc();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success() && said.contains("whatsappChatAccepted"),
+        "tsc should ask for the new trigger's hook:\n{said}"
+    );
+    // What the user does next: write the hook (add-trigger said where).
+    let hooks_ts = demo.join("flex-plugin/src/hooks.ts");
+    let hooks = std::fs::read_to_string(&hooks_ts).unwrap();
+    let end = "} satisfies FlexgenHooks;";
+    assert!(hooks.contains(end), "{hooks}");
+    let hook = "  whatsappChatAccepted(payload) {\n    return payload.task_sid !== \"\";\n  },\n";
+    std::fs::write(&hooks_ts, hooks.replace(end, &format!("{hook}{end}"))).unwrap();
     run(
         Command::new(ts_tool("tsc"))
             .args(["--noEmit", "-p"])
