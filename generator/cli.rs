@@ -234,7 +234,7 @@ fn execute(command: Command) -> Result<Status> {
         }),
         Command::Generate { spec, out, check } => {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
-            generate(&spec, &out, if check { Mode::Check } else { Mode::Write })
+            generate(&spec, &out, Mode::from_check(check), Scope::All)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut io::stdout());
@@ -243,7 +243,7 @@ fn execute(command: Command) -> Result<Status> {
         Command::AddTrigger(args) => crate::add_trigger::run(*args),
         Command::Docs { spec, out, check } => {
             let out = out.unwrap_or_else(|| spec_folder(&spec));
-            docs(&spec, &out, if check { Mode::Check } else { Mode::Write })
+            generate(&spec, &out, Mode::from_check(check), Scope::Docs)
         }
         Command::Preview { spec, port } => preview(&spec, port),
         Command::Schema => {
@@ -256,24 +256,6 @@ fn execute(command: Command) -> Result<Status> {
                 _ => Ok(Status::Ok),
             }
         }
-    }
-}
-
-/// `generate` for the documentation alone: no other file is written or
-/// judged stale.
-fn docs(spec: &Path, out: &Path, mode: Mode) -> Result<Status> {
-    let Some(plan) = compile(spec)? else {
-        return Ok(Status::Failed);
-    };
-    let files = emit::docs::emit(&plan).context("emitting the documentation")?;
-    let outcome = write::apply_owned(out, &files, mode, &[])
-        .with_context(|| format!("writing into {}", folder(out)))?;
-    match mode {
-        Mode::Write => {
-            report_written(&outcome, &files, out);
-            Ok(Status::Ok)
-        }
-        Mode::Check => report_check(&outcome, spec, out),
     }
 }
 
@@ -355,13 +337,27 @@ fn new(request: scaffold::Request) -> Result<Status> {
     }
 }
 
-fn generate(spec: &Path, out: &Path, mode: Mode) -> Result<Status> {
+/// Which files a run writes, and which folders it owns outright (so only
+/// there are generated files it did not produce stale).
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Everything: `generate`.
+    All,
+    /// `docs/PROTOCOL.md` alone: `docs`.
+    Docs,
+}
+
+fn generate(spec: &Path, out: &Path, mode: Mode, scope: Scope) -> Result<Status> {
     let Some(plan) = compile(spec)? else {
         return Ok(Status::Failed);
     };
-    let files = emit::emit_all(&plan).context("emitting the generated files")?;
-    let outcome =
-        write::apply(out, &files, mode).with_context(|| format!("writing into {}", folder(out)))?;
+    let (files, owned) = match scope {
+        Scope::All => (emit::emit_all(&plan), emit::GENERATED_DIRS),
+        Scope::Docs => (emit::docs::emit(&plan), &[][..]),
+    };
+    let files = files.context("emitting the generated files")?;
+    let outcome = write::apply_owned(out, &files, mode, owned)
+        .with_context(|| format!("writing into {}", folder(out)))?;
     for path in &outcome.foreign {
         eprintln!(
             "warning: {path} was not written by flexgen (no `{}` header) but sits in a \

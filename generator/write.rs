@@ -30,6 +30,17 @@ pub enum Mode {
     Check,
 }
 
+impl Mode {
+    /// The mode a command's `--check` flag asks for.
+    pub fn from_check(check: bool) -> Self {
+        if check {
+            Mode::Check
+        } else {
+            Mode::Write
+        }
+    }
+}
+
 /// What a run did (Write) or would do (Check). Paths are relative to the
 /// output folder, `/`-separated, sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -119,24 +119,9 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     std::fs::remove_file(&modules).unwrap();
 
     // The bridge for wasm32 and every trigger in Chromium.
-    let out = Command::new("node")
-        .arg("--test-reporter=spec")
-        .arg(repo().join("browser/tests/run.mjs"))
-        .arg("--workspace")
-        .arg(&demo)
-        .env("FLEXGEN_BIN", FLEXGEN)
-        .envs(common::shared_build_caches())
-        .current_dir(repo())
-        .output()
-        .expect("running node (install Node.js 20 or later)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        out.status.success(),
-        "the browser tests of the new workspace failed (exit {:?}):\n{stdout}\n{stderr}",
-        out.status.code()
+    let stdout = common::run_browser_tests(
+        &["--workspace".as_ref(), demo.as_os_str()],
+        &common::shared_build_caches(),
     );
     for trigger in [
         "click_to_dial",

@@ -75,6 +75,32 @@ pub fn shared_build_caches() -> [(&'static str, PathBuf); 2] {
     ]
 }
 
+/// Runs browser/tests/run.mjs (node's test runner, spec reporter) with
+/// `args` and the flexgen under test; fails with its output unless every
+/// test passed. Returns stdout, where the test names are.
+pub fn run_browser_tests(args: &[&std::ffi::OsStr], envs: &[(&str, PathBuf)]) -> String {
+    let out = Command::new("node")
+        .arg("--test-reporter=spec")
+        .arg(repo().join("browser/tests/run.mjs"))
+        .args(args)
+        .env("FLEXGEN_BIN", env!("CARGO_BIN_EXE_flexgen"))
+        .envs(envs.iter().map(|(k, v)| (*k, v)))
+        .current_dir(repo())
+        .output()
+        .expect("running node (install Node.js 20 or later)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(
+        out.status.success(),
+        "browser tests failed (exit {:?}); rerun with `node browser/tests/run.mjs {}`:\n{stdout}\n{stderr}",
+        out.status.code(),
+        args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
+    );
+    stdout
+}
+
 // Golden trees: read, compare both ways, re-bless (tests/golden.rs, tests/new.rs).
 
 pub const BLESS_ENV: &str = "FLEXGEN_BLESS";
