@@ -1,7 +1,7 @@
 //! A new user's path, end to end, with the real tools at every step:
 //! `flexgen new demo` -> `flexgen add-trigger` (a WhatsApp trigger of the
 //! user's own) -> `flexgen generate` (and `--check` as CI would run it) ->
-//! the plugin type-checks with tsc against the real @twilio/flex-ui -> the
+//! the plugin type-checks with tsc 5 and 7 against the real @twilio/flex-ui -> the
 //! bridge builds for wasm32 and runs through wasm-bindgen -> every trigger,
 //! the new one included, works in headless Chromium across two origins
 //! (browser/tests/run.mjs --workspace).
@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::{repo, run, ts_tool};
+use common::{repo, ts_tool};
 
 const FLEXGEN: &str = env!("CARGO_BIN_EXE_flexgen");
 
@@ -89,20 +89,26 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     let modules = demo.join("flex-plugin/node_modules");
     #[cfg(unix)]
     std::os::unix::fs::symlink(repo().join("tests/toolchain/ts/node_modules"), &modules).unwrap();
-    let tsc = || {
-        Command::new(ts_tool("tsc"))
+    // The workspace's tsconfig must hold for TypeScript 5 and 7 (the native
+    // compiler, which dropped options that 5 still takes).
+    let compilers = [ts_tool("tsc"), common::ts7_tool()];
+    let tsc = |compiler: &Path| {
+        Command::new(compiler)
             .args(["--noEmit", "-p"])
             .arg(demo.join("flex-plugin"))
             .output()
             .unwrap()
     };
     // A new trigger without its hook does not compile: the compiler names it.
-    let out = tsc();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !out.status.success() && said.contains("whatsappChatAccepted"),
-        "tsc should ask for the new trigger's hook:\n{said}"
-    );
+    for compiler in &compilers {
+        let out = tsc(compiler);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !out.status.success() && said.contains("whatsappChatAccepted"),
+            "{} should ask for the new trigger's hook:\n{said}",
+            compiler.display()
+        );
+    }
     // What the user does next: write the hook (add-trigger said where).
     let hooks_ts = demo.join("flex-plugin/src/hooks.ts");
     let hooks = std::fs::read_to_string(&hooks_ts).unwrap();
@@ -110,12 +116,16 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     assert!(hooks.contains(end), "{hooks}");
     let hook = "  whatsappChatAccepted(payload) {\n    return payload.task_sid !== \"\";\n  },\n";
     std::fs::write(&hooks_ts, hooks.replace(end, &format!("{hook}{end}"))).unwrap();
-    run(
-        Command::new(ts_tool("tsc"))
-            .args(["--noEmit", "-p"])
-            .arg(demo.join("flex-plugin")),
-        "tsc --noEmit -p demo/flex-plugin",
-    );
+    for compiler in &compilers {
+        let out = tsc(compiler);
+        assert!(
+            out.status.success(),
+            "{} --noEmit -p demo/flex-plugin failed:\n{}{}",
+            compiler.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     std::fs::remove_file(&modules).unwrap();
 
     // The bridge for wasm32 and every trigger in Chromium.

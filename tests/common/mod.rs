@@ -39,6 +39,18 @@ pub fn ts_tool(name: &str) -> PathBuf {
     path
 }
 
+/// TypeScript 7's `tsc` (the native compiler), installed beside 5 as the
+/// `typescript7` alias by tests/toolchain/ts/install.sh.
+pub fn ts7_tool() -> PathBuf {
+    let path = repo().join("tests/toolchain/ts/node_modules/typescript7/bin/tsc");
+    assert!(
+        path.exists(),
+        "{} is missing: run tests/toolchain/ts/install.sh",
+        path.display()
+    );
+    path
+}
+
 /// Runs `cmd`; fails with its output unless it succeeds. Returns stdout.
 pub fn run(cmd: &mut Command, what: &str) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
