@@ -162,6 +162,15 @@ pub fn run(args: Args) -> Result<Status> {
         .out
         .clone()
         .unwrap_or_else(|| cli::spec_folder(&args.spec));
+    // The prompts may have taken minutes: if the spec was saved from an
+    // editor meanwhile, writing ours would silently drop that edit.
+    let now = fs::read_to_string(&args.spec).map_err(|e| cli::missing_spec(&args.spec, e))?;
+    if now != source {
+        anyhow::bail!(
+            "{shown} changed on disk while the trigger was being added; nothing was \
+             written: run the command again"
+        );
+    }
     let outcome = write::apply(&out, &files, Mode::Write).with_context(|| {
         format!(
             "writing {shown} and {}; nothing was changed",

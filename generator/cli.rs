@@ -42,7 +42,7 @@ Examples:
       --field 'view:string' --arg viewName=payload.view
   flexgen add-trigger whatsapp_accepted --direction flex-to-host --event taskAccepted \\
       --channel chat --channel-type whatsapp --field 'customer:string@task.attributes.from' \\
-      --field 'note={ type: string, optional: true, doc: \"Shown: in the log\" }'
+      --field 'note={ type: string, optional: true, from: task.attributes.note, doc: \"Shown: in the log\" }'
   flexgen add-trigger call_back        On a terminal: asks for direction, action, fields, args
 
 The trigger goes at the end of `triggers:`, in the file's own style; every other byte of the
@@ -237,8 +237,9 @@ fn execute(command: Command) -> Result<Status> {
             generate(&spec, &out, Mode::from_check(check), Scope::All)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut io::stdout());
-            Ok(Status::Ok)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut script);
+            print_data(&script, "the completion script")
         }
         Command::AddTrigger(args) => crate::add_trigger::run(*args),
         Command::Docs { spec, out, check } => {
@@ -248,13 +249,7 @@ fn execute(command: Command) -> Result<Status> {
         Command::Preview { spec, port } => preview(&spec, port),
         Command::Schema => {
             let schema = emit::schema::render(env!("CARGO_PKG_VERSION"));
-            match io::stdout().write_all(schema.as_bytes()) {
-                // `flexgen schema | head` is not a failure.
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                    Err(e).context("writing the schema to stdout")
-                }
-                _ => Ok(Status::Ok),
-            }
+            print_data(schema.as_bytes(), "the schema")
         }
     }
 }
@@ -371,6 +366,17 @@ fn generate(spec: &Path, out: &Path, mode: Mode, scope: Scope) -> Result<Status>
             Ok(Status::Ok)
         }
         Mode::Check => report_check(&outcome, spec, out),
+    }
+}
+
+/// Writes a command's data to stdout; a reader that stops early
+/// (`flexgen schema | head`) is not a failure.
+fn print_data(bytes: &[u8], what: &str) -> Result<Status> {
+    match io::stdout().write_all(bytes) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(e).with_context(|| format!("writing {what} to stdout"))
+        }
+        _ => Ok(Status::Ok),
     }
 }
 

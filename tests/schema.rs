@@ -293,3 +293,23 @@ fn generate_writes_the_schema_beside_the_spec_and_keeps_hand_made_ones() {
     );
     assert!(!dir.path().join("bridge").exists(), "nothing written");
 }
+
+/// The root triggers.yaml's first line points editors at
+/// `./triggers.schema.json`, so the repository keeps that file current (the
+/// seed's own generated output goes elsewhere, with `--out`).
+#[test]
+fn the_root_schema_file_is_current() {
+    let path = repo().join("triggers.schema.json");
+    let want = flexgen::emit::schema::render(env!("CARGO_PKG_VERSION"));
+    if common::blessing() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run `flexgen schema > triggers.schema.json` (or re-bless with FLEXGEN_BLESS=1)",
+        path.display()
+    );
+    let spec = std::fs::read_to_string(repo().join("triggers.yaml")).unwrap();
+    assert!(spec.starts_with("# yaml-language-server: $schema=./triggers.schema.json\n"));
+}

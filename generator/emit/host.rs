@@ -23,6 +23,11 @@ const USER_TEMPLATES: render::Templates = &[
         "main.js",
         include_str!("../../templates/host/main.js.tera"),
     ),
+    (
+        "style.css",
+        "style.css",
+        include_str!("../../templates/host/style.css.tera"),
+    ),
 ];
 
 /// Everything the templates read. The app name and the origins are

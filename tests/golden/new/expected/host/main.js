@@ -57,15 +57,16 @@ function input(field) {
   return element;
 }
 
-// What the form holds, typed as the trigger declares; an empty optional field
-// is left out. Anything wrong is for the bridge to refuse (SCHEMA_INVALID).
+// What the form holds, typed as the trigger declares; an empty field is left
+// out (a required one, then, is refused by the bridge with SCHEMA_INVALID
+// rather than sent as "" or 0).
 function payloadOf(fields, inputs) {
   const payload = {};
   fields.forEach((field, i) => {
     const element = inputs[i];
     if (field.type === "boolean") {
       payload[field.name] = element.checked;
-    } else if (!(field.optional && element.value === "")) {
+    } else if (element.value !== "") {
       const numeric = field.type === "integer" || field.type === "number";
       payload[field.name] = numeric ? Number(element.value) : element.value;
     }
