@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::{repo, ts_tool};
+use common::{repo, run, ts_tool};
 
 const FLEXGEN: &str = env!("CARGO_BIN_EXE_flexgen");
 
@@ -144,4 +144,30 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
             "no browser test ran for {trigger}:\n{stdout}"
         );
     }
+
+    // The workspace's own example page, with the bridge built the way its
+    // README says, in Chromium.
+    let [(_, _), (_, wasm_target)] = common::shared_build_caches();
+    run(
+        Command::new("cargo")
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+            .current_dir(demo.join("bridge"))
+            .env("CARGO_TARGET_DIR", &wasm_target),
+        "cargo build of demo/bridge for wasm32",
+    );
+    run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .arg(demo.join("bridge/pkg"))
+            .arg(wasm_target.join("wasm32-unknown-unknown/release/demo_bridge.wasm")),
+        "wasm-bindgen of demo/bridge",
+    );
+    run(
+        Command::new("node")
+            .arg(repo().join("browser/tests/host-page.mjs"))
+            .arg(&demo)
+            .arg("1")
+            .current_dir(repo()),
+        "the workspace's host page in Chromium",
+    );
 }
