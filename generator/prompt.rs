@@ -122,8 +122,11 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
             if answer.is_empty() {
                 return Ok(());
             }
-            match edit::parse_field(&answer) {
-                Ok(field) => t.payload.push(field),
+            match edit::parse_field(&answer).map(|f| (field_problem(&f, direction), f)) {
+                Ok((None, field)) => t.payload.push(field),
+                // Asked again now, rather than refusing the whole trigger
+                // after every other answer is in.
+                Ok((Some(problem), _)) => self.say(&format!("  {problem}"))?,
                 Err(e) => self.say(&format!("  {e}"))?,
             }
         }
@@ -212,6 +215,32 @@ fn suggest_source(t: &NewTrigger, arg: &str) -> Option<String> {
     named.or(only).map(|f| format!("payload.{}", f.name))
 }
 
+/// What the spec would refuse in a field typed at the prompt, found while the
+/// user can still retype it: an unknown type, or a flex-to-host field
+/// without a source.
+fn field_problem(field: &edit::NewField, direction: Direction) -> Option<String> {
+    let types: Vec<&str> = flexgen::validate::FIELD_TYPES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    match field.ty.as_deref() {
+        Some(ty) if !types.contains(&ty) => {
+            return Some(format!("unknown type `{ty}`: one of {}", types.join(", ")))
+        }
+        None => return Some("a field needs a type, e.g. `name:string`".into()),
+        _ => {}
+    }
+    if direction == Direction::FlexToHost && field.from.is_none() {
+        return Some(format!(
+            "a flex-to-host field names its source: `{}:{}@task.attributes.{}`",
+            field.name,
+            field.ty.as_deref().unwrap_or("string"),
+            field.name
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +299,26 @@ mod tests {
         let mut t = NewTrigger::default();
         let (result, _) = run("2\n", &mut t, true);
         assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_field_the_spec_would_refuse_is_asked_again_at_once() {
+        let mut t = NewTrigger {
+            name: "chat_won".into(),
+            direction: Some(Direction::FlexToHost),
+            on: Some((OnKind::Event, "taskAccepted".into())),
+            ..NewTrigger::default()
+        };
+        let answers =
+            "who:string\nwho:strng@task.attributes.from\nwho:string@task.attributes.from\n\n";
+        let (result, shown) = run(answers, &mut t, true);
+        result.unwrap();
+        assert!(
+            shown.contains("names its source: `who:string@task.attributes.who`"),
+            "{shown}"
+        );
+        assert!(shown.contains("unknown type `strng`"), "{shown}");
+        assert_eq!(t.payload.len(), 1, "{:?}", t.payload);
+        assert_eq!(t.payload[0].from.as_deref(), Some("task.attributes.from"));
     }
 }
