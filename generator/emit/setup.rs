@@ -2,9 +2,12 @@
 //! can talk: Flex's allowed embedders, the host page's CSP and iframe, and the
 //! login cookies of a framed Flex.
 //!
-//! One table, read by every document that explains setup (docs/PROTOCOL.md,
-//! the workspace README), so the advice never drifts between them. Hints hold
-//! plain text; each renderer escapes it for where it lands.
+//! One table, rendered into docs/PROTOCOL.md on every generate, so the
+//! advice follows the spec as it changes. (The workspace README gives the
+//! same steps in prose with the values `flexgen new` started from: it is a
+//! skeleton that cargo-generate can render too, before any plan exists, and
+//! it points here for the current values.) Hints hold plain text; each
+//! renderer escapes it for where it lands.
 
 use crate::ir::{Direction, Plan};
 
