@@ -182,6 +182,9 @@ pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
     files.extend(emit::emit_all(&plan)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
+    // Undo removes what this run created: the target, or its first missing
+    // ancestor when `new a/b/demo` had to create `a/` and `a/b/` too.
+    let created_root = first_missing(&request.target);
     let written = fs::create_dir_all(&request.target)
         .map_err(|source| ScaffoldError::Io {
             action: "cannot create",
@@ -192,7 +195,7 @@ pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
     match written {
         Ok(outcome) => Ok(Created { outcome, files }),
         Err(e) => {
-            undo(&request.target, existed);
+            undo(&request.target, &created_root, existed);
             Err(e)
         }
     }
@@ -332,9 +335,19 @@ fn check_flag(flag: &'static str, origin: &str) -> Result<(), ScaffoldError> {
 }
 
 /// Puts the target back as it was: gone, or empty.
-fn undo(target: &Path, existed: bool) {
+/// The outermost folder of `target`'s path that does not exist yet (the
+/// target itself when only it is missing, or when it exists).
+fn first_missing(target: &Path) -> PathBuf {
+    target
+        .ancestors()
+        .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+        .last()
+        .map_or_else(|| target.to_path_buf(), Path::to_path_buf)
+}
+
+fn undo(target: &Path, created_root: &Path, existed: bool) {
     if !existed {
-        let _ = fs::remove_dir_all(target);
+        let _ = fs::remove_dir_all(created_root);
         return;
     }
     if let Ok(entries) = fs::read_dir(target) {
@@ -419,6 +432,21 @@ mod tests {
             .unwrap_or_else(|d| panic!("{}", d.render()));
         assert_eq!(plan.app.host_origins, values.host_origins);
         assert_eq!(plan.app.name.original, "desk");
+    }
+
+    #[test]
+    fn undo_starts_at_the_first_folder_new_created() {
+        let tmp =
+            std::env::temp_dir().join(format!("flexgen-first-missing-{}", std::process::id()));
+        fs::create_dir_all(&tmp).unwrap();
+        assert_eq!(first_missing(&tmp.join("a/b/demo")), tmp.join("a"));
+        assert_eq!(first_missing(&tmp.join("demo")), tmp.join("demo"));
+        assert_eq!(first_missing(&tmp), tmp);
+        assert_eq!(
+            first_missing(Path::new("demo-that-is-not-here")),
+            Path::new("demo-that-is-not-here")
+        );
+        fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]
