@@ -258,12 +258,12 @@ fn preview(spec: &Path, port: u16) -> Result<Status> {
     if compile(spec)?.is_none() {
         return Ok(Status::Failed);
     }
-    let missing = flexgen::preview::check_tools();
+    let spec = fs::canonicalize(spec).with_context(|| format!("resolving {}", spec.display()))?;
+    let workspace = spec_folder(&spec);
+    let missing = flexgen::preview::check_tools(&workspace);
     if !missing.is_empty() {
         return Err(flexgen::preview::PreviewError::Tools(missing).into());
     }
-    let spec = fs::canonicalize(spec).with_context(|| format!("resolving {}", spec.display()))?;
-    let workspace = spec_folder(&spec);
     let state = flexgen::preview::state_dir(&workspace);
     let harness = state.join("preview");
     fs::create_dir_all(&state).with_context(|| format!("creating {}", folder(&state)))?;

@@ -30,10 +30,24 @@ impl fmt::Display for Missing {
 
 /// The `wasm-bindgen = "=X"` pin of the bridge template.
 pub fn wasm_bindgen_pin() -> &'static str {
-    BRIDGE_MANIFEST
+    pin_in(BRIDGE_MANIFEST)
+        .expect("the bridge template pins wasm-bindgen as `wasm-bindgen = \"=X\"`")
+}
+
+fn pin_in(manifest: &str) -> Option<&str> {
+    manifest
         .lines()
         .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
-        .expect("the bridge template pins wasm-bindgen as `wasm-bindgen = \"=X\"`")
+}
+
+/// The pin the preview build will meet: the workspace's own
+/// `bridge/Cargo.toml` (the user's file, which may predate this flexgen or
+/// have been edited), else the template's.
+fn workspace_pin(workspace: &std::path::Path) -> String {
+    std::fs::read_to_string(workspace.join("bridge/Cargo.toml"))
+        .ok()
+        .and_then(|text| pin_in(&text).map(str::to_string))
+        .unwrap_or_else(|| wasm_bindgen_pin().to_string())
 }
 
 /// The major version of `node --version` output (`v20.11.1`).
@@ -70,7 +84,7 @@ fn missing(tool: &str, problem: impl Into<String>, fix: impl Into<String>) -> Mi
 
 /// Every tool the build needs that is absent, too old or the wrong version:
 /// all of them at once, so one round of installs is enough.
-pub fn check_tools() -> Vec<Missing> {
+pub fn check_tools(workspace: &std::path::Path) -> Vec<Missing> {
     let mut found = Vec::new();
     match output("node", &["--version"]) {
         None => found.push(missing("node", "not found on PATH", NODE_HELP)),
@@ -103,7 +117,7 @@ pub fn check_tools() -> Vec<Missing> {
             ));
         }
     }
-    let pin = wasm_bindgen_pin();
+    let pin = workspace_pin(workspace);
     let install = format!(
         "install it: `cargo install wasm-bindgen-cli --version {pin} --force` \
          (the version the bridge pins)"
@@ -133,6 +147,24 @@ fn has_core(libdir: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_workspace_bridge_pin_wins_over_the_template() {
+        let ws = std::env::temp_dir().join(format!("flexgen-pin-{}", std::process::id()));
+        std::fs::create_dir_all(ws.join("bridge")).unwrap();
+        assert_eq!(
+            workspace_pin(&ws),
+            wasm_bindgen_pin(),
+            "no manifest: the template's"
+        );
+        std::fs::write(
+            ws.join("bridge/Cargo.toml"),
+            "[dependencies]\nwasm-bindgen = \"=0.2.99\"\n",
+        )
+        .unwrap();
+        assert_eq!(workspace_pin(&ws), "0.2.99");
+        std::fs::remove_dir_all(&ws).unwrap();
+    }
 
     #[test]
     fn node_major_versions() {
