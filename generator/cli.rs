@@ -130,18 +130,7 @@ enum Command {
     },
     /// Generate the Flex plugin shim and the host bridge crate from a spec.
     #[command(after_help = GENERATE_EXAMPLE)]
-    Generate {
-        /// The spec to read.
-        #[arg(default_value = "triggers.yaml")]
-        spec: PathBuf,
-        /// Output folder [default: the spec's folder].
-        #[arg(long, short, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Write nothing: print a unified diff of what would change and exit 1
-        /// if anything would (for CI).
-        #[arg(long)]
-        check: bool,
-    },
+    Generate(Output),
     /// Print a shell completion script for flexgen on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLE)]
     Completions {
@@ -155,18 +144,7 @@ enum Command {
     /// trigger with its payload, errors and a sequence diagram. (`generate`
     /// writes it too.)
     #[command(after_help = DOCS_EXAMPLE)]
-    Docs {
-        /// The spec to read.
-        #[arg(default_value = "triggers.yaml")]
-        spec: PathBuf,
-        /// Output folder [default: the spec's folder].
-        #[arg(long, short, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Write nothing: print a unified diff of what would change and exit 1
-        /// if anything would.
-        #[arg(long)]
-        check: bool,
-    },
+    Docs(Output),
     /// Serve a CRM page and a Flex simulator running this workspace's bridge
     /// and plugin, with its own hooks, on two loopback origins, until Ctrl-C.
     #[command(after_help = PREVIEW_EXAMPLE)]
@@ -183,6 +161,28 @@ enum Command {
     /// completion and checks through yaml-language-server.
     #[command(after_help = SCHEMA_EXAMPLE)]
     Schema,
+}
+
+/// What `generate` and `docs` read, where they write, and whether they only compare.
+#[derive(Debug, clap::Args)]
+struct Output {
+    /// The spec to read.
+    #[arg(default_value = "triggers.yaml")]
+    spec: PathBuf,
+    /// Output folder [default: the spec's folder].
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write nothing: print a unified diff of what would change and exit 1
+    /// if anything would (for CI).
+    #[arg(long)]
+    check: bool,
+}
+
+impl Output {
+    fn run(self, scope: Scope) -> Result<Status> {
+        let out = self.out.unwrap_or_else(|| spec_folder(&self.spec));
+        generate(&self.spec, &out, Mode::from_check(self.check), scope)
+    }
 }
 
 const PREVIEW_EXAMPLE: &str = "\
@@ -232,20 +232,14 @@ fn execute(command: Command) -> Result<Status> {
             flex_origin,
             host_origins,
         }),
-        Command::Generate { spec, out, check } => {
-            let out = out.unwrap_or_else(|| spec_folder(&spec));
-            generate(&spec, &out, Mode::from_check(check), Scope::All)
-        }
+        Command::Generate(output) => output.run(Scope::All),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut script);
             print_data(&script, "the completion script")
         }
         Command::AddTrigger(args) => crate::add_trigger::run(*args),
-        Command::Docs { spec, out, check } => {
-            let out = out.unwrap_or_else(|| spec_folder(&spec));
-            generate(&spec, &out, Mode::from_check(check), Scope::Docs)
-        }
+        Command::Docs(output) => output.run(Scope::Docs),
         Command::Preview { spec, port } => preview(&spec, port),
         Command::Schema => {
             let schema = emit::schema::render(env!("CARGO_PKG_VERSION"));
@@ -264,15 +258,7 @@ fn preview(spec: &Path, port: u16) -> Result<Status> {
     if !missing.is_empty() {
         return Err(flexgen::preview::PreviewError::Tools(missing).into());
     }
-    let state = flexgen::preview::state_dir(&workspace);
-    let harness = state.join("preview");
-    fs::create_dir_all(&state).with_context(|| format!("creating {}", folder(&state)))?;
-    // Build outputs never belong in the user's repository.
-    let ignore = state.join(".gitignore");
-    if !ignore.exists() {
-        fs::write(&ignore, "# flexgen preview's builds and packages\n*\n")
-            .with_context(|| format!("writing {}", ignore.display()))?;
-    }
+    let harness = flexgen::preview::prepare_state_dir(&workspace)?;
     flexgen::preview::materialise(&harness)?;
     flexgen::preview::npm_install(&harness)?;
     eprintln!(

@@ -5,32 +5,11 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command as StdCommand, Output, Stdio};
+use std::process::{Command as StdCommand, Stdio};
 use std::time::SystemTime;
 
-use assert_cmd::Command;
-
-fn flexgen(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flexgen"));
-    cmd.current_dir(dir);
-    cmd
-}
-
-fn seed() -> String {
-    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("triggers.yaml")).unwrap()
-}
-
-/// A temp workspace holding the seed spec, generated once.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
-    flexgen(dir.path()).arg("generate").assert().success();
-    dir
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod common;
+use common::{flexgen, seed, stderr, workspace};
 
 fn spec_of(dir: &Path) -> String {
     fs::read_to_string(dir.join("triggers.yaml")).unwrap()

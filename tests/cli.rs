@@ -2,31 +2,9 @@
 //! removal and all-or-nothing writes, observed from outside the binary.
 
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
-
-fn flexgen(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flexgen"));
-    cmd.current_dir(dir);
-    cmd
-}
-
-fn seed() -> String {
-    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("triggers.yaml")).unwrap()
-}
-
-/// A temp workspace holding the seed spec, generated once.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
-    flexgen(dir.path()).arg("generate").assert().success();
-    dir
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+mod common;
+use common::{flexgen, read_tree, seed, stderr, workspace};
 
 #[test]
 fn check_accepts_the_seed_and_defaults_to_triggers_yaml() {
@@ -130,7 +108,7 @@ fn usage_and_io_errors_exit_2() {
 #[test]
 fn invalid_spec_exits_1_and_leaves_every_file_as_it_was() {
     let dir = workspace();
-    let mut before = snapshot(dir.path());
+    let mut before = read_tree(dir.path(), &[]);
     let broken = seed().replace("StartOutboundCall", "StartOutbondCall");
     fs::write(dir.path().join("triggers.yaml"), &broken).unwrap();
     let out = flexgen(dir.path()).arg("generate").output().unwrap();
@@ -140,7 +118,7 @@ fn invalid_spec_exits_1_and_leaves_every_file_as_it_was() {
         "{}",
         stderr(&out)
     );
-    let mut after = snapshot(dir.path());
+    let mut after = read_tree(dir.path(), &[]);
     after.remove("triggers.yaml");
     before.remove("triggers.yaml");
     assert_eq!(before, after, "a failed generate changed files");
@@ -161,7 +139,7 @@ fn check_mode_reports_a_diff_exits_1_and_writes_nothing() {
     let spec = seed().replacen("doc: ", "doc: Changed. ", 1);
     assert_ne!(spec, seed(), "the seed has no doc: to change");
     fs::write(dir.path().join("triggers.yaml"), &spec).unwrap();
-    let before = snapshot(dir.path());
+    let before = read_tree(dir.path(), &[]);
     let out = flexgen(dir.path())
         .args(["generate", "--check"])
         .output()
@@ -170,7 +148,7 @@ fn check_mode_reports_a_diff_exits_1_and_writes_nothing() {
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(diff.contains("--- ") && diff.contains("+++ "), "{diff}");
     assert!(diff.contains("Changed."), "{diff}");
-    assert_eq!(snapshot(dir.path()), before, "--check wrote files");
+    assert_eq!(read_tree(dir.path(), &[]), before, "--check wrote files");
 
     // A hand-deleted generated file also counts as out of date.
     flexgen(dir.path()).arg("generate").assert().success();
@@ -313,27 +291,6 @@ fn completions_complete_commands_and_flags_in_a_real_bash() {
     );
 }
 
-fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(rel, fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// `flexgen docs` writes docs/PROTOCOL.md only, `--check` diffs it, and a
 /// hand-written docs/PROTOCOL.md is refused with exit 2.
 #[test]
@@ -344,14 +301,7 @@ fn docs_writes_only_the_protocol_document() {
         dir.path().join("triggers.yaml"),
     )
     .unwrap();
-    let docs = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_flexgen"))
-            .current_dir(dir.path())
-            .arg("docs")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let docs = |args: &[&str]| flexgen(dir.path()).arg("docs").args(args).output().unwrap();
     let out = docs(&["--check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("docs/PROTOCOL.md"));

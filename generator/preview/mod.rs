@@ -51,6 +51,19 @@ pub fn state_dir(workspace: &Path) -> PathBuf {
     workspace.join(".flexgen")
 }
 
+/// Creates `DIR/.flexgen/` with a `.gitignore` that keeps all of it out of
+/// the user's repository; returns the folder the harness goes in.
+pub fn prepare_state_dir(workspace: &Path) -> Result<PathBuf, PreviewError> {
+    let state = state_dir(workspace);
+    std::fs::create_dir_all(&state).map_err(io_error(format!("creating {}", state.display())))?;
+    let ignore = state.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "# flexgen preview's builds and packages\n*\n")
+            .map_err(io_error(format!("writing {}", ignore.display())))?;
+    }
+    Ok(state.join("preview"))
+}
+
 /// Where the Flex UI bundle (a minute of esbuild, ~18 MB) is kept across
 /// runs and workspaces: `$FLEXGEN_CACHE_DIR`, else the user's cache folder
 /// (`$XDG_CACHE_HOME/flexgen`, `~/.cache/flexgen`), else the workspace's.

@@ -11,6 +11,30 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The flexgen binary under test, run in `dir`.
+pub fn flexgen(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_flexgen"));
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// The seed spec's text.
+pub fn seed() -> String {
+    fs::read_to_string(repo().join("triggers.yaml")).unwrap()
+}
+
+/// A temp workspace holding the seed spec, generated once.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("triggers.yaml"), seed()).unwrap();
+    flexgen(dir.path()).arg("generate").assert().success();
+    dir
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// The seed `triggers.yaml`, then every `examples/*/triggers.yaml` in order.
 pub fn spec_files() -> Vec<PathBuf> {
     let mut specs = vec![repo().join("triggers.yaml")];
