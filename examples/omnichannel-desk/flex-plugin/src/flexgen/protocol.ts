@@ -30,7 +30,8 @@ export type ErrorCode =
   | "FLEX_ACTION_FAILED"
   | "TIMEOUT"
   | "NOT_READY"
-  | "VERSION_MISMATCH";
+  | "VERSION_MISMATCH"
+  | "PEER_RELOADED";
 
 /** A failure that becomes a typed error reply to the host. */
 export class ProtocolError extends Error {
@@ -439,12 +440,22 @@ export class PluginEndpoint {
     }
     const listener = (event: MessageEvent): void => this.receive(event);
     this.self.addEventListener("message", listener);
-    // Our hello goes to each allowed origin; the browser delivers only the
-    // one that matches the parent's real origin. Never to "*".
-    for (const origin of this.config.hostOrigins) {
-      this.post(origin, this.hello(undefined));
-    }
-    return () => this.self.removeEventListener("message", listener);
+    // The host takes the iframe's `load` for a new Flex and drops what it had
+    // sent: a hello before our document's `load` would come too early.
+    const greet = (): void => {
+      if (this.state !== "waiting") return;
+      // To each allowed origin; the browser delivers only the one that
+      // matches the parent's real origin. Never to "*".
+      for (const origin of this.config.hostOrigins) {
+        this.post(origin, this.hello(undefined));
+      }
+    };
+    if (this.self.document.readyState === "complete") greet();
+    else this.self.addEventListener("load", greet, { once: true });
+    return () => {
+      this.self.removeEventListener("message", listener);
+      this.self.removeEventListener("load", greet);
+    };
   }
 
   /** Sends a Flex -> host event now, or queues it until the handshake. */
@@ -532,6 +543,8 @@ export class PluginEndpoint {
   }
 
   private onHello(hello: PeerHello, origin: string): void {
+    // A hello from a new host bridge (a reloaded page, a bridge made anew)
+    // is answered like the first: the plugin serves whoever said hello last.
     this.peerOrigin = origin;
     const matches =
       hello.v === PROTOCOL_VERSION && hello.spec === this.config.specHash;

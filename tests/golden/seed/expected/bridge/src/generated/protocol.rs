@@ -185,6 +185,10 @@ pub enum ErrorCode {
     NotReady,
     /// The two ends were generated from different specs or protocol versions.
     VersionMismatch,
+    /// Flex reloaded (or another plugin instance took over) while the command
+    /// was in flight: it may or may not have run, and it is never sent again.
+    /// Never on the wire: the bridge settles with it by itself.
+    PeerReloaded,
 }
 
 impl ErrorCode {
@@ -197,6 +201,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::NotReady => "NOT_READY",
             ErrorCode::VersionMismatch => "VERSION_MISMATCH",
+            ErrorCode::PeerReloaded => "PEER_RELOADED",
         }
     }
 
@@ -208,6 +213,7 @@ impl ErrorCode {
             ErrorCode::Timeout,
             ErrorCode::NotReady,
             ErrorCode::VersionMismatch,
+            ErrorCode::PeerReloaded,
         ]
         .into_iter()
         .find(|c| c.as_str() == code)
@@ -875,6 +881,9 @@ pub struct Core {
     queued: VecDeque<Queued>,
     in_flight: Vec<InFlight>,
     next_ticket: u64,
+    /// The plugin instance of the last hello (its ids' `f-<random>` part):
+    /// a hello from another one means Flex was reloaded.
+    peer: Option<String>,
 }
 
 impl Core {
@@ -888,6 +897,7 @@ impl Core {
             queued: VecDeque::new(),
             in_flight: Vec::new(),
             next_ticket: 0,
+            peer: None,
         }
     }
 
@@ -909,12 +919,16 @@ impl Core {
     }
 
     /// The iframe (re)loaded: whatever plugin we talked to is gone, so a new
-    /// handshake is needed. Commands already sent wait for their timeout.
+    /// handshake is needed. Commands it had not answered settle now with
+    /// `PEER_RELOADED`: they may have run, and are never sent again (a
+    /// second dial is worse than a failed one). Queued commands keep waiting.
     pub fn peer_reloaded(&mut self) -> Vec<Effect> {
         let mut out = Vec::new();
         if self.state == State::Closed {
             return out;
         }
+        self.lose_in_flight(&mut out);
+        self.peer = None;
         self.set_state(State::Connecting, &mut out);
         out.push(Effect::Post(self.hello(None)));
         out
@@ -1137,6 +1151,13 @@ impl Core {
     }
 
     fn on_hello(&mut self, hello: &PeerHello, now: f64, out: &mut Vec<Effect>) {
+        let instance = instance_of(hello.id);
+        if self.peer.as_deref() != Some(instance) {
+            // Another plugin instance: the one our commands went to is gone
+            // (its iframe `load` may come after this hello, or never).
+            self.lose_in_flight(out);
+            self.peer = Some(instance.to_string());
+        }
         // An answer carries `re` and is never answered, so two sides never
         // ping-pong.
         if !hello.is_answer {
@@ -1239,6 +1260,18 @@ impl Core {
         });
     }
 
+    /// Settles every command sent and not answered: its plugin is gone.
+    fn lose_in_flight(&mut self, out: &mut Vec<Effect>) {
+        for c in self.in_flight.drain(..) {
+            let error = BridgeError::new(
+                ErrorCode::PeerReloaded,
+                "Flex reloaded before it answered: the command may or may not have run; \
+                 it is not sent again",
+            );
+            out.push(Effect::Settle(c.ticket, Err(error)));
+        }
+    }
+
     fn set_state(&mut self, state: State, out: &mut Vec<Effect>) {
         if self.state != state {
             self.state = state;
@@ -1291,6 +1324,11 @@ fn version_text(v: f64) -> String {
     } else {
         "(not an integer)".to_string()
     }
+}
+
+/// The sender instance of a message id: `f-<random>` of `f-<random>-<n>`.
+fn instance_of(id: &str) -> &str {
+    id.rsplit_once('-').map_or(id, |(instance, _)| instance)
 }
 
 fn version_mismatch() -> BridgeError {
@@ -1987,6 +2025,66 @@ mod tests {
         assert_eq!(field(posts(&out)[0], "kind"), "hello");
         let (_, out) = core.submit("dial", obj(&[]), 1000, 5000, 0.0);
         assert!(out.is_empty(), "queued until the new plugin says hello");
+    }
+
+    fn code_of(settled: &(u64, Result<Ack, BridgeError>)) -> ErrorCode {
+        settled.1.as_ref().unwrap_err().code
+    }
+
+    #[test]
+    fn a_reload_settles_commands_in_flight_once_and_never_resends_them() {
+        let mut core = ready();
+        let (sent, out) = core.submit("dial", obj(&[]), 5000, 0, 0.0);
+        let id = field(posts(&out)[0], "id").to_string();
+        let out = core.peer_reloaded();
+        let lost = settled(&out);
+        assert_eq!(lost.len(), 1);
+        assert_eq!((lost[0].0, code_of(&lost[0])), (sent, ErrorCode::PeerReloaded));
+        assert!(lost[0].1.as_ref().unwrap_err().message.contains("not sent again"));
+        assert_eq!(core.next_deadline(), None, "no timeout left to fire");
+        // The new plugin's hello: ready again, and nothing is sent but the answer.
+        let out = core.receive(FLEX, true, &hello("f-bbbb-1", HASH, None), 10.0);
+        assert_eq!(core.state(), State::Ready);
+        let sent_now = posts(&out);
+        assert_eq!(sent_now.len(), 1);
+        assert_eq!(field(sent_now[0], "kind"), "hello");
+        // A late answer to the lost command settles nothing a second time.
+        let out = core.receive(FLEX, true, &reply("f-1a", &id, None), 20.0);
+        assert!(settled(&out).is_empty());
+    }
+
+    #[test]
+    fn a_hello_from_another_plugin_instance_means_flex_reloaded() {
+        let mut core = Core::new(spec(), 1);
+        core.start();
+        core.receive(FLEX, true, &hello("f-aaaa-1", HASH, None), 0.0);
+        let (first, out) = core.submit("dial", obj(&[]), 5000, 0, 0.0);
+        assert_eq!(posts(&out).len(), 1);
+        // The same instance answering again (our hello after an iframe `load`
+        // it had already beaten) loses nothing.
+        let out = core.receive(FLEX, true, &hello("f-aaaa-2", HASH, Some("h-9")), 1.0);
+        assert!(settled(&out).is_empty());
+        // Another instance: the first one's command is lost, not resent.
+        let out = core.receive(FLEX, true, &hello("f-bbbb-1", HASH, None), 2.0);
+        let lost = settled(&out);
+        assert_eq!(lost.len(), 1);
+        assert_eq!((lost[0].0, code_of(&lost[0])), (first, ErrorCode::PeerReloaded));
+        assert_eq!(posts(&out).len(), 1, "only the answering hello");
+        assert_eq!(core.state(), State::Ready);
+    }
+
+    #[test]
+    fn a_matching_plugin_after_a_mismatch_makes_the_bridge_ready() {
+        let mut core = Core::new(spec(), 1);
+        core.start();
+        core.receive(FLEX, true, &hello("f-aaaa-1", "ffffffffffffffff", None), 0.0);
+        assert_eq!(core.state(), State::VersionMismatch);
+        let (_, out) = core.submit("dial", obj(&[]), 1000, 5000, 0.0);
+        assert_eq!(code_of(&settled(&out)[0]), ErrorCode::VersionMismatch);
+        assert!(posts(&out).is_empty(), "not half-applied: nothing sent");
+        core.peer_reloaded();
+        core.receive(FLEX, true, &hello("f-bbbb-1", HASH, None), 5.0);
+        assert_eq!(core.state(), State::Ready);
     }
 
     #[test]
