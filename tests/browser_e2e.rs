@@ -3,7 +3,9 @@
 //! simulator (the real Actions Framework of @twilio/flex-ui) on another
 //! loopback origin, and browser/tests/run.mjs drives every trigger in both
 //! directions plus the security tests (forged, misdirected and malformed
-//! messages from a third origin, a wrong window and the legitimate peer).
+//! messages from a third origin, a wrong window and the legitimate peer) and,
+//! for the seed, the robustness tests (handshake order, version skew, the
+//! command queue, exactly-once delivery, reloads).
 //!
 //! Needs what `scripts/setup.sh` installs: Chromium (/usr/bin/chromium), the
 //! npm packages of browser/ (browser/install.sh), the wasm32 target and
@@ -38,7 +40,9 @@ fn generated_ends_work_together_in_chromium() {
     let stdout = common::run_browser_tests(&[], &[]);
     // A run that registered no test would pass vacuously.
     assert!(
-        stdout.contains("click_to_dial") && stdout.contains("security"),
+        stdout.contains("click_to_dial")
+            && stdout.contains("security")
+            && stdout.contains("robustness"),
         "the browser run reported no tests:\n{stdout}"
     );
 }

@@ -3,7 +3,9 @@
 //   <out>/cases/<case>/      the spec with its origins pointed at the
 //                            loopback servers, flexgen's output, plan.json
 //   <out>/www/host/<case>/   the CRM host page + its WASM bridge (pkg/)
-//   <out>/www/flex/<case>/   the Flex simulator page + the plugin bundle
+//   <out>/www/flex/<case>/   the Flex simulator page + the plugin bundle,
+//                            and plugin-skew.js: the same plugin with another
+//                            spec hash (version skew, `?skew=1`)
 //   <out>/www/flex/_shared/  the Flex UI bundle (real Actions Framework)
 //   <out>/www/attacker/      the third-origin page of the security tests
 //   <out>/cargo/             the bridges' cargo target dir
@@ -274,6 +276,41 @@ async function bundlePlugin(pluginDir, outfile, appName, extraNodePaths) {
 }
 
 /**
+ * The hash a plugin of another spec would carry: every hex digit of `hash`
+ * moved on by one, so it never equals it.
+ */
+export function skewedHash(hash) {
+  return hash.replace(/[0-9a-f]/g, (d) =>
+    ((parseInt(d, 16) + 1) % 16).toString(16),
+  );
+}
+
+/**
+ * Writes plugin-skew.js beside `pluginJs`: the same bundle with its spec
+ * hash replaced, so that it speaks the protocol perfectly but for another
+ * spec. Cheaper and truer than generating a second spec: only the hash
+ * differs, which is exactly what the handshake must catch.
+ */
+function writeSkewedPlugin(pluginJs, hash, { strict, log }) {
+  const text = fs.readFileSync(pluginJs, "utf8");
+  const literal = JSON.stringify(hash);
+  const count = text.split(literal).length - 1;
+  if (count !== 1) {
+    const why =
+      `${pluginJs}: expected the spec hash ${literal} once, found it ${count} times; ` +
+      "the skewed plugin (plugin-skew.js) cannot be made";
+    // The robustness tests need it; a workspace's preview only offers it.
+    if (strict) throw new Error(why);
+    log(why);
+    return;
+  }
+  writeIfChanged(
+    path.join(path.dirname(pluginJs), "plugin-skew.js"),
+    text.replace(literal, JSON.stringify(skewedHash(hash))),
+  );
+}
+
+/**
  * Builds every case for the given origins. Returns the cases with their
  * plans and URLs. `only` limits it to the named cases; `workspace` builds
  * that folder (its triggers.yaml, or `spec`) as the one case instead, under
@@ -392,6 +429,11 @@ export async function buildAll(
         ? [path.join(c.workspace, "flex-plugin", "node_modules")]
         : [],
     );
+
+    writeSkewedPlugin(path.join(flexDir, "plugin.js"), plan.spec_hash, {
+      strict: !c.workspace,
+      log,
+    });
 
     const config = {
       case: c.name,

@@ -1,7 +1,8 @@
 // Instrumentation injected into every frame before any page script runs
 // (playwright's addInitScript). It records the target origin of every
-// postMessage that a page sends to another window, without changing what
-// the code under test does.
+// postMessage that a page sends to another window (with the envelope's kind,
+// id and re), and every message it receives, without changing what the code
+// under test does.
 //
 // Cross-origin windows cannot be patched (their postMessage is not the one
 // on this realm's prototypes), so the probe hands the page a Proxy instead of
@@ -30,19 +31,32 @@
                 targetOrigin !== null && typeof targetOrigin === "object"
                   ? targetOrigin.targetOrigin
                   : targetOrigin;
+              // kind, id and re (an answer's) of an envelope; read
+              // defensively, as the message may be anything.
               let kind;
+              let id;
+              let re;
               try {
-                kind =
-                  message && typeof message === "object"
-                    ? String(message.kind)
-                    : typeof message;
+                const envelope = message && typeof message === "object";
+                kind = envelope ? String(message.kind) : typeof message;
+                id =
+                  envelope && message.id !== undefined
+                    ? String(message.id)
+                    : undefined;
+                re =
+                  envelope && message.re !== undefined
+                    ? String(message.re)
+                    : undefined;
               } catch {
                 kind = "?";
               }
               log.push({
                 targetOrigin: origin === undefined ? "(none)" : String(origin),
                 kind,
+                id,
+                re,
                 from: location.origin,
+                at: Date.now(),
               });
               return transfer === undefined
                 ? target.postMessage(message, targetOrigin)

@@ -56,6 +56,7 @@ const errors: string[] = [];
 const states: string[] = [];
 const events: Crm["events"] = [];
 const results: Crm["results"] = [];
+const lifecycle: Crm["lifecycle"] = [];
 
 let config: Config | null = null;
 let bridge: FlexBridgeLike | null = null;
@@ -93,9 +94,15 @@ window.addEventListener("unhandledrejection", (ev) => {
 
 // ---- bridge state -----------------------------------------------------------
 
+/** A line of crm.lifecycle, with the time (for the robustness tests). */
+function mark(what: string): void {
+  lifecycle.push({ what, at: Date.now() });
+}
+
 function seeState(state: string): void {
   current = state;
   states.push(state);
+  mark(`state ${state}`);
   logMessage("state", state);
   const badge = document.getElementById("bridge-state");
   if (badge) {
@@ -518,37 +525,48 @@ function renderHeader(): void {
 
 // ---- startup ----------------------------------------------------------------
 
-async function start(): Promise<void> {
-  const response = await fetch("./config.json", { cache: "no-store" });
-  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
-  config = (await response.json()) as Config;
-  crm.config = config;
+// Knobs of this page's URL, for the robustness tests and for people trying
+// the bridge by hand:
+//   ?bridge=<ms>     make the FlexBridge that late (Flex may start first);
+//   ?bridge=manual   make it only when crm.startBridge() is called;
+//   ?login=<ms>, ?skew=1  passed on to the Flex simulator's URL (a slow Flex
+//                    login; a plugin built from another spec).
+const knobs = new URLSearchParams(location.search);
+const SIMULATOR_KNOBS = ["login", "skew"] as const;
 
-  renderHeader();
-  renderContacts();
-  renderCommands();
-  watchFlexMessages(config.flexOrigin);
+/** The simulator's URL with this page's simulator knobs. */
+function flexSrc(flexUrl: string): string {
+  const url = new URL(flexUrl);
+  for (const name of SIMULATOR_KNOBS) {
+    const value = knobs.get(name);
+    if (value !== null) url.searchParams.set(name, value);
+  }
+  return url.href;
+}
 
-  frame = el("iframe", {
-    attrs: {
-      src: config.flexUrl,
-      allow: "microphone; autoplay",
-      title: "Twilio Flex",
-    },
-  });
-  byId("flex-pane").append(frame);
+function bridgeDelay(): number | "manual" {
+  const raw = knobs.get("bridge");
+  if (raw === "manual") return "manual";
+  const ms = raw === null ? 0 : Number(raw);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
 
-  const mod = (await import(
-    new URL("./pkg/bridge.js", location.href).href
-  )) as BridgeModule;
-  await mod.default();
-  // Made at once, whatever the iframe is doing: the bridge says hello again
-  // when the iframe fires `load`.
-  const made = new mod.FlexBridge(frame);
+let bridgeModule: BridgeModule | null = null;
+
+/** Makes a FlexBridge on the page's iframe and subscribes every trigger. */
+function makeBridge(): FlexBridgeLike {
+  if (!bridgeModule || !frame || !config)
+    throw new Error("makeBridge: the page has not started");
+  const made = new bridgeModule.FlexBridge(frame);
   bridge = made;
   crm.bridge = made;
+  mark("bridge made");
   seeState(made.state);
-  made.onStateChange((state: BridgeState) => seeState(state));
+  // A disposed bridge reports `closed` while it is still the current one;
+  // after that only the current bridge speaks for the page.
+  made.onStateChange((state: BridgeState) => {
+    if (bridge === made) seeState(state);
+  });
 
   for (const trigger of config.plan.triggers) {
     if (trigger.direction !== "flex_to_host") continue;
@@ -565,6 +583,46 @@ async function start(): Promise<void> {
       (payload: unknown) => onEvent(trigger, payload),
     );
   }
+  return made;
+}
+
+let bridgeWanted: (() => void) | null = null;
+
+async function start(): Promise<void> {
+  const response = await fetch("./config.json", { cache: "no-store" });
+  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+  config = (await response.json()) as Config;
+  crm.config = config;
+
+  renderHeader();
+  renderContacts();
+  renderCommands();
+  watchFlexMessages(config.flexOrigin);
+
+  frame = el("iframe", {
+    attrs: {
+      src: flexSrc(config.flexUrl),
+      allow: "microphone; autoplay",
+      title: "Twilio Flex",
+    },
+  });
+  frame.addEventListener("load", () => mark("iframe load"));
+  byId("flex-pane").append(frame);
+
+  const mod = (await import(
+    new URL("./pkg/bridge.js", location.href).href
+  )) as BridgeModule;
+  await mod.default();
+  bridgeModule = mod;
+  const delay = bridgeDelay();
+  if (delay === "manual") {
+    await new Promise<void>((resolve) => (bridgeWanted = resolve));
+  } else if (delay > 0) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  // Made at once (unless a knob says otherwise), whatever the iframe is
+  // doing: the bridge says hello again when the iframe fires `load`.
+  makeBridge();
 }
 
 const crm: Crm = {
@@ -588,6 +646,22 @@ const crm: Crm = {
   },
   iframe: () => frame,
   errors,
+  lifecycle,
+  startBridge() {
+    if (!bridgeWanted) return false;
+    bridgeWanted();
+    bridgeWanted = null;
+    return true;
+  },
+  recreateBridge() {
+    // What an SPA does on a route change: the old FlexBridge is disposed,
+    // a new one made on the same iframe (which keeps its Flex session).
+    if (!bridge) return false;
+    bridge.dispose();
+    mark("bridge disposed");
+    makeBridge();
+    return true;
+  },
 };
 window.crm = crm;
 

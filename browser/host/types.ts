@@ -94,4 +94,13 @@ export interface Crm {
   postRawToFlex(raw: unknown): boolean;
   iframe(): HTMLIFrameElement | null;
   errors: string[];
+  /**
+   * What happened to the iframe and the bridge, in order, with times:
+   * "iframe load", "bridge made", "bridge disposed", "state <state>".
+   */
+  lifecycle: Array<{ what: string; at: number }>;
+  /** With `?bridge=manual`: makes the bridge now; false if not waiting. */
+  startBridge(): boolean;
+  /** Disposes the bridge and makes a new one on the same iframe. */
+  recreateBridge(): boolean;
 }

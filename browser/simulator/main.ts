@@ -4,7 +4,8 @@
 // starts the generated plugin through its real `init(flex, manager)`.
 //
 // Order matters and follows hosted Flex: the manager and the actions exist
-// first, then the login (?login=<ms> delays it), and only then plugin.js.
+// first, then the login (?login=<ms> delays it), and only then plugin.js
+// (with ?skew=1, plugin-skew.js: a plugin of another spec).
 // index.html runs this bundle before flex-ui.js (both deferred, so in order):
 // the storage shim and window.flexSim must exist before Flex's bundle runs;
 // start() waits for DOMContentLoaded, which comes after both.
@@ -175,18 +176,27 @@ function pluginFailed(error: unknown): void {
   pluginStarted.reject(new Error(message));
 }
 
+/**
+ * `?skew=1`: the plugin built from another spec (harness/build.mjs writes
+ * plugin-skew.js, the same bundle with another spec hash), as when Flex runs
+ * an older release of the plugin than the CRM's bridge expects.
+ */
+function pluginFile(): string {
+  const skew = new URLSearchParams(window.location.search).get("skew");
+  return skew === "1" ? "./plugin-skew.js" : "./plugin.js";
+}
+
 function loadPlugin(): void {
   const script = document.createElement("script");
-  script.src = "./plugin.js";
+  const file = pluginFile();
+  script.src = file;
   script.addEventListener("load", () => {
     // loadPlugin runs as the bundle runs: by now init was called or never will be.
     if (!pluginInitCalled)
-      pluginFailed(
-        new Error("./plugin.js never called Twilio.Flex.Plugins.init"),
-      );
+      pluginFailed(new Error(`${file} never called Twilio.Flex.Plugins.init`));
   });
   script.addEventListener("error", () =>
-    pluginFailed(new Error("./plugin.js did not load")),
+    pluginFailed(new Error(`${file} did not load`)),
   );
   document.body.append(script);
 }

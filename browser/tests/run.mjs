@@ -14,6 +14,7 @@ import { buildAll, outDir, workspaceOutDir } from "../harness/build.mjs";
 import { launch, newContext, openHost } from "../harness/browser.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
+import { robustnessSuite } from "./robustness.mjs";
 import { securitySuite } from "./security.mjs";
 import { seedSuite } from "./seed.mjs";
 
@@ -201,5 +202,10 @@ for (const config of cases) {
     });
 
     securitySuite(config, () => ({ ctx, page, flex }));
+
+    // Pages of its own (reloads, slow logins, a skewed plugin), about a
+    // minute and a half: the seed only.
+    if (config.case === "seed" && !workspace)
+      robustnessSuite(config, () => browser);
   });
 }
