@@ -496,8 +496,8 @@ fn type_name(ty: FieldType) -> &'static str {
 fn limits(field: &Field) -> String {
     match field.ty {
         FieldType::String => match field.max_length {
-            Some(n) => format!("at most {n} UTF-16 units"),
-            None => String::new(),
+            Some(n) => format!("at most {n} UTF-16 units, no lone surrogate"),
+            None => "no lone surrogate".to_string(),
         },
         FieldType::E164 => "`+` then 2 to 15 digits, the first not 0".to_string(),
         FieldType::Integer => "a safe integer".to_string(),

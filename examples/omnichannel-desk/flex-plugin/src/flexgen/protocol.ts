@@ -72,6 +72,9 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
   "prototype",
 ]);
 
+/** A lone surrogate: the host bridge (Rust) cannot hold one, so no end accepts it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** Longest reason text sent back to the host (it may quote hostile input). */
 const MAX_REASON = 200;
 
@@ -91,11 +94,14 @@ export function optional(check: FieldCheck): FieldRule {
 
 /** Field checks by payload type, as docs/spec.md defines them. */
 export const checks = {
-  /** A string of at most `maxLength` UTF-16 units. */
+  /** A string of at most `maxLength` UTF-16 units, well-formed. */
   string(maxLength: number): FieldCheck {
     return (value) => {
       if (typeof value !== "string") return "expected a string";
       if (value.length > maxLength) return `longer than ${maxLength}`;
+      if (LONE_SURROGATE.test(value)) {
+        return "not well-formed UTF-16 (a lone surrogate)";
+      }
       return undefined;
     };
   },

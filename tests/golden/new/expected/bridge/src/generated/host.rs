@@ -23,7 +23,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlIFrameElement, MessageEvent, Window};
 
-use super::protocol::{Ack, BridgeError, Command, Core, Effect, Payload, Spec, State, Value};
+use super::protocol::{
+    Ack, BridgeError, Command, Core, Effect, Payload, Spec, State, Value, ILL_FORMED_STRING,
+};
 
 /// Nesting the protocol never needs (envelope -> payload or error -> field).
 const MAX_DEPTH: usize = 3;
@@ -524,7 +526,13 @@ pub(crate) fn to_value(js: &JsValue, depth: usize) -> Value {
         if s.length() > MAX_STRING {
             return Value::Unsupported("an over-long string");
         }
-        return Value::String(String::from(s));
+        // `String::from` replaces a lone surrogate with U+FFFD: a string that
+        // has one after the conversion is checked again, code unit by unit.
+        let text = String::from(s);
+        if text.contains('\u{FFFD}') && !s.is_valid_utf16() {
+            return Value::Unsupported(ILL_FORMED_STRING);
+        }
+        return Value::String(text);
     }
     if !js.is_object() {
         return Value::Unsupported("a bigint, symbol or function");

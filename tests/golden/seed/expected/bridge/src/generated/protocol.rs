@@ -505,9 +505,17 @@ pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
-/// A string of at most `max_length` UTF-16 units.
+/// What `host.rs` turns a JavaScript string with a lone surrogate into: Rust
+/// cannot hold it, and replacing it (U+FFFD) would change what was sent.
+pub const ILL_FORMED_STRING: &str = "a string with a lone surrogate";
+
+/// A string of at most `max_length` UTF-16 units, well-formed (no lone
+/// surrogate: see [`ILL_FORMED_STRING`]).
 pub fn check_string(value: &Value, max_length: usize) -> Result<String, String> {
     match value {
+        Value::Unsupported(why) if *why == ILL_FORMED_STRING => {
+            Err("not well-formed UTF-16 (a lone surrogate)".to_string())
+        }
         Value::String(s) if utf16_len(s) > max_length => Err(format!("longer than {max_length}")),
         Value::String(s) => Ok(s.clone()),
         _ => Err("expected a string".to_string()),
@@ -2039,8 +2047,16 @@ mod tests {
         let out = core.peer_reloaded();
         let lost = settled(&out);
         assert_eq!(lost.len(), 1);
-        assert_eq!((lost[0].0, code_of(&lost[0])), (sent, ErrorCode::PeerReloaded));
-        assert!(lost[0].1.as_ref().unwrap_err().message.contains("not sent again"));
+        assert_eq!(
+            (lost[0].0, code_of(&lost[0])),
+            (sent, ErrorCode::PeerReloaded)
+        );
+        assert!(lost[0]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("not sent again"));
         assert_eq!(core.next_deadline(), None, "no timeout left to fire");
         // The new plugin's hello: ready again, and nothing is sent but the answer.
         let out = core.receive(FLEX, true, &hello("f-bbbb-1", HASH, None), 10.0);
@@ -2068,7 +2084,10 @@ mod tests {
         let out = core.receive(FLEX, true, &hello("f-bbbb-1", HASH, None), 2.0);
         let lost = settled(&out);
         assert_eq!(lost.len(), 1);
-        assert_eq!((lost[0].0, code_of(&lost[0])), (first, ErrorCode::PeerReloaded));
+        assert_eq!(
+            (lost[0].0, code_of(&lost[0])),
+            (first, ErrorCode::PeerReloaded)
+        );
         assert_eq!(posts(&out).len(), 1, "only the answering hello");
         assert_eq!(core.state(), State::Ready);
     }
@@ -2077,7 +2096,12 @@ mod tests {
     fn a_matching_plugin_after_a_mismatch_makes_the_bridge_ready() {
         let mut core = Core::new(spec(), 1);
         core.start();
-        core.receive(FLEX, true, &hello("f-aaaa-1", "ffffffffffffffff", None), 0.0);
+        core.receive(
+            FLEX,
+            true,
+            &hello("f-aaaa-1", "ffffffffffffffff", None),
+            0.0,
+        );
         assert_eq!(core.state(), State::VersionMismatch);
         let (_, out) = core.submit("dial", obj(&[]), 1000, 5000, 0.0);
         assert_eq!(code_of(&settled(&out)[0]), ErrorCode::VersionMismatch);
@@ -2113,6 +2137,16 @@ mod tests {
 
     #[test]
     fn field_checks_follow_the_spec() {
+        let lone = check_string(&Value::Unsupported(ILL_FORMED_STRING), 10);
+        assert_eq!(
+            lone.unwrap_err(),
+            "not well-formed UTF-16 (a lone surrogate)"
+        );
+        assert_eq!(
+            check_string(&Value::from("\u{FFFD}"), 10).as_deref(),
+            Ok("\u{FFFD}"),
+            "a real U+FFFD is a character like any other"
+        );
         assert!(is_e164("+15551234567"));
         assert!(is_e164("+12"));
         assert!(!is_e164("+1"));
