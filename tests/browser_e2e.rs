@@ -38,7 +38,7 @@ fn generated_ends_work_together_in_chromium() {
     let stdout = common::run_browser_tests(&[], &[]);
     // A run that registered no test would pass vacuously.
     assert!(
-        stdout.contains("click_to_dial") && stdout.contains("security"),
+        stdout.contains("click_to_dial") && stdout.contains("security") && stdout.contains("fuzz"),
         "the browser run reported no tests:\n{stdout}"
     );
 }
