@@ -42,6 +42,7 @@ fn generated_ends_work_together_in_chromium() {
     assert!(
         stdout.contains("click_to_dial")
             && stdout.contains("security")
+            && stdout.contains("fuzz")
             && stdout.contains("robustness"),
         "the browser run reported no tests:\n{stdout}"
     );

@@ -10,10 +10,16 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { buildAll, outDir, workspaceOutDir } from "../harness/build.mjs";
+import {
+  buildAll,
+  listCases,
+  outDir,
+  workspaceOutDir,
+} from "../harness/build.mjs";
 import { launch, newContext, openHost } from "../harness/browser.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
+import { fuzzSuite } from "./fuzz.mjs";
 import { robustnessSuite } from "./robustness.mjs";
 import { securitySuite } from "./security.mjs";
 import { seedSuite } from "./seed.mjs";
@@ -35,6 +41,10 @@ const only = process.argv.flatMap((a, i, all) =>
 const wsAt = process.argv.indexOf("--workspace");
 const workspace = wsAt >= 0 ? process.argv[wsAt + 1] : undefined;
 const out = workspace ? workspaceOutDir(workspace) : outDir;
+
+// The fuzz takes a minute a case: the seed and the first example get it
+// (every case runs the same protocol runtimes; the validators differ).
+const fuzzed = workspace ? [] : listCases().slice(0, 2);
 
 const servers = await startServers(path.join(out, "www"));
 let cases;
@@ -202,6 +212,8 @@ for (const config of cases) {
     });
 
     securitySuite(config, () => ({ ctx, page, flex }));
+    if (fuzzed.some((c) => c.name === config.case))
+      fuzzSuite(config, () => ({ ctx, page, flex }));
 
     // Pages of its own (reloads, slow logins, a skewed plugin), about a
     // minute and a half: the seed only.
