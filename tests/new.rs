@@ -1,5 +1,5 @@
-//! `flexgen new`: the workspace it lays down (a golden tree, compared both
-//! ways), its refusals (non-empty folder, bad origins, an invalid spec: each
+//! `flexgen new`: the workspace it lays down (the skeleton as a golden tree,
+//! compared both ways, plus exactly what `generate` writes from its spec), its refusals (non-empty folder, bad origins, an invalid spec: each
 //! writes nothing), `--spec`, and the promise that `cargo generate` renders
 //! the same skeleton (the skeleton rendered by liquid, cargo-generate's
 //! engine, with the variables cargo-generate supplies).
@@ -10,22 +10,18 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use flexgen::scaffold::{self, SCHEMA_LINE};
 
 mod common;
-use common::{bless_tree, blessing, read_tree, repo, tree_differences, BLESS_ENV};
+use common::{
+    bless_tree, blessing, flexgen, read_tree, repo, stderr as stderr_of, tree_differences,
+    BLESS_ENV,
+};
 
 /// The app name of the golden case: cargo-generate's `crate_name` for
 /// `--name demo-desk`, so `flexgen new demo_desk` and `cargo generate ...
 /// --name demo-desk` lay down the same bytes.
 const NAME: &str = "demo_desk";
-
-fn flexgen(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flexgen"));
-    cmd.current_dir(dir);
-    cmd
-}
 
 /// Runs `flexgen new NAME ARGS` in a fresh temp dir; returns the dir.
 fn new_workspace(args: &[&str]) -> tempfile::TempDir {
@@ -37,10 +33,6 @@ fn new_workspace(args: &[&str]) -> tempfile::TempDir {
         .assert()
         .success();
     dir
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Runs a `flexgen new` that must fail with `code`, leave `dir` exactly as it
@@ -62,9 +54,26 @@ fn refused(dir: &Path, args: &[&str], code: i32) -> String {
 }
 
 #[test]
-fn new_lays_down_the_expected_workspace() {
+fn new_lays_down_the_skeleton_and_exactly_what_generate_writes() {
     let dir = new_workspace(&[]);
-    let actual = read_tree(&dir.path().join(NAME), &[]);
+    let mut actual = read_tree(&dir.path().join(NAME), &[]);
+    // The generated part is `generate`'s own output for the same spec (its
+    // bytes are golden-tested in tests/golden.rs), so only the skeleton is
+    // golden here.
+    let generated = tempfile::tempdir().unwrap();
+    fs::write(
+        generated.path().join("triggers.yaml"),
+        &actual["triggers.yaml"],
+    )
+    .unwrap();
+    flexgen(generated.path()).arg("generate").assert().success();
+    for (path, bytes) in read_tree(generated.path(), &["triggers.yaml"]) {
+        assert_eq!(
+            actual.remove(&path).as_ref(),
+            Some(&bytes),
+            "{path}: `new` and `generate` differ"
+        );
+    }
     let expected_root = repo().join("tests/golden/new/expected");
     if blessing() {
         bless_tree(&expected_root, &actual, &[]);

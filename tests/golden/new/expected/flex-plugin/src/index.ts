@@ -1,5 +1,0 @@
-import { loadPlugin } from "@twilio/flex-plugin";
-
-import DemoDeskPlugin from "./DemoDeskPlugin";
-
-loadPlugin(DemoDeskPlugin);
