@@ -54,6 +54,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "VERSION_MISMATCH",
         "the two ends were generated from different specs or protocol versions",
     ),
+    (
+        "PEER_RELOADED",
+        "Flex reloaded while the command was in flight: it may or may not have run, and it is never sent again (the bridge settles with it; it never travels)",
+    ),
 ];
 
 /// Largest number of commands waiting for the handshake (bridge runtime).
@@ -125,6 +129,12 @@ const COMMAND_ERRORS: &[(&str, When)] = &[
              `hooks.{}` returned `false`",
             invoke.action, member.js
         )
+    }),
+    ("PEER_RELOADED", |_, _, _| {
+        "the Flex iframe reloaded (or a new plugin instance said hello) after the command was \
+         sent and before the plugin answered: it may or may not have run, and the bridge does \
+         not send it again; check in Flex before retrying"
+            .to_string()
     }),
     ("TIMEOUT", |_, invoke, _| {
         format!(
@@ -258,9 +268,13 @@ fn protocol(out: &mut String, plan: &Plan) {
          the plugin: `window.parent`) before reading anything. A message failing either is \
          dropped without an answer. Nothing is posted to `'*'`.\n\
          - **Handshake.** The host says `hello` on start and on every iframe `load`; the \
-         plugin on `init`. Each answers the other's `hello` once (an answer carries `re` and \
-         is not answered). Different `v` or `spec`: state `version_mismatch`, commands fail \
-         with `VERSION_MISMATCH`, events are not sent.\n\
+         plugin once `init` ran and its page has loaded. Each answers the other's `hello` once \
+         (an answer carries `re` and is not answered); no side polls. Different `v` or `spec`: \
+         state `version_mismatch`, commands fail with `VERSION_MISMATCH`, events are not sent.\n\
+         - **Reloads.** An iframe `load`, or a `hello` from another plugin instance (the \
+         `f-<random>` part of its ids), means Flex reloaded: commands in flight settle with \
+         `PEER_RELOADED` and are not sent again, and the host shakes hands anew. A `hello` \
+         from another host instance makes it the plugin's peer.\n\
          - **Commands** (CRM → Flex) are checked by the bridge, sent, checked again by the \
          plugin, run as exactly one declared Flex action, and answered with a `reply`: the \
          host's promise settles exactly once. Before the handshake they wait in a queue of \
@@ -482,8 +496,8 @@ fn type_name(ty: FieldType) -> &'static str {
 fn limits(field: &Field) -> String {
     match field.ty {
         FieldType::String => match field.max_length {
-            Some(n) => format!("at most {n} UTF-16 units"),
-            None => String::new(),
+            Some(n) => format!("at most {n} UTF-16 units, no lone surrogate"),
+            None => "no lone surrogate".to_string(),
         },
         FieldType::E164 => "`+` then 2 to 15 digits, the first not 0".to_string(),
         FieldType::Integer => "a safe integer".to_string(),

@@ -29,7 +29,8 @@ export type ErrorCode =
   | "FLEX_ACTION_FAILED"
   | "TIMEOUT"
   | "NOT_READY"
-  | "VERSION_MISMATCH";
+  | "VERSION_MISMATCH"
+  | "PEER_RELOADED";
 
 /** A failure that becomes a typed error reply to the host. */
 export class ProtocolError extends Error {
@@ -64,11 +65,14 @@ export interface FieldRule {
 export type PayloadSchema = Readonly<Record<string, FieldRule>>;
 
 /** Keys that could reach or shadow prototypes: refused everywhere. */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
   "__proto__",
   "constructor",
   "prototype",
 ]);
+
+/** A lone surrogate: the host bridge (Rust) cannot hold one, so no end accepts it. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Longest reason text sent back to the host (it may quote hostile input). */
 const MAX_REASON = 200;
@@ -89,11 +93,14 @@ export function optional(check: FieldCheck): FieldRule {
 
 /** Field checks by payload type, as docs/spec.md defines them. */
 export const checks = {
-  /** A string of at most `maxLength` UTF-16 units. */
+  /** A string of at most `maxLength` UTF-16 units, well-formed. */
   string(maxLength: number): FieldCheck {
     return (value) => {
       if (typeof value !== "string") return "expected a string";
       if (value.length > maxLength) return `longer than ${maxLength}`;
+      if (LONE_SURROGATE.test(value)) {
+        return "not well-formed UTF-16 (a lone surrogate)";
+      }
       return undefined;
     };
   },
@@ -341,24 +348,17 @@ export class IdSource {
 
 /** The last `limit` ids seen: enough to drop a replay, bounded in memory. */
 export class RecentIds {
-  private readonly order: string[] = [];
+  // A Set iterates in insertion order: its first id is the oldest.
   private readonly set = new Set<string>();
 
   constructor(private readonly limit: number) {}
 
-  has(id: string): boolean {
-    return this.set.has(id);
-  }
-
   /** Records `id`; returns `false` when it was seen already. */
   add(id: string): boolean {
-    if (this.set.has(id)) return false;
-    this.set.add(id);
-    this.order.push(id);
-    if (this.order.length > this.limit) {
-      const oldest = this.order.shift();
-      if (oldest !== undefined) this.set.delete(oldest);
-    }
+    const { set } = this;
+    if (set.has(id)) return false;
+    set.add(id);
+    if (set.size > this.limit) set.delete(set.values().next().value as string);
     return true;
   }
 }
@@ -438,12 +438,22 @@ export class PluginEndpoint {
     }
     const listener = (event: MessageEvent): void => this.receive(event);
     this.self.addEventListener("message", listener);
-    // Our hello goes to each allowed origin; the browser delivers only the
-    // one that matches the parent's real origin. Never to "*".
-    for (const origin of this.config.hostOrigins) {
-      this.post(origin, this.hello(undefined));
-    }
-    return () => this.self.removeEventListener("message", listener);
+    // The host takes the iframe's `load` for a new Flex and drops what it had
+    // sent: a hello before our document's `load` would come too early.
+    const greet = (): void => {
+      if (this.state !== "waiting") return;
+      // To each allowed origin; the browser delivers only the one that
+      // matches the parent's real origin. Never to "*".
+      for (const origin of this.config.hostOrigins) {
+        this.post(origin, this.hello(undefined));
+      }
+    };
+    if (this.self.document.readyState === "complete") greet();
+    else this.self.addEventListener("load", greet, { once: true });
+    return () => {
+      this.self.removeEventListener("message", listener);
+      this.self.removeEventListener("load", greet);
+    };
   }
 
   /** Sends a Flex -> host event now, or queues it until the handshake. */
@@ -468,7 +478,7 @@ export class PluginEndpoint {
     // Origin AND source first; a failing message is dropped without an answer
     // (an answer would help a forger probe).
     if (!this.config.hostOrigins.includes(event.origin)) return;
-    if (event.source === null || event.source !== this.self.parent) return;
+    if (event.source !== this.self.parent) return;
     if (!isPlainObject(event.data)) return;
     const data: Record<string, unknown> = event.data;
     const raw: RawEnvelope = data;
@@ -531,6 +541,8 @@ export class PluginEndpoint {
   }
 
   private onHello(hello: PeerHello, origin: string): void {
+    // A hello from a new host bridge (a reloaded page, a bridge made anew)
+    // is answered like the first: the plugin serves whoever said hello last.
     this.peerOrigin = origin;
     const matches =
       hello.v === PROTOCOL_VERSION && hello.spec === this.config.specHash;
@@ -666,6 +678,4 @@ function unknownTrigger(type: string): ProtocolError {
 }
 
 /** For the generated dispatch: a command type no trigger declares. */
-export function unknownCommand(type: string): ProtocolError {
-  return unknownTrigger(type);
-}
+export const unknownCommand: (type: string) => ProtocolError = unknownTrigger;

@@ -16,7 +16,8 @@ export type ErrorCode =
   | "FLEX_ACTION_FAILED"
   | "TIMEOUT"
   | "NOT_READY"
-  | "VERSION_MISMATCH";
+  | "VERSION_MISMATCH"
+  | "PEER_RELOADED";
 
 /** What a command's promise rejects with. */
 export interface FlexBridgeError extends Error {
