@@ -5,6 +5,8 @@
 #   - wasm-bindgen-cli at exactly the version generated bridges pin
 #   - Node packages for the TypeScript checks (tests/toolchain/ts/install.sh)
 #   - Chromium and the browser harness's packages (browser/install.sh)
+#   - wasm-opt (Debian's binaryen), which shrinks the bridges' .wasm in the
+#     browser harness and the benchmarks (browser/bench/run.mjs)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +53,18 @@ else
   # registry no longer serves.
   echo "setup: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if command -v wasm-opt >/dev/null; then
+  echo "setup: wasm-opt present ($(wasm-opt --version))"
+else
+  echo "setup: installing binaryen for wasm-opt (apt-get)"
+  if [[ "$(id -u)" == "0" ]]; then sudo=(); else sudo=(sudo -n); fi
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+    ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen >/dev/null; then
+    echo "setup: could not install binaryen; install it with 'apt-get install binaryen' (as root) so that wasm-opt is on PATH" >&2
+    exit 1
+  fi
 fi
 
 bash "$repo/tests/toolchain/ts/install.sh"

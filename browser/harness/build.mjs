@@ -238,7 +238,7 @@ async function buildFlexBundleInto(out) {
 }
 
 /** A page script (simulator, host, attacker): TypeScript, one IIFE. */
-async function bundleScript(entry, outfile, extra = {}) {
+export async function bundleScript(entry, outfile, extra = {}) {
   await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -311,16 +311,61 @@ function writeSkewedPlugin(pluginJs, hash, { strict, log }) {
 }
 
 /**
+ * The wasm-opt of Debian's binaryen package, or `undefined` when it is not
+ * installed (`apt-get install -y binaryen`; scripts/setup.sh installs it).
+ */
+export function wasmOptBin() {
+  const bin = process.env.FLEXGEN_WASM_OPT ?? "wasm-opt";
+  try {
+    execFileSync(bin, ["--version"], { stdio: "ignore" });
+    return bin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `wasm-opt -Oz` of rustc's .wasm into `out`, as the generated
+ * bridge/Cargo.toml documents for production builds. It runs before
+ * wasm-bindgen, not after: binaryen 108 (Debian 12's) mixes up the two
+ * tables of wasm-bindgen's output (it exports the function table as the
+ * externref table, and the page fails at init), while the input has one.
+ */
+export function optimizeWasm(input, out, bin) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  run(bin, ["-Oz", input, "-o", out]);
+}
+
+/**
  * Builds every case for the given origins. Returns the cases with their
  * plans and URLs. `only` limits it to the named cases; `workspace` builds
  * that folder (its triggers.yaml, or `spec`) as the one case instead, under
  * its own .flexgen/build (`out` must then be workspaceOutDir(workspace),
- * where the servers serve).
+ * where the servers serve); `cases` ([{ name, spec }]) builds those specs
+ * instead of the repository's (the benchmark's own spec).
+ *
+ * The bridge's .wasm goes through `wasm-opt -Oz` when binaryen is installed,
+ * so the pages run what production would serve; `requireWasmOpt` makes a
+ * missing wasm-opt an error (the benchmark measures its output).
  */
 export async function buildAll(
   { hostOrigin, flexOrigin, attackerOrigin },
-  { only, workspace, spec, out = outDir, log = () => {} } = {},
+  {
+    only,
+    workspace,
+    spec,
+    cases: given,
+    requireWasmOpt = false,
+    out = outDir,
+    log = () => {},
+  } = {},
 ) {
+  const wasmOpt = wasmOptBin();
+  if (wasmOpt === undefined && requireWasmOpt)
+    throw new Error(
+      "wasm-opt is missing: install binaryen (`apt-get install -y binaryen`, " +
+        "or `bash scripts/setup.sh`), or point FLEXGEN_WASM_OPT at a wasm-opt",
+    );
   const flexgen = flexgenBin();
   const www = path.join(out, "www");
   const hostRoot = path.join(www, "host");
@@ -356,7 +401,9 @@ export async function buildAll(
   });
 
   const built = [];
-  const cases = workspace ? [workspaceCase(workspace, spec)] : listCases();
+  const cases = workspace
+    ? [workspaceCase(workspace, spec)]
+    : (given ?? listCases());
   for (const c of cases) {
     if (only && !only.includes(c.name)) continue;
     log(`case ${c.name}: generate`);
@@ -403,20 +450,31 @@ export async function buildAll(
       },
     );
     const hostDir = path.join(hostRoot, c.name);
+    let wasm = path.join(
+      cargoTarget,
+      "wasm32-unknown-unknown",
+      "release",
+      `${crate}.wasm`,
+    );
+    if (wasmOpt !== undefined) {
+      log(`case ${c.name}: wasm-opt -Oz`);
+      const optimized = path.join(caseDir, "wasm-opt", `${crate}.wasm`);
+      optimizeWasm(wasm, optimized, wasmOpt);
+      wasm = optimized;
+    }
+    // The flags bridge/Cargo.toml documents for production.
     run("wasm-bindgen", [
       "--target",
       "web",
       "--remove-name-section",
+      "--remove-producers-section",
+      "--encode-into",
+      "always",
       "--out-name",
       "bridge",
       "--out-dir",
       path.join(hostDir, "pkg"),
-      path.join(
-        cargoTarget,
-        "wasm32-unknown-unknown",
-        "release",
-        `${crate}.wasm`,
-      ),
+      wasm,
     ]);
 
     log(`case ${c.name}: plugin bundle`);

@@ -14,7 +14,7 @@ import { installActions } from "./actions";
 import { type FlexSim, type SimConfig, makeApi } from "./api";
 import type { FlexModule, PluginClass, Statics } from "./flex";
 import { errorMessage, isRecord } from "./jsonsafe";
-import { mountPanel } from "./panel";
+import { type Panel, mountPanel } from "./panel";
 import { Simulator, describeError } from "./sim";
 import { shimBlockedStorage } from "./storage";
 import { eventTriggers } from "./triggers";
@@ -218,6 +218,28 @@ async function loadConfig(): Promise<SimConfig> {
   return raw as unknown as SimConfig;
 }
 
+/**
+ * `?panel=0` runs Flex without the control panel: the benchmark's page
+ * (browser/bench) would otherwise time the panel redrawing its log and task
+ * list after every message, which is the simulator's work, not Flex's.
+ */
+function withPanel(): boolean {
+  return new URLSearchParams(window.location.search).get("panel") !== "0";
+}
+
+/** The panel's status line alone, for `?panel=0`. */
+function headless(root: HTMLElement): Panel {
+  const line = document.createElement("p");
+  line.className = "status";
+  root.replaceChildren(line);
+  return {
+    status(text) {
+      line.textContent = text;
+    },
+    showTriggers() {},
+  };
+}
+
 function loginDelayMs(): number {
   const raw = new URLSearchParams(window.location.search).get("login");
   const ms = raw === null ? 0 : Number(raw);
@@ -238,7 +260,9 @@ window.flexSim = api;
 async function start(): Promise<void> {
   const flex = window.FlexUI;
   const root = document.getElementById("app") ?? document.body;
-  const panel = mountPanel(root, sim, api, caseFromPath());
+  const panel = withPanel()
+    ? mountPanel(root, sim, api, caseFromPath())
+    : headless(root);
   const fatal = (message: string): void => {
     sim.error(message);
     panel.status(message, "error");

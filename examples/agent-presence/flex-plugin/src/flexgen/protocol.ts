@@ -66,7 +66,7 @@ export interface FieldRule {
 export type PayloadSchema = Readonly<Record<string, FieldRule>>;
 
 /** Keys that could reach or shadow prototypes: refused everywhere. */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
   "__proto__",
   "constructor",
   "prototype",
@@ -349,24 +349,17 @@ export class IdSource {
 
 /** The last `limit` ids seen: enough to drop a replay, bounded in memory. */
 export class RecentIds {
-  private readonly order: string[] = [];
+  // A Set iterates in insertion order: its first id is the oldest.
   private readonly set = new Set<string>();
 
   constructor(private readonly limit: number) {}
 
-  has(id: string): boolean {
-    return this.set.has(id);
-  }
-
   /** Records `id`; returns `false` when it was seen already. */
   add(id: string): boolean {
-    if (this.set.has(id)) return false;
-    this.set.add(id);
-    this.order.push(id);
-    if (this.order.length > this.limit) {
-      const oldest = this.order.shift();
-      if (oldest !== undefined) this.set.delete(oldest);
-    }
+    const { set } = this;
+    if (set.has(id)) return false;
+    set.add(id);
+    if (set.size > this.limit) set.delete(set.values().next().value as string);
     return true;
   }
 }
@@ -486,7 +479,7 @@ export class PluginEndpoint {
     // Origin AND source first; a failing message is dropped without an answer
     // (an answer would help a forger probe).
     if (!this.config.hostOrigins.includes(event.origin)) return;
-    if (event.source === null || event.source !== this.self.parent) return;
+    if (event.source !== this.self.parent) return;
     if (!isPlainObject(event.data)) return;
     const data: Record<string, unknown> = event.data;
     const raw: RawEnvelope = data;
@@ -686,6 +679,4 @@ function unknownTrigger(type: string): ProtocolError {
 }
 
 /** For the generated dispatch: a command type no trigger declares. */
-export function unknownCommand(type: string): ProtocolError {
-  return unknownTrigger(type);
-}
+export const unknownCommand: (type: string) => ProtocolError = unknownTrigger;

@@ -16,6 +16,7 @@
 import type * as Flex from "@twilio/flex-ui";
 
 import {
+  FORBIDDEN_KEYS,
   type PayloadSchema,
   type Validated,
   hasOwn,
@@ -50,13 +51,6 @@ export interface TimingSnapshot {
   readonly talkSeconds: number | undefined;
 }
 
-/** Keys never followed by a path, whatever the spec says. */
-const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
-  "__proto__",
-  "constructor",
-  "prototype",
-]);
-
 /**
  * Follows `path` from `root`. Flex tasks are class instances with getters, so
  * this reads inherited properties too; the path is the spec's, never the
@@ -65,7 +59,8 @@ const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
 export function readPath(root: unknown, path: readonly string[]): unknown {
   let current = root;
   for (const segment of path) {
-    if (FORBIDDEN_SEGMENTS.has(segment)) return undefined;
+    // Never a prototype key, whatever the spec says.
+    if (FORBIDDEN_KEYS.has(segment)) return undefined;
     if (
       current === null ||
       (typeof current !== "object" && typeof current !== "function")

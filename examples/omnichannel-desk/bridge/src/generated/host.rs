@@ -18,8 +18,9 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
+use js_sys::{Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlIFrameElement, MessageEvent, Window};
 
@@ -27,9 +28,16 @@ use super::protocol::{
     Ack, BridgeError, Command, Core, Effect, Payload, Spec, State, Value, ILL_FORMED_STRING,
 };
 
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis`: the CRM page's window.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL: JsValue;
+}
+
 /// Nesting the protocol never needs (envelope -> payload or error -> field).
 const MAX_DEPTH: usize = 3;
-/// Keys or items per object or array converted, at most.
+/// Keys per object converted, at most.
 const MAX_ENTRIES: u32 = 256;
 /// The longest string any field may hold (`max_length` tops out at 65536).
 const MAX_STRING: u32 = 65_536;
@@ -44,7 +52,7 @@ struct Inner {
     iframe: HtmlIFrameElement,
     listeners: Option<Listeners>,
     settlers: Vec<(u64, Settler)>,
-    handlers: Vec<(u64, Handler)>,
+    handlers: Vec<Handler>,
     next_handler: u64,
     /// The armed wake-up: when it is due, and its `setTimeout` handle.
     timer: Option<(f64, i32)>,
@@ -65,34 +73,30 @@ enum Settler {
     Rust(Rc<RefCell<Slot>>),
 }
 
-enum Handler {
-    // Unused by a spec without Flex -> host triggers.
-    #[allow(dead_code)]
-    Event(&'static str, Call<Value>),
-    State(Call<State>),
+/// A subscriber: to the events of one trigger, or (`trigger: None`) to the
+/// state, which it gets as its name (`Value::String`). One shape for both
+/// keeps one copy of the dispatch code in the `.wasm`.
+struct Handler {
+    id: u64,
+    trigger: Option<&'static str>,
+    call: Call,
 }
 
 /// A Rust subscriber, shared so it can be called with no borrow held.
-type RustCall<T> = Rc<RefCell<dyn FnMut(&T)>>;
+type RustCall = Rc<RefCell<dyn FnMut(&Value)>>;
 
-/// A subscriber: a JavaScript function, or a Rust closure.
-enum Call<T: ?Sized> {
+/// A subscriber's function: JavaScript, or a Rust closure.
+#[derive(Clone)]
+enum Call {
     Js(Function),
-    Rust(RustCall<T>),
-}
-
-impl<T: ?Sized> Clone for Call<T> {
-    fn clone(&self) -> Self {
-        match self {
-            Call::Js(f) => Call::Js(f.clone()),
-            Call::Rust(f) => Call::Rust(Rc::clone(f)),
-        }
-    }
+    Rust(RustCall),
 }
 
 impl Host {
     pub(crate) fn new(spec: Spec, iframe: HtmlIFrameElement) -> Result<Host, JsValue> {
-        let window = web_sys::window().ok_or_else(|| JsValue::from_str("flexgen: no window"))?;
+        // The page's global (not `web_sys::window()`, whose global-object
+        // lookups cost the `.wasm` more than this one import).
+        let window: Window = GLOBAL.with(JsValue::clone).unchecked_into();
         let core = Core::new(spec, random_u64(&window)?);
         let inner = Rc::new(RefCell::new(Inner {
             core,
@@ -190,26 +194,36 @@ impl Host {
                 f(payload);
             }
         };
-        self.subscribe(Handler::Event(
-            P::TRIGGER,
-            Call::Rust(Rc::new(RefCell::new(call))),
-        ))
+        self.subscribe(Some(P::TRIGGER), Call::Rust(Rc::new(RefCell::new(call))))
     }
 
     pub(crate) fn on_state_change(&self, mut f: impl FnMut(State) + 'static) -> Subscription {
-        let call = move |state: &State| f(*state);
-        self.subscribe(Handler::State(Call::Rust(Rc::new(RefCell::new(call)))))
+        let call = move |name: &Value| {
+            let states = [
+                State::Connecting,
+                State::Ready,
+                State::VersionMismatch,
+                State::Closed,
+            ];
+            if let Some(state) = states
+                .into_iter()
+                .find(|s| name.as_str() == Some(s.as_str()))
+            {
+                f(state);
+            }
+        };
+        self.subscribe(None, Call::Rust(Rc::new(RefCell::new(call))))
     }
 
     pub(crate) fn js_on_state_change(&self, callback: Function) -> JsValue {
-        self.subscribe(Handler::State(Call::Js(callback))).into_js()
+        self.subscribe(None, Call::Js(callback)).into_js()
     }
 
-    fn subscribe(&self, handler: Handler) -> Subscription {
+    fn subscribe(&self, trigger: Option<&'static str>, call: Call) -> Subscription {
         let mut this = self.inner.borrow_mut();
         this.next_handler += 1;
         let id = this.next_handler;
-        this.handlers.push((id, handler));
+        this.handlers.push(Handler { id, trigger, call });
         Subscription {
             inner: Rc::downgrade(&self.inner),
             id,
@@ -268,8 +282,8 @@ pub(crate) fn js_command<C: Command>(host: &Host, payload: &JsValue) -> Promise 
 // Unused by a spec without Flex -> host triggers.
 #[allow(dead_code)]
 pub(crate) fn js_on<P: Payload>(host: &Host, callback: Function) -> JsValue {
-    let subscription = host.subscribe(Handler::Event(P::TRIGGER, Call::Js(callback)));
-    subscription.into_js()
+    host.subscribe(Some(P::TRIGGER), Call::Js(callback))
+        .into_js()
 }
 
 /// A subscription made from Rust; dropping it keeps it, [`unsubscribe`]
@@ -285,7 +299,7 @@ impl Subscription {
     /// Stops the calls; the callback is dropped.
     pub fn unsubscribe(self) {
         if let Some(inner) = self.inner.upgrade() {
-            inner.borrow_mut().handlers.retain(|(id, _)| *id != self.id);
+            inner.borrow_mut().handlers.retain(|h| h.id != self.id);
         }
     }
 
@@ -356,60 +370,46 @@ fn run(inner: &Rc<RefCell<Inner>>, effects: Vec<Effect>) {
             Effect::Settle(ticket, outcome) => {
                 let settler = {
                     let mut this = inner.borrow_mut();
+                    // Order does not matter here: `swap_remove` moves one entry.
                     let i = this.settlers.iter().position(|(t, _)| *t == ticket);
-                    i.map(|i| this.settlers.remove(i).1)
+                    i.map(|i| this.settlers.swap_remove(i).1)
                 };
                 if let Some(settler) = settler {
                     settle(settler, outcome);
                 }
             }
-            Effect::Deliver { trigger, payload } => {
-                let calls: Vec<Call<Value>> = inner
-                    .borrow()
-                    .handlers
-                    .iter()
-                    .filter_map(|(_, h)| match h {
-                        Handler::Event(t, call) if *t == trigger => Some(call.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                for call in calls {
-                    invoke(&call, &payload, || to_js(&payload));
-                }
-            }
-            Effect::State(state) => {
-                let calls: Vec<Call<State>> = inner
-                    .borrow()
-                    .handlers
-                    .iter()
-                    .filter_map(|(_, h)| match h {
-                        Handler::State(call) => Some(call.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                for call in calls {
-                    invoke(&call, &state, || JsValue::from_str(state.as_str()));
-                }
-            }
+            Effect::Deliver { trigger, payload } => notify(inner, Some(&trigger), &payload),
+            Effect::State(state) => notify(inner, None, &Value::from(state.as_str())),
             Effect::Warn(text) => web_sys::console::warn_1(&JsValue::from_str(&text)),
         }
     }
     arm(inner);
 }
 
-/// Calls one subscriber; a throwing or re-entered one does not stop the others.
-fn invoke<T: ?Sized>(call: &Call<T>, arg: &T, js_arg: impl FnOnce() -> JsValue) {
-    match call {
-        Call::Js(f) => {
-            let result: Result<JsValue, JsValue> = f.call1(&JsValue::UNDEFINED, &js_arg());
-            if let Err(error) = result {
-                let what = JsValue::from_str("flexgen: a subscriber threw");
-                web_sys::console::error_2(&what, &error);
+/// Calls the subscribers of `trigger` (`None`: of the state) with `value`;
+/// a throwing or re-entered one does not stop the others.
+fn notify(inner: &Rc<RefCell<Inner>>, trigger: Option<&str>, value: &Value) {
+    let calls: Vec<Call> = inner
+        .borrow()
+        .handlers
+        .iter()
+        .filter(|h| h.trigger == trigger)
+        .map(|h| h.call.clone())
+        .collect();
+    for call in calls {
+        match call {
+            Call::Js(f) => {
+                // A fresh copy each: one subscriber cannot change what the
+                // next one gets.
+                if let Err(error) = f.call1(&JsValue::UNDEFINED, &to_js(value)) {
+                    let what = JsValue::from_str("flexgen: a subscriber threw");
+                    web_sys::console::error_2(&what, &error);
+                }
             }
-        }
-        Call::Rust(f) => {
-            if let Ok(mut f) = f.try_borrow_mut() {
-                f(arg);
+            Call::Rust(f) => {
+                if let Ok(mut f) = f.try_borrow_mut() {
+                    f(value);
+                }
             }
         }
     }
@@ -465,13 +465,16 @@ fn post(this: &Inner, message: &Value) {
     }
 }
 
-/// Keeps one `setTimeout` armed for the core's next deadline.
+/// Keeps one `setTimeout` armed no later than the core's next deadline.
 fn arm(inner: &Rc<RefCell<Inner>>) {
     let mut this = inner.borrow_mut();
     let next = this.core.next_deadline();
     match (next, this.timer) {
         (Some(at), Some((armed, _))) if armed <= at => {}
-        (None, None) => {}
+        // Nothing due: an armed timer is left to fire for nothing rather
+        // than cleared, so that a command answered in time costs no
+        // `clearTimeout` and the next one (due later) no `setTimeout`.
+        (None, _) => {}
         (next, current) => {
             if let Some((_, handle)) = current {
                 this.window.clear_timeout_with_handle(handle);
@@ -510,6 +513,20 @@ fn random_u64(window: &Window) -> Result<u64, JsValue> {
 /// A structured-clone value as the protocol's tree, bounded in depth, width
 /// and string length.
 pub(crate) fn to_value(js: &JsValue, depth: usize) -> Value {
+    // Strings first: most of what a message holds (each test is a call
+    // into JavaScript).
+    if let Some(s) = js.dyn_ref::<JsString>() {
+        if s.length() > MAX_STRING {
+            return Value::Unsupported("an over-long string");
+        }
+        // `String::from` replaces a lone surrogate with U+FFFD: a string that
+        // has one after the conversion is checked again, code unit by unit.
+        let text = String::from(s);
+        if has_replacement_char(&text) && !well_formed(s) {
+            return Value::Unsupported(ILL_FORMED_STRING);
+        }
+        return Value::String(text);
+    }
     if js.is_undefined() {
         return Value::Undefined;
     }
@@ -522,37 +539,15 @@ pub(crate) fn to_value(js: &JsValue, depth: usize) -> Value {
     if let Some(n) = js.as_f64() {
         return Value::Number(n);
     }
-    if let Some(s) = js.dyn_ref::<JsString>() {
-        if s.length() > MAX_STRING {
-            return Value::Unsupported("an over-long string");
-        }
-        // `String::from` replaces a lone surrogate with U+FFFD: a string that
-        // has one after the conversion is checked again, code unit by unit.
-        let text = String::from(s);
-        if text.contains('\u{FFFD}') && !s.is_valid_utf16() {
-            return Value::Unsupported(ILL_FORMED_STRING);
-        }
-        return Value::String(text);
-    }
     if !js.is_object() {
         return Value::Unsupported("a bigint, symbol or function");
     }
     if depth >= MAX_DEPTH {
         return Value::Unsupported("a value nested too deep");
     }
-    if Array::is_array(js) {
-        let array: &Array = js.unchecked_ref();
-        if array.length() > MAX_ENTRIES {
-            return Value::Unsupported("an over-long array");
-        }
-        return Value::Array(
-            array
-                .iter()
-                .map(|item| to_value(&item, depth + 1))
-                .collect(),
-        );
-    }
     // A plain object only: an object literal, or a structured clone of one.
+    // (Not an array either: no message holds one, and every check refuses
+    // an array and an object that is not plain alike.)
     let proto = Object::get_prototype_of(js);
     let plain = proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()));
     if !plain {
@@ -575,6 +570,35 @@ pub(crate) fn to_value(js: &JsValue, depth: usize) -> Value {
     Value::Object(entries)
 }
 
+/// Whether `text` holds U+FFFD, byte by byte (`str::contains` with a
+/// non-ASCII char brings a substring searcher into the `.wasm`).
+fn has_replacement_char(text: &str) -> bool {
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w == "\u{FFFD}".as_bytes())
+}
+
+/// Whether `s` has no lone surrogate. (`JsString::is_valid_utf16` would do,
+/// with a UTF-16 decoder in the `.wasm`; only code units matter here.)
+fn well_formed(s: &JsString) -> bool {
+    let surrogate = |i: u32| {
+        let unit = s.char_code_at(i);
+        ((0xD800 as f64)..(0xE000 as f64))
+            .contains(&unit)
+            .then_some(unit < 0xDC00 as f64)
+    };
+    let (mut i, n) = (0, s.length());
+    while i < n {
+        match surrogate(i) {
+            // A high surrogate must come before a low one.
+            Some(true) if surrogate(i + 1) == Some(false) => i += 2,
+            Some(_) => return false,
+            None => i += 1,
+        }
+    }
+    true
+}
+
 /// The protocol's tree as plain JavaScript data (fresh objects, declared
 /// keys only: `undefined` members are left out).
 pub(crate) fn to_js(value: &Value) -> JsValue {
@@ -584,7 +608,8 @@ pub(crate) fn to_js(value: &Value) -> JsValue {
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Number(n) => JsValue::from_f64(*n),
         Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
+        // Never built: `to_value` reads no array, and no message has one.
+        Value::Array(_) => JsValue::UNDEFINED,
         Value::Object(entries) => {
             let object = Object::new();
             for (key, item) in entries {

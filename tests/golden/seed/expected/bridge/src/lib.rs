@@ -14,3 +14,9 @@
 mod generated;
 
 pub use generated::*;
+
+// The .wasm's allocator (see Cargo.toml). A Rust front end that depends on
+// this crate and sets its own `#[global_allocator]` removes these lines.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

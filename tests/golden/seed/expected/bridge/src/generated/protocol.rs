@@ -18,7 +18,7 @@
 //!   `constructor` or `prototype` keys;
 //! - nothing is posted with target origin `"*"`: only to `flex_origin`.
 
-use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::fmt;
 
 /// Protocol version; a peer with another one is reported, not served.
@@ -44,6 +44,41 @@ const FORBIDDEN_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
 
 /// `Number.MAX_SAFE_INTEGER`: the largest integer a JavaScript number holds exactly.
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+// ---------------------------------------------------------------------------
+// Text. The bridge builds its few messages by hand: `format!` and the
+// `Display` of numbers would bring `core::fmt`'s machinery into the `.wasm`
+// (several KB of it), for texts nobody reads in a hot path.
+
+/// The pieces, joined.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    digits(n, 10, 1)
+}
+
+/// `n` in lowercase hex, at least `width` digits.
+fn hex(n: u64, width: u32) -> String {
+    digits(n, 16, width)
+}
+
+fn digits(n: u64, radix: u64, width: u32) -> String {
+    let mut out = if n >= radix || width > 1 {
+        digits(n / radix, radix, width.saturating_sub(1))
+    } else {
+        String::new()
+    };
+    let d = (n % radix) as u8;
+    out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    out
+}
 
 // ---------------------------------------------------------------------------
 // Values.
@@ -334,10 +369,26 @@ pub trait Command: Payload {
     const QUEUE_FOR_MS: u32;
 }
 
+/// What reading a field returns. Never an error itself: the first field
+/// that fails is kept and [`Fields::finish`] reports it, while reading goes
+/// on with defaults. So `?` on a read costs nothing, and a payload's
+/// `from_value` has no early exit per field with code to drop what it had
+/// read so far (per field of every payload, that code was a good part of
+/// the `.wasm`).
+pub type Read<T> = Result<T, Infallible>;
+
+impl From<Infallible> for BridgeError {
+    fn from(never: Infallible) -> Self {
+        match never {}
+    }
+}
+
 /// Reads the fields of a plain object, one checked key at a time.
 pub struct Fields<'a> {
     entries: &'a [(String, Value)],
     taken: Vec<bool>,
+    /// The first failure, in the order the fields are read.
+    error: Option<BridgeError>,
 }
 
 impl<'a> Fields<'a> {
@@ -349,41 +400,65 @@ impl<'a> Fields<'a> {
         };
         for (i, (key, _)) in entries.iter().enumerate() {
             if FORBIDDEN_KEYS.contains(&key.as_str()) {
-                return Err(BridgeError::schema(format!("{key}: key not allowed")));
+                return Err(BridgeError::schema(cat(&[key, ": key not allowed"])));
             }
-            if entries[..i].iter().any(|(k, _)| k == key) {
-                return Err(BridgeError::schema(format!(
-                    "{}: duplicate key",
-                    quote(key)
-                )));
+            if entries.iter().take(i).any(|(k, _)| k == key) {
+                return Err(BridgeError::schema(cat(&[&quote(key), ": duplicate key"])));
             }
         }
         Ok(Fields {
             entries,
             taken: vec![false; entries.len()],
+            error: None,
         })
     }
 
-    /// The value of `key`; `undefined` counts as absent.
-    fn take(&mut self, key: &str) -> Option<&'a Value> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
-        self.taken[i] = true;
-        match &self.entries[i].1 {
-            Value::Undefined => None,
-            value => Some(value),
+    /// The value of `key` to check: `None` when it is absent (`undefined`
+    /// counts as absent; a required one fails) or when a field failed
+    /// already.
+    fn value(&mut self, key: &str, required: bool) -> Option<&'a Value> {
+        let i = self.entries.iter().position(|(k, _)| k == key);
+        if let Some(taken) = i.and_then(|i| self.taken.get_mut(i)) {
+            *taken = true;
+        }
+        let value = match i.and_then(|i| self.entries.get(i)) {
+            None | Some((_, Value::Undefined)) => None,
+            Some((_, value)) => Some(value),
+        };
+        if value.is_none() && required {
+            self.fail(cat(&[key, ": missing"]));
+        }
+        value.filter(|_| self.error.is_none())
+    }
+
+    /// Records a failure, unless one came first.
+    pub fn fail(&mut self, reason: String) {
+        if self.error.is_none() {
+            self.error = Some(BridgeError::schema(reason));
         }
     }
 
+    /// The checked value, or the default once the failure is recorded.
+    fn verdict<T: Default>(&mut self, key: &str, verdict: Result<T, String>) -> T {
+        verdict.unwrap_or_else(|reason| {
+            self.fail(cat(&[key, ": ", &reason]));
+            T::default()
+        })
+    }
+
     /// A required field, checked by `check`.
-    pub fn required<T>(
+    pub fn required<T: Default>(
         &mut self,
         key: &str,
         check: impl FnOnce(&'a Value) -> Result<T, String>,
-    ) -> Result<T, BridgeError> {
-        match self.take(key) {
-            None => Err(BridgeError::schema(format!("{key}: missing"))),
-            Some(value) => check(value).map_err(|reason| field_error(key, reason)),
-        }
+    ) -> Read<T> {
+        Ok(match self.value(key, true) {
+            Some(value) => {
+                let verdict = check(value);
+                self.verdict(key, verdict)
+            }
+            None => T::default(),
+        })
     }
 
     /// A field that may be absent (or `undefined`); never `null`.
@@ -391,97 +466,88 @@ impl<'a> Fields<'a> {
         &mut self,
         key: &str,
         check: impl FnOnce(&'a Value) -> Result<T, String>,
-    ) -> Result<Option<T>, BridgeError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(value) => check(value)
-                .map(Some)
-                .map_err(|reason| field_error(key, reason)),
-        }
+    ) -> Read<Option<T>> {
+        Ok(match self.value(key, false) {
+            Some(value) => {
+                let verdict = check(value).map(Some);
+                self.verdict(key, verdict)
+            }
+            None => None,
+        })
     }
 
-    /// Ends reading: any key not read is unknown, and refused.
+    /// Ends reading: the first field that failed, else any key not read
+    /// (unknown, and refused).
     pub fn finish(self) -> Result<(), BridgeError> {
-        match self.taken.iter().position(|taken| !taken) {
-            Some(i) => Err(BridgeError::schema(format!(
-                "{}: unknown key",
-                quote(&self.entries[i].0)
-            ))),
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        match self
+            .entries
+            .iter()
+            .zip(&self.taken)
+            .find(|(_, taken)| !**taken)
+        {
+            Some(((key, _), _)) => Err(BridgeError::schema(cat(&[&quote(key), ": unknown key"]))),
             None => Ok(()),
         }
     }
 
-    pub fn string(&mut self, key: &str, max_length: usize) -> Result<String, BridgeError> {
+    pub fn string(&mut self, key: &str, max_length: usize) -> Read<String> {
         self.required(key, |v| check_string(v, max_length))
     }
 
-    pub fn optional_string(
-        &mut self,
-        key: &str,
-        max_length: usize,
-    ) -> Result<Option<String>, BridgeError> {
+    pub fn optional_string(&mut self, key: &str, max_length: usize) -> Read<Option<String>> {
         self.optional(key, |v| check_string(v, max_length))
     }
 
-    pub fn e164(&mut self, key: &str) -> Result<String, BridgeError> {
+    pub fn e164(&mut self, key: &str) -> Read<String> {
         self.required(key, check_e164)
     }
 
-    pub fn optional_e164(&mut self, key: &str) -> Result<Option<String>, BridgeError> {
+    pub fn optional_e164(&mut self, key: &str) -> Read<Option<String>> {
         self.optional(key, check_e164)
     }
 
-    pub fn integer(&mut self, key: &str) -> Result<i64, BridgeError> {
+    pub fn integer(&mut self, key: &str) -> Read<i64> {
         self.required(key, check_integer)
     }
 
-    pub fn optional_integer(&mut self, key: &str) -> Result<Option<i64>, BridgeError> {
+    pub fn optional_integer(&mut self, key: &str) -> Read<Option<i64>> {
         self.optional(key, check_integer)
     }
 
-    pub fn number(&mut self, key: &str) -> Result<f64, BridgeError> {
+    pub fn number(&mut self, key: &str) -> Read<f64> {
         self.required(key, check_number)
     }
 
-    pub fn optional_number(&mut self, key: &str) -> Result<Option<f64>, BridgeError> {
+    pub fn optional_number(&mut self, key: &str) -> Read<Option<f64>> {
         self.optional(key, check_number)
     }
 
-    pub fn boolean(&mut self, key: &str) -> Result<bool, BridgeError> {
+    pub fn boolean(&mut self, key: &str) -> Read<bool> {
         self.required(key, check_boolean)
     }
 
-    pub fn optional_boolean(&mut self, key: &str) -> Result<Option<bool>, BridgeError> {
+    pub fn optional_boolean(&mut self, key: &str) -> Read<Option<bool>> {
         self.optional(key, check_boolean)
     }
 
-    pub fn datetime(&mut self, key: &str, max_length: usize) -> Result<String, BridgeError> {
+    pub fn datetime(&mut self, key: &str, max_length: usize) -> Read<String> {
         self.required(key, |v| check_datetime(v, max_length))
     }
 
-    pub fn optional_datetime(
-        &mut self,
-        key: &str,
-        max_length: usize,
-    ) -> Result<Option<String>, BridgeError> {
+    pub fn optional_datetime(&mut self, key: &str, max_length: usize) -> Read<Option<String>> {
         self.optional(key, |v| check_datetime(v, max_length))
     }
 
-    pub fn one_of(&mut self, key: &str, values: &[&str]) -> Result<String, BridgeError> {
+    pub fn one_of(&mut self, key: &str, values: &[&str]) -> Read<String> {
         self.required(key, |v| check_one_of(v, values))
     }
 
-    pub fn optional_one_of(
-        &mut self,
-        key: &str,
-        values: &[&str],
-    ) -> Result<Option<String>, BridgeError> {
+    pub fn optional_one_of(&mut self, key: &str, values: &[&str]) -> Read<Option<String>> {
         self.optional(key, |v| check_one_of(v, values))
     }
-}
-
-fn field_error(key: &str, reason: String) -> BridgeError {
-    BridgeError::schema(format!("{key}: {reason}"))
 }
 
 /// A key quoted as `JSON.stringify` would, for messages about unknown keys.
@@ -492,7 +558,10 @@ fn quote(key: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => {
+                out.push_str("\\u");
+                out.push_str(&hex(u64::from(c), 4));
+            }
             c => out.push(c),
         }
     }
@@ -516,7 +585,9 @@ pub fn check_string(value: &Value, max_length: usize) -> Result<String, String> 
         Value::Unsupported(why) if *why == ILL_FORMED_STRING => {
             Err("not well-formed UTF-16 (a lone surrogate)".to_string())
         }
-        Value::String(s) if utf16_len(s) > max_length => Err(format!("longer than {max_length}")),
+        Value::String(s) if utf16_len(s) > max_length => {
+            Err(cat(&["longer than ", &decimal(max_length as u64)]))
+        }
         Value::String(s) => Ok(s.clone()),
         _ => Err("expected a string".to_string()),
     }
@@ -533,9 +604,9 @@ pub fn check_e164(value: &Value) -> Result<String, String> {
 fn is_e164(s: &str) -> bool {
     let b = s.as_bytes();
     (3..=16).contains(&b.len())
-        && b[0] == b'+'
-        && (b'1'..=b'9').contains(&b[1])
-        && b[2..].iter().all(u8::is_ascii_digit)
+        && b.first() == Some(&b'+')
+        && b.get(1).is_some_and(|d| (b'1'..=b'9').contains(d))
+        && b.iter().skip(2).all(u8::is_ascii_digit)
 }
 
 /// A safe integer (`Number.isSafeInteger`).
@@ -571,25 +642,19 @@ pub fn check_datetime(value: &Value, max_length: usize) -> Result<String, String
 
 fn is_iso_datetime(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
-    let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
-    let shape = match b.len() {
-        20 => b[19] == b'Z',
-        24 => b[19] == b'.' && digits(20..23) && b[23] == b'Z',
-        _ => return false,
+    // `d` is a digit; anything else stands for itself.
+    let shape = |pattern: &[u8]| {
+        b.len() == pattern.len()
+            && b.iter().zip(pattern).all(|(c, p)| match p {
+                b'd' => c.is_ascii_digit(),
+                p => c == p,
+            })
     };
-    shape
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
+    let two = |i: usize| match (b.get(i), b.get(i + 1)) {
+        (Some(t), Some(u)) => (t - b'0') * 10 + (u - b'0'),
+        _ => 99,
+    };
+    (shape(b"dddd-dd-ddTdd:dd:ddZ") || shape(b"dddd-dd-ddTdd:dd:dd.dddZ"))
         && (1..=12).contains(&two(5))
         && (1..=31).contains(&two(8))
         && two(11) <= 23
@@ -601,7 +666,16 @@ fn is_iso_datetime(s: &str) -> bool {
 pub fn check_one_of(value: &Value, values: &[&str]) -> Result<String, String> {
     match value {
         Value::String(s) if values.contains(&s.as_str()) => Ok(s.clone()),
-        _ => Err(format!("expected one of {}", values.join(", "))),
+        _ => {
+            let mut reason = String::from("expected one of ");
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    reason.push_str(", ");
+                }
+                reason.push_str(v);
+            }
+            Err(reason)
+        }
     }
 }
 
@@ -614,7 +688,7 @@ fn is_message_id(s: &str) -> bool {
 fn is_trigger_name(s: &str) -> bool {
     let b = s.as_bytes();
     (1..=64).contains(&b.len())
-        && b[0].is_ascii_lowercase()
+        && b.first().is_some_and(u8::is_ascii_lowercase)
         && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
@@ -636,7 +710,7 @@ fn matching(
 ) -> impl Fn(&Value) -> Result<String, String> {
     move |value| match value {
         Value::String(s) if pattern(s) => Ok(s.clone()),
-        _ => Err(format!("expected {what}")),
+        _ => Err(cat(&["expected ", what])),
     }
 }
 
@@ -644,16 +718,17 @@ fn matching(
 fn literal(expected: &'static str) -> impl Fn(&Value) -> Result<(), String> {
     move |value| match value {
         Value::String(s) if s == expected => Ok(()),
-        _ => Err(format!("expected {}", quote(expected))),
+        _ => Err(cat(&["expected ", &quote(expected)])),
     }
 }
 
 // ---------------------------------------------------------------------------
 // Envelopes.
 
-/// A message that passed the envelope checks.
+/// A message that passed the envelope checks (an event's payload is
+/// borrowed from the message: no copy of it is made to check it).
 #[derive(Debug, Clone, PartialEq)]
-enum Envelope {
+enum Envelope<'a> {
     Hello {
         id: String,
         v: i64,
@@ -668,7 +743,7 @@ enum Envelope {
     Event {
         id: String,
         trigger: String,
-        payload: Value,
+        payload: &'a Value,
     },
     Reply {
         id: String,
@@ -678,7 +753,7 @@ enum Envelope {
     },
 }
 
-impl Envelope {
+impl Envelope<'_> {
     fn id(&self) -> &str {
         match self {
             Envelope::Hello { id, .. }
@@ -690,7 +765,7 @@ impl Envelope {
 }
 
 /// Checks an envelope exactly as the plugin does: exact keys by `kind`.
-fn parse_envelope(data: &Value) -> Result<Envelope, BridgeError> {
+fn parse_envelope(data: &Value) -> Result<Envelope<'_>, BridgeError> {
     let kind = data.get("kind").and_then(Value::as_str);
     let kind = match ["hello", "command", "event", "reply"]
         .into_iter()
@@ -722,16 +797,14 @@ fn parse_envelope(data: &Value) -> Result<Envelope, BridgeError> {
             let ok = f.required("ok", check_boolean)?;
             let error = f.optional("error", check_error)?;
             if ok == error.is_some() {
-                return Err(BridgeError::schema(
-                    "error: required exactly when ok is false",
-                ));
+                f.fail("error: required exactly when ok is false".to_string());
             }
             Envelope::Reply { id, re, ok, error }
         }
         _ => {
             let trigger = f.required("type", matching(is_trigger_name, "a trigger name"))?;
             let payload = f.required("payload", |value| match value {
-                Value::Object(_) => Ok(value.clone()),
+                Value::Object(_) => Ok(Some(value)),
                 _ => Err("expected a plain object".to_string()),
             })?;
             if kind == "command" {
@@ -740,7 +813,7 @@ fn parse_envelope(data: &Value) -> Result<Envelope, BridgeError> {
                 Envelope::Event {
                     id,
                     trigger,
-                    payload,
+                    payload: payload.unwrap_or(&Value::Null),
                 }
             }
         }
@@ -758,7 +831,7 @@ fn check_error(value: &Value) -> Result<(String, String), String> {
         f.finish()?;
         Ok((code, message))
     };
-    read().map_err(|e| format!("error.{}", e.message))
+    read().map_err(|e| cat(&["error.", &e.message]))
 }
 
 // ---------------------------------------------------------------------------
@@ -774,14 +847,14 @@ pub struct IdSource {
 impl IdSource {
     pub fn new(random: u64) -> Self {
         IdSource {
-            base: format!("h-{random:016x}"),
+            base: cat(&["h-", &hex(random, 16)]),
             counter: 0,
         }
     }
 
     pub fn next_id(&mut self) -> String {
         self.counter += 1;
-        format!("{}-{}", self.base, self.counter)
+        cat(&[&self.base, "-", &decimal(self.counter)])
     }
 }
 
@@ -792,14 +865,14 @@ impl IdSource {
 #[derive(Debug)]
 pub struct RecentIds {
     limit: usize,
-    order: VecDeque<String>,
+    order: Vec<String>,
 }
 
 impl RecentIds {
     pub fn new(limit: usize) -> Self {
         RecentIds {
             limit,
-            order: VecDeque::new(),
+            order: Vec::new(),
         }
     }
 
@@ -808,10 +881,11 @@ impl RecentIds {
         if self.order.iter().any(|seen| seen == id) {
             return false;
         }
-        self.order.push_back(id.to_string());
-        if self.order.len() > self.limit {
-            self.order.pop_front();
+        // A `Vec` for a ring: `VecDeque`'s code costs more than the moves.
+        if self.order.len() >= self.limit && !self.order.is_empty() {
+            self.order.remove(0);
         }
+        self.order.push(id.to_string());
         true
     }
 }
@@ -886,7 +960,7 @@ pub struct Core {
     state: State,
     ids: IdSource,
     seen: RecentIds,
-    queued: VecDeque<Queued>,
+    queued: Vec<Queued>,
     in_flight: Vec<InFlight>,
     next_ticket: u64,
     /// The plugin instance of the last hello (its ids' `f-<random>` part):
@@ -902,7 +976,7 @@ impl Core {
             state: State::Connecting,
             ids: IdSource::new(random),
             seen: RecentIds::new(RECENT_IDS),
-            queued: VecDeque::new(),
+            queued: Vec::new(),
             in_flight: Vec::new(),
             next_ticket: 0,
             peer: None,
@@ -1024,7 +1098,7 @@ impl Core {
                 // Commands flow host -> Flex only.
                 let error = BridgeError::new(
                     ErrorCode::UnknownTrigger,
-                    format!("{trigger} is not a Flex-to-host trigger"),
+                    cat(&[&trigger, " is not a Flex-to-host trigger"]),
                 );
                 out.push(Effect::Post(self.reply(&id, Some(&error))));
             }
@@ -1032,7 +1106,7 @@ impl Core {
                 id,
                 trigger,
                 payload,
-            } => self.on_event(&id, &trigger, &payload, &mut out),
+            } => self.on_event(&id, &trigger, payload, &mut out),
             Envelope::Reply { re, ok, error, .. } => self.on_reply(&re, ok, error, &mut out),
         }
         out
@@ -1066,7 +1140,7 @@ impl Core {
                 "no handshake with Flex yet, and the command queue is full",
             ),
             State::Connecting => {
-                self.queued.push_back(Queued {
+                self.queued.push(Queued {
                     ticket,
                     trigger,
                     payload,
@@ -1084,22 +1158,26 @@ impl Core {
     /// Fails every command whose time is up.
     pub fn tick(&mut self, now: f64) -> Vec<Effect> {
         let mut out = Vec::new();
-        let (expired, waiting): (Vec<Queued>, Vec<Queued>) =
-            self.queued.drain(..).partition(|q| q.deadline <= now);
-        self.queued = waiting.into();
-        for q in expired {
-            let message = format!("no handshake with Flex within {} ms", q.queue_for_ms);
+        self.queued.retain(|q| {
+            if q.deadline > now {
+                return true;
+            }
+            let limit = decimal(u64::from(q.queue_for_ms));
+            let message = cat(&["no handshake with Flex within ", &limit, " ms"]);
             let error = BridgeError::new(ErrorCode::NotReady, message);
             out.push(Effect::Settle(q.ticket, Err(error)));
-        }
-        let (expired, waiting): (Vec<InFlight>, Vec<InFlight>) =
-            self.in_flight.drain(..).partition(|c| c.deadline <= now);
-        self.in_flight = waiting;
-        for c in expired {
-            let message = format!("no answer from Flex within {} ms", c.timeout_ms);
+            false
+        });
+        self.in_flight.retain(|c| {
+            if c.deadline > now {
+                return true;
+            }
+            let limit = decimal(u64::from(c.timeout_ms));
+            let message = cat(&["no answer from Flex within ", &limit, " ms"]);
             let error = BridgeError::new(ErrorCode::Timeout, message);
             out.push(Effect::Settle(c.ticket, Err(error)));
-        }
+            false
+        });
         out
     }
 
@@ -1174,13 +1252,17 @@ impl Core {
         let matches = hello.v == f64::from(PROTOCOL_VERSION) && hello.spec == self.spec.spec_hash;
         if !matches {
             self.set_state(State::VersionMismatch, out);
-            out.push(Effect::Warn(format!(
-                "flexgen: Flex speaks protocol {}, spec {}; this bridge {PROTOCOL_VERSION}, \
-                 spec {}. Regenerate both ends from the same triggers.yaml.",
-                version_text(hello.v),
+            out.push(Effect::Warn(cat(&[
+                "flexgen: Flex speaks protocol ",
+                &version_text(hello.v),
+                ", spec ",
                 hello.spec,
-                self.spec.spec_hash
-            )));
+                "; this bridge ",
+                &decimal(u64::from(PROTOCOL_VERSION)),
+                ", spec ",
+                self.spec.spec_hash,
+                ". Regenerate both ends from the same triggers.yaml.",
+            ])));
             for q in self.queued.drain(..) {
                 out.push(Effect::Settle(q.ticket, Err(version_mismatch())));
             }
@@ -1204,7 +1286,7 @@ impl Core {
             match (self.spec.check_event)(trigger, payload) {
                 None => Err(BridgeError::new(
                     ErrorCode::UnknownTrigger,
-                    format!("{trigger} is not a Flex-to-host trigger"),
+                    cat(&[trigger, " is not a Flex-to-host trigger"]),
                 )),
                 Some(checked) => checked,
             }
@@ -1232,18 +1314,25 @@ impl Core {
         let Some(i) = self.in_flight.iter().position(|c| c.id == re) else {
             return;
         };
-        let command = self.in_flight.remove(i);
+        // Not `remove`: replies come in the order the commands went, so that
+        // would move every other command each time (thousands in a burst).
+        // Commands that fail together (timeouts, a reload) settle in no
+        // particular order.
+        let ticket = self.in_flight.swap_remove(i).ticket;
         let outcome = match error {
             _ if ok => Ok(Ack),
             Some((code, message)) => Err(match ErrorCode::parse(&code) {
                 Some(code) => BridgeError::new(code, message),
-                None => BridgeError::schema(format!(
-                    "Flex answered with unknown error code {code}: {message}"
-                )),
+                None => BridgeError::schema(cat(&[
+                    "Flex answered with unknown error code ",
+                    &code,
+                    ": ",
+                    &message,
+                ])),
             }),
             None => Err(BridgeError::schema("Flex refused without an error")),
         };
-        out.push(Effect::Settle(command.ticket, outcome));
+        out.push(Effect::Settle(ticket, outcome));
     }
 
     fn send(
@@ -1328,7 +1417,8 @@ impl Core {
 /// its float formatting code alone would add some 20 KB to the `.wasm`.
 fn version_text(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() <= MAX_SAFE_INTEGER as f64 {
-        (v as i64).to_string()
+        let sign = if v < 0.0 { "-" } else { "" };
+        cat(&[sign, &decimal(v.abs() as u64)])
     } else {
         "(not an integer)".to_string()
     }
@@ -1336,7 +1426,10 @@ fn version_text(v: f64) -> String {
 
 /// The sender instance of a message id: `f-<random>` of `f-<random>-<n>`.
 fn instance_of(id: &str) -> &str {
-    id.rsplit_once('-').map_or(id, |(instance, _)| instance)
+    match id.bytes().rposition(|b| b == b'-') {
+        Some(dash) => id.get(..dash).unwrap_or(id),
+        None => id,
+    }
 }
 
 fn version_mismatch() -> BridgeError {
