@@ -105,13 +105,13 @@ impl<'de> Deserialize<'de> for Node {
 
 /// Limits that make alias bombs, deep nesting and huge inputs fail fast. A real
 /// spec has a few hundred nodes and no anchors at all.
-const MAX_INPUT_BYTES: usize = 1 << 20;
+const MAX_INPUT_BYTES: usize = 16 << 20;
 
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = 16;
-    budget.max_nodes = 50_000;
-    budget.max_events = 100_000;
+    budget.max_nodes = 2_000_000;
+    budget.max_events = 4_000_000;
     budget.max_aliases = 100;
     budget.max_anchors = 100;
     budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
