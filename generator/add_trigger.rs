@@ -39,6 +39,9 @@ pub struct Args {
     /// Output folder to regenerate [default: the spec's folder].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Regenerate even over generated files edited by hand (the edits are lost).
+    #[arg(long)]
+    pub force: bool,
     #[arg(long, value_enum)]
     pub direction: Option<DirectionArg>,
     /// One line for docs and generated comments.
@@ -171,12 +174,13 @@ pub fn run(args: Args) -> Result<Status> {
              written: run the command again"
         );
     }
-    let outcome = write::apply(&out, &files, Mode::Write).with_context(|| {
-        format!(
-            "writing {shown} and {}; nothing was changed",
-            cli::folder(&out)
-        )
-    })?;
+    let outcome =
+        write::apply(&out, &files, Mode::from_flags(false, args.force)).with_context(|| {
+            format!(
+                "writing {shown} and {}; nothing was changed",
+                cli::folder(&out)
+            )
+        })?;
     eprintln!(
         "flexgen: added trigger `{}` to {shown} (lines {}-{})",
         trigger.name,

@@ -176,12 +176,17 @@ struct Output {
     /// if anything would (for CI).
     #[arg(long)]
     check: bool,
+    /// Overwrite generated files even where they were edited by hand (the
+    /// edits are lost; without it the run stops and names them).
+    #[arg(long, conflicts_with = "check")]
+    force: bool,
 }
 
 impl Output {
     fn run(self, scope: Scope) -> Result<Status> {
         let out = self.out.unwrap_or_else(|| spec_folder(&self.spec));
-        generate(&self.spec, &out, Mode::from_check(self.check), scope)
+        let mode = Mode::from_flags(self.check, self.force);
+        generate(&self.spec, &out, mode, scope)
     }
 }
 
@@ -334,7 +339,7 @@ fn generate(spec: &Path, out: &Path, mode: Mode, scope: Scope) -> Result<Status>
     };
     let (files, owned) = match scope {
         Scope::All => (emit::emit_all(&plan), emit::GENERATED_DIRS),
-        Scope::Docs => (emit::docs::emit(&plan), &[][..]),
+        Scope::Docs => (emit::emit_docs(&plan), &[][..]),
     };
     let files = files.context("emitting the generated files")?;
     let outcome = write::apply_owned(out, &files, mode, owned)
@@ -347,7 +352,7 @@ fn generate(spec: &Path, out: &Path, mode: Mode, scope: Scope) -> Result<Status>
         );
     }
     match mode {
-        Mode::Write => {
+        Mode::Write | Mode::Force => {
             report_written(&outcome, &files, out);
             Ok(Status::Ok)
         }
@@ -389,6 +394,17 @@ pub(crate) fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
 }
 
 pub(crate) fn report_written(outcome: &Outcome, files: &[emit::OutFile], out: &Path) {
+    if outcome.recovered {
+        eprintln!(
+            "flexgen: first finished a run in {} that was killed part-way (its journal, {}, \
+             was left behind)",
+            folder(out),
+            write::JOURNAL
+        );
+    }
+    for path in &outcome.edited {
+        eprintln!("  replaced {path}, edited by hand (--force)");
+    }
     let owned_by_user = |path: &str| {
         files
             .iter()
@@ -437,6 +453,13 @@ fn report_check(outcome: &Outcome, spec: &Path, out: &Path) -> Result<Status> {
     io::stdout()
         .write_all(outcome.diff.as_bytes())
         .context("writing the diff to stdout")?;
+    for path in &outcome.edited {
+        eprintln!(
+            "note: {path} was edited by hand; `flexgen generate` will refuse to overwrite it: \
+             move the edit to {}",
+            emit::user_home(path)
+        );
+    }
     let n = outcome.created.len() + outcome.updated.len() + outcome.removed.len();
     eprintln!(
         "flexgen: {n} {} out of date in {}; run `flexgen generate` to update",

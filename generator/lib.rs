@@ -3,8 +3,9 @@
 //!
 //! The pipeline runs one way, one stage per module:
 //! `spec` (YAML -> spanned model) -> `validate` (all errors at once, against the
-//! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files) -> `write`
-//! (write-if-changed, stale removal, `--check` diff). `pipeline` strings the
+//! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files, each
+//! generated one `seal`ed with a checksum) -> `write` (crash-safe,
+//! write-if-changed, stale removal, hand edits refused, `--check` diff). `pipeline` strings the
 //! front half together. Beside it: `scaffold` lays down a new workspace
 //! (`flexgen new`), `edit` splices a trigger into a spec (`flexgen
 //! add-trigger`), `preview` serves the browser harness for a workspace
@@ -19,6 +20,7 @@ pub mod lower;
 pub mod pipeline;
 pub mod preview;
 pub mod scaffold;
+pub mod seal;
 pub mod spec;
 pub mod validate;
 pub mod write;

@@ -9,10 +9,27 @@
 //! - under the generated folders, a marked file this run does not produce is
 //!   stale and removed; an unmarked one is left alone and reported.
 //!
-//! A run is all or nothing: every new content is staged in a temp file next
-//! to its target, then all renames happen; if any step fails, the renames
-//! already done are undone from backups, so a failed run leaves every file as
-//! it was.
+//! - a generated file whose header checksum (`seal`) no longer matches was
+//!   edited by hand: the run refuses to overwrite or remove it, naming the
+//!   file and where its code belongs, unless forced (`Mode::Force`).
+//!
+//! A run is all or nothing, and survives being killed:
+//! 1. every new content is staged in a hidden temp file beside its target;
+//!    a kill here leaves the old tree (plus temps the next run sweeps away);
+//! 2. a journal listing every rename is written to a temp name and renamed
+//!    into place (`.flexgen-journal` in the output folder): that one rename
+//!    is the commit point;
+//! 3. the renames happen (old files to backups, temps into place, stale files
+//!    out), then the journal goes, then the backups.
+//!
+//! A kill after the commit point leaves the journal behind, and the next
+//! flexgen run over the same folder finishes the renames before anything
+//! else (`recover`): the tree is the old one or becomes the new one, never a
+//! mix that flexgen would build on. If a rename fails for an ordinary reason
+//! (permissions, a full disk), the renames already done are undone from the
+//! backups and the journal is dropped, so a failed run leaves every file as
+//! it was. Not covered: power loss (nothing is fsynced; the file system's
+//! own ordering of renames decides) and two runs on one folder at once.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -20,23 +37,29 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::emit::{OutFile, Owner, GENERATED_DIRS, GENERATED_MARKER};
+use serde::{Deserialize, Serialize};
+
+use crate::emit::{user_home, OutFile, Owner, GENERATED_DIRS, GENERATED_MARKER};
+use crate::seal::{self, Seal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Change the files on disk.
+    /// Change the files on disk; refuse to lose hand edits.
     Write,
+    /// Change the files on disk, replacing generated files even where they
+    /// were edited by hand (`--force`).
+    Force,
     /// Change nothing; describe the changes as a unified diff.
     Check,
 }
 
 impl Mode {
-    /// The mode a command's `--check` flag asks for.
-    pub fn from_check(check: bool) -> Self {
-        if check {
-            Mode::Check
-        } else {
-            Mode::Write
+    /// The mode a command's `--check` and `--force` flags ask for.
+    pub fn from_flags(check: bool, force: bool) -> Self {
+        match (check, force) {
+            (true, _) => Mode::Check,
+            (false, true) => Mode::Force,
+            (false, false) => Mode::Write,
         }
     }
 }
@@ -55,6 +78,11 @@ pub struct Outcome {
     /// Files without the `@generated` marker inside a generated folder that
     /// this run does not produce: left alone, but they do not belong there.
     pub foreign: Vec<String>,
+    /// Generated files edited by hand that this run changes or removes:
+    /// refused in Write mode, replaced in Force mode, listed in Check mode.
+    pub edited: Vec<String>,
+    /// A run killed after its commit point was finished first.
+    pub recovered: bool,
     /// Check mode only: the unified diff of every change (empty when none).
     pub diff: String,
 }
@@ -77,6 +105,21 @@ pub enum WriteError {
         .paths.join(", ")
     )]
     NotGenerated { paths: Vec<String> },
+    #[error(
+        "refusing to overwrite generated file(s) edited by hand (their checksum no longer \
+         matches what flexgen wrote):{}\nThen run again. Or run again with --force to throw \
+         the edit(s) away.",
+        .paths.iter().map(|p| format!("\n  {p}: to keep the edit, move it to {}", user_home(p))).collect::<String>()
+    )]
+    HandEdited { paths: Vec<String> },
+    #[error(
+        "{} holds an unfinished flexgen run (killed part-way); `--check` changes nothing, \
+         so run `flexgen generate` once to finish it, then check again",
+        .journal.display()
+    )]
+    Unfinished { journal: PathBuf },
+    #[error("cannot read the journal {}: {reason}; if no flexgen run is going on, delete it and run again", .journal.display())]
+    BadJournal { journal: PathBuf, reason: String },
     #[error("{action} {}: {source}", .path.display())]
     Io {
         action: &'static str,
@@ -139,8 +182,9 @@ pub fn apply_owned(
     apply_with(out_dir, files, mode, owned_dirs, &mut |_| Ok(()))
 }
 
-/// `apply` with a hook called before each commit step, so tests can make the
-/// n-th rename fail and watch the rollback.
+/// `apply` with a hook called before each step that can fail the run
+/// (staging a file, writing the journal, each rename), so tests can make the
+/// n-th one fail and watch the rollback.
 fn apply_with(
     out_dir: &Path,
     files: &[OutFile],
@@ -148,7 +192,19 @@ fn apply_with(
     owned_dirs: &[&str],
     before_step: &mut dyn FnMut(usize) -> io::Result<()>,
 ) -> Result<Outcome, WriteError> {
-    let (mut outcome, changes) = plan(out_dir, files, owned_dirs)?;
+    let mut steps = Steps::new(before_step);
+    let recovered = match mode {
+        Mode::Check => {
+            let journal = out_dir.join(JOURNAL);
+            if journal.exists() {
+                return Err(WriteError::Unfinished { journal });
+            }
+            false
+        }
+        Mode::Write | Mode::Force => recover_with(out_dir, &mut steps)?,
+    };
+    let (mut outcome, changes) = plan(out_dir, files, owned_dirs, mode)?;
+    outcome.recovered = recovered;
     for change in &changes {
         let list = match change {
             Change::Create { .. } => &mut outcome.created,
@@ -159,7 +215,10 @@ fn apply_with(
     }
     match mode {
         Mode::Check => outcome.diff = diff(&changes),
-        Mode::Write => commit(out_dir, &changes, before_step)?,
+        Mode::Write | Mode::Force => {
+            sweep_temps(out_dir, files, owned_dirs);
+            commit(out_dir, &changes, &mut steps)?
+        }
     }
     for list in [
         &mut outcome.created,
@@ -168,6 +227,7 @@ fn apply_with(
         &mut outcome.unchanged,
         &mut outcome.kept,
         &mut outcome.foreign,
+        &mut outcome.edited,
     ] {
         list.sort();
     }
@@ -179,6 +239,7 @@ fn plan(
     out_dir: &Path,
     files: &[OutFile],
     owned_dirs: &[&str],
+    mode: Mode,
 ) -> Result<(Outcome, Vec<Change>), WriteError> {
     let mut outcome = Outcome::default();
     let mut changes = Vec::new();
@@ -207,23 +268,20 @@ fn plan(
                 contents: file.contents.clone(),
             }),
             (Owner::User, Some(_)) => outcome.kept.push(rel),
-            (Owner::Edited, Some(old)) if old == file.contents.as_bytes() => {
+            (Owner::Edited | Owner::Generated, Some(old)) if old == file.contents.as_bytes() => {
                 outcome.unchanged.push(rel)
             }
-            (Owner::Edited, Some(old)) => changes.push(Change::Update {
-                rel,
-                old,
-                contents: file.contents.clone(),
-            }),
             (Owner::Generated, Some(old)) if !has_marker(&old) => not_generated.push(rel),
-            (Owner::Generated, Some(old)) if old == file.contents.as_bytes() => {
-                outcome.unchanged.push(rel)
+            (owner, Some(old)) => {
+                if owner == Owner::Generated && seal::verify(&old) == Seal::Edited {
+                    outcome.edited.push(rel.clone());
+                }
+                changes.push(Change::Update {
+                    rel,
+                    old,
+                    contents: file.contents.clone(),
+                })
             }
-            (Owner::Generated, Some(old)) => changes.push(Change::Update {
-                rel,
-                old,
-                contents: file.contents.clone(),
-            }),
         }
     }
     if !not_generated.is_empty() {
@@ -239,12 +297,20 @@ fn plan(
             }
             let path = out_dir.join(&rel);
             let old = fs::read(&path).map_err(io_err("cannot read", &path))?;
-            if has_marker(&old) {
-                changes.push(Change::Remove { rel, old });
-            } else {
+            if !has_marker(&old) {
                 outcome.foreign.push(rel);
+                continue;
             }
+            if seal::verify(&old) == Seal::Edited {
+                outcome.edited.push(rel.clone());
+            }
+            changes.push(Change::Remove { rel, old });
         }
+    }
+    if mode == Mode::Write && !outcome.edited.is_empty() {
+        let mut paths = std::mem::take(&mut outcome.edited);
+        paths.sort();
+        return Err(WriteError::HandEdited { paths });
     }
     Ok((outcome, changes))
 }
@@ -408,16 +474,91 @@ enum Done {
     Placed(PathBuf),
 }
 
-fn commit(
-    out_dir: &Path,
-    changes: &[Change],
-    before_step: &mut dyn FnMut(usize) -> io::Result<()>,
-) -> Result<(), WriteError> {
-    let mut journal = Vec::new();
-    match stage_and_swap(out_dir, changes, &mut journal, before_step) {
+/// The journal's name in the output folder. Hidden, and removed at the end
+/// of every run that gets that far.
+pub const JOURNAL: &str = ".flexgen-journal";
+
+/// What the journal records: every rename of one run, so that a later run can
+/// finish them. Paths as the run's `rel` (relative to the output folder, or
+/// absolute for an edited file); temp and backup as names beside the target.
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    flexgen_journal: u32,
+    renames: Vec<Rename>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Rename {
+    path: String,
+    /// The staged new contents; `None` when the file is removed.
+    staged: Option<String>,
+    /// Where the old file goes first.
+    backup: String,
+}
+
+/// Counts the steps of a write: `before_step` (tests) sees the ones that can
+/// fail the run; every step, the finishing ones too, is also a point where
+/// `FLEXGEN_TEST_CRASH_AT=n` kills the process, so tests can kill a real
+/// `flexgen generate` at each moment of its write, deterministically.
+struct Steps<'a> {
+    taken: usize,
+    fallible: usize,
+    crash_at: Option<usize>,
+    before_step: &'a mut dyn FnMut(usize) -> io::Result<()>,
+}
+
+impl<'a> Steps<'a> {
+    fn new(before_step: &'a mut dyn FnMut(usize) -> io::Result<()>) -> Self {
+        let crash_at = std::env::var("FLEXGEN_TEST_CRASH_AT")
+            .ok()
+            .and_then(|n| n.parse().ok());
+        Steps {
+            taken: 0,
+            fallible: 0,
+            crash_at,
+            before_step,
+        }
+    }
+
+    /// A step whose failure fails the run.
+    fn fallible(&mut self, action: &'static str, path: &Path) -> Result<(), WriteError> {
+        self.finishing();
+        self.fallible += 1;
+        (self.before_step)(self.fallible).map_err(io_err(action, path))
+    }
+
+    /// A best-effort step after the commit point.
+    fn finishing(&mut self) {
+        self.taken += 1;
+        if self.crash_at == Some(self.taken) {
+            die();
+        }
+    }
+}
+
+/// Ends the process the way a kill would: no unwinding, no cleanup.
+fn die() -> ! {
+    #[cfg(unix)]
+    // SAFETY: kill(2) on our own pid with a valid signal number.
+    unsafe {
+        libc::kill(libc::getpid(), libc::SIGKILL);
+    }
+    std::process::abort()
+}
+
+fn commit(out_dir: &Path, changes: &[Change], steps: &mut Steps) -> Result<(), WriteError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut done = Vec::new();
+    match stage_and_swap(out_dir, changes, &mut done, steps) {
         Ok(()) => {
-            for done in &journal {
-                if let Done::BackedUp { backup, .. } = done {
+            // Committed and complete: the journal has nothing left to finish.
+            steps.finishing();
+            let _ = fs::remove_file(out_dir.join(JOURNAL));
+            for step in &done {
+                if let Done::BackedUp { backup, .. } = step {
+                    steps.finishing();
                     let _ = fs::remove_file(backup);
                 }
             }
@@ -425,7 +566,10 @@ fn commit(
             Ok(())
         }
         Err(e) => {
-            rollback(journal);
+            // The journal goes first: a later run must not finish what is
+            // being undone.
+            let _ = fs::remove_file(out_dir.join(JOURNAL));
+            rollback(done);
             Err(e)
         }
     }
@@ -434,62 +578,185 @@ fn commit(
 fn stage_and_swap(
     out_dir: &Path,
     changes: &[Change],
-    journal: &mut Vec<Done>,
-    before_step: &mut dyn FnMut(usize) -> io::Result<()>,
+    done: &mut Vec<Done>,
+    steps: &mut Steps,
 ) -> Result<(), WriteError> {
     // Stage: all new contents land in temp files first; nothing visible yet.
     let mut staged = Vec::new();
+    let mut journal = Journal {
+        flexgen_journal: 1,
+        renames: Vec::new(),
+    };
     for change in changes {
-        let (rel, contents) = match change {
-            Change::Create { rel, contents } | Change::Update { rel, contents, .. } => {
-                (rel, contents)
+        let target = out_dir.join(change.rel());
+        let backup = sibling(&target, BAK_TAG);
+        let contents = match change {
+            Change::Create { contents, .. } | Change::Update { contents, .. } => contents,
+            Change::Remove { .. } => {
+                journal.renames.push(Rename {
+                    path: change.rel().to_string(),
+                    staged: None,
+                    backup: file_name(&backup),
+                });
+                continue;
             }
-            Change::Remove { .. } => continue,
         };
-        let target = out_dir.join(rel);
         if let Some(parent) = target.parent() {
-            create_dirs(parent, journal)?;
+            create_dirs(parent, done)?;
         }
         let tmp = sibling(&target, TMP_TAG);
+        steps.fallible("cannot write", &tmp)?;
         fs::write(&tmp, contents).map_err(io_err("cannot write", &tmp))?;
-        journal.push(Done::Staged(tmp.clone()));
+        done.push(Done::Staged(tmp.clone()));
         if let Ok(meta) = fs::metadata(&target) {
             // Keep the mode of a file we replace (an executable stays one).
             let _ = fs::set_permissions(&tmp, meta.permissions());
         }
-        staged.push((tmp, target, matches!(change, Change::Update { .. })));
+        journal.renames.push(Rename {
+            path: change.rel().to_string(),
+            staged: Some(file_name(&tmp)),
+            backup: file_name(&backup),
+        });
+        let replaces = matches!(change, Change::Update { .. });
+        staged.push((tmp, target, backup, replaces));
     }
 
+    // Commit point: the journal appears in one rename.
+    let path = out_dir.join(JOURNAL);
+    let tmp = sibling(&path, TMP_TAG);
+    let text = serde_json::to_string_pretty(&journal).expect("the journal always serialises");
+    steps.fallible("cannot write", &tmp)?;
+    fs::write(&tmp, text).map_err(io_err("cannot write", &tmp))?;
+    done.push(Done::Staged(tmp.clone()));
+    steps.fallible("cannot commit", &path)?;
+    fs::rename(&tmp, &path).map_err(io_err("cannot commit", &path))?;
+
     // Swap: old files move to backups, staged files into place, stale ones out.
-    let mut step = 0;
-    let mut next_step = |step: &mut usize, path: &Path| {
-        *step += 1;
-        before_step(*step).map_err(io_err("cannot rename", path))
-    };
-    for (tmp, target, replaces) in staged {
+    for (tmp, target, backup, replaces) in staged {
         if replaces {
-            next_step(&mut step, &target)?;
-            let backup = sibling(&target, BAK_TAG);
+            steps.fallible("cannot back up", &target)?;
             fs::rename(&target, &backup).map_err(io_err("cannot back up", &target))?;
-            journal.push(Done::BackedUp {
+            done.push(Done::BackedUp {
                 target: target.clone(),
                 backup,
             });
         }
-        next_step(&mut step, &target)?;
+        steps.fallible("cannot rename into", &target)?;
         fs::rename(&tmp, &target).map_err(io_err("cannot rename into", &target))?;
-        journal.push(Done::Placed(target));
+        done.push(Done::Placed(target));
     }
     for change in changes {
         if let Change::Remove { rel, .. } = change {
             let target = out_dir.join(rel);
-            next_step(&mut step, &target)?;
+            steps.fallible("cannot remove", &target)?;
             let backup = sibling(&target, BAK_TAG);
             fs::rename(&target, &backup).map_err(io_err("cannot remove", &target))?;
-            journal.push(Done::BackedUp { target, backup });
+            done.push(Done::BackedUp { target, backup });
         }
     }
     Ok(())
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Finishes a run that was killed after its commit point: the renames its
+/// journal lists that have not happened yet happen now, in order; backups
+/// go; then the journal. Each step can be repeated, so a kill during recovery
+/// is recovered from by the next run in turn. True when there was a run to
+/// finish.
+pub fn recover(out_dir: &Path) -> Result<bool, WriteError> {
+    recover_with(out_dir, &mut Steps::new(&mut |_| Ok(())))
+}
+
+fn recover_with(out_dir: &Path, steps: &mut Steps) -> Result<bool, WriteError> {
+    let path = out_dir.join(JOURNAL);
+    let text = match fs::read_to_string(&path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        other => other.map_err(io_err("cannot read", &path))?,
+    };
+    let bad = |reason: String| WriteError::BadJournal {
+        journal: path.clone(),
+        reason,
+    };
+    let journal: Journal = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    for rename in &journal.renames {
+        let rel = rename.path.as_str();
+        match Path::new(rel).is_absolute() {
+            true => check_edited_path(rel)?,
+            false => check_rel_path(rel)?,
+        }
+        for name in rename.staged.iter().chain([&rename.backup]) {
+            if name.contains('/') || name.contains('\\') || !is_our_temp(name) {
+                return Err(bad(format!("`{name}` is not a flexgen temp file name")));
+            }
+        }
+    }
+    for rename in &journal.renames {
+        let target = out_dir.join(&rename.path);
+        let beside = |name: &str| target.with_file_name(name);
+        match &rename.staged {
+            Some(staged) => {
+                let staged = beside(staged);
+                if staged.exists() {
+                    steps.fallible("cannot rename into", &target)?;
+                    fs::rename(&staged, &target).map_err(io_err("cannot rename into", &target))?;
+                }
+            }
+            None => {
+                if fs::symlink_metadata(&target).is_ok() {
+                    steps.fallible("cannot remove", &target)?;
+                    fs::remove_file(&target).map_err(io_err("cannot remove", &target))?;
+                }
+            }
+        }
+    }
+    steps.finishing();
+    fs::remove_file(&path).map_err(io_err("cannot remove", &path))?;
+    for rename in &journal.renames {
+        steps.finishing();
+        let _ = fs::remove_file(out_dir.join(&rename.path).with_file_name(&rename.backup));
+    }
+    Ok(true)
+}
+
+/// Removes temp and backup files that killed runs left beside the files this
+/// run writes and in the folders it owns. Best effort; they are hidden and
+/// never read.
+fn sweep_temps(out_dir: &Path, files: &[OutFile], owned_dirs: &[&str]) {
+    let mut dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| out_dir.join(&f.path).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.insert(out_dir.to_path_buf());
+    let mut pending: Vec<PathBuf> = owned_dirs.iter().map(|d| out_dir.join(d)).collect();
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(entry.path());
+            }
+        }
+        dirs.insert(dir);
+    }
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if is_our_temp(&name.to_string_lossy()) && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Creates `dir` and its missing ancestors one level at a time, journaling
@@ -892,8 +1159,9 @@ mod tests {
                 "failure at step {fail_at} left changes"
             );
         }
+        // 4 files staged, the journal written and renamed, then
         // 2 updates x 2 renames + 2 creations + 1 removal.
-        assert_eq!(steps_seen, 7);
+        assert_eq!(steps_seen, 4 + 2 + 7);
     }
 
     #[test]
@@ -936,8 +1204,8 @@ mod tests {
                 "failure at step {fail_at} left changes"
             );
         }
-        // Spec and protocol.ts: 2 updates x 2 renames.
-        assert_eq!(steps_seen, 4);
+        // Spec and protocol.ts: 2 staged, the journal, 2 updates x 2 renames.
+        assert_eq!(steps_seen, 2 + 2 + 4);
 
         // Same bytes: unchanged, not rewritten.
         let root = tempfile::tempdir().unwrap();
@@ -973,5 +1241,140 @@ mod tests {
             assert!(matches!(err, WriteError::BadPath { .. }), "{bad}: {err}");
         }
         assert!(snapshot(dir.path()).is_empty());
+    }
+
+    fn sealed(path: &str, body: &str) -> OutFile {
+        let file = generated(path, body);
+        OutFile {
+            contents: seal::seal(file.contents.clone()),
+            ..file
+        }
+    }
+
+    #[test]
+    fn hand_edits_to_generated_files_are_refused_listed_or_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let v1 = vec![
+            sealed(&format!("{GEN}/protocol.ts"), "export const V = 1;\n"),
+            sealed(&format!("{GEN}/stale.ts"), "old\n"),
+            sealed("bridge/src/generated/mod.rs", "pub mod payloads;\n"),
+        ];
+        apply(dir.path(), &v1, Mode::Write).unwrap();
+        let edit = |rel: &str| {
+            let path = dir.path().join(rel);
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(&path, format!("{text}// mine\n")).unwrap();
+        };
+        edit(&format!("{GEN}/protocol.ts"));
+        edit(&format!("{GEN}/stale.ts"));
+        let v2 = vec![
+            sealed(&format!("{GEN}/protocol.ts"), "export const V = 2;\n"),
+            sealed("bridge/src/generated/mod.rs", "pub mod payloads; // v2\n"),
+        ];
+        let before = snapshot(dir.path());
+
+        // Write: refused, both named with where their code belongs; nothing written.
+        let err = apply(dir.path(), &v2, Mode::Write).unwrap_err();
+        let WriteError::HandEdited { paths } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            paths,
+            &[format!("{GEN}/protocol.ts"), format!("{GEN}/stale.ts")]
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("flex-plugin/src/hooks.ts") && text.contains("--force"),
+            "{text}"
+        );
+        assert_eq!(snapshot(dir.path()), before);
+
+        // Check: listed beside the diff, nothing written.
+        let check = apply(dir.path(), &v2, Mode::Check).unwrap();
+        assert_eq!(check.edited, paths.clone());
+        assert!(check.diff.contains("// mine"), "{}", check.diff);
+        assert_eq!(snapshot(dir.path()), before);
+
+        // Force: replaced and removed, and reported as such.
+        let forced = apply(dir.path(), &v2, Mode::Force).unwrap();
+        assert_eq!(forced.edited, paths.clone());
+        assert_eq!(
+            read(dir.path(), &format!("{GEN}/protocol.ts")),
+            v2[0].contents
+        );
+        assert!(!dir.path().join(GEN).join("stale.ts").exists());
+
+        // An edit that flexgen would not change anyway costs nothing; an
+        // unsealed file (an older flexgen's) is replaced as before.
+        let unsealed = generated(&format!("{GEN}/protocol.ts"), "export const V = 3;\n");
+        apply(dir.path(), std::slice::from_ref(&unsealed), Mode::Write).unwrap();
+        assert_eq!(read(dir.path(), &unsealed.path), unsealed.contents);
+    }
+
+    /// A panic in the step hook unwinds past every cleanup, which is what a
+    /// kill does to the files: whatever the moment, `recover` (which every
+    /// writing run starts with) leaves the old tree or the new one.
+    #[test]
+    fn a_run_stopped_dead_at_any_step_is_old_or_new_after_recovery() {
+        let mut first = sample();
+        first.push(sealed(&format!("{GEN}/stale.ts"), "old\n"));
+        let mut second = sample();
+        second[0] = sealed(&format!("{GEN}/protocol.ts"), "v2\n");
+        second.push(sealed(&format!("{GEN}/deep/new.ts"), "new\n"));
+        let contents = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+            snapshot(dir)
+                .into_iter()
+                .filter_map(|(rel, file)| Some((rel, file?.0)))
+                .filter(|(rel, _)| !is_our_temp(rel) && !rel.ends_with(JOURNAL))
+                .collect()
+        };
+        let (old, new) = {
+            let a = tempfile::tempdir().unwrap();
+            apply(a.path(), &first, Mode::Write).unwrap();
+            let b = tempfile::tempdir().unwrap();
+            apply(b.path(), &first, Mode::Write).unwrap();
+            apply(b.path(), &second, Mode::Write).unwrap();
+            (contents(a.path()), contents(b.path()))
+        };
+        let mut journaled = 0;
+        for stop_at in 1.. {
+            let dir = tempfile::tempdir().unwrap();
+            apply(dir.path(), &first, Mode::Write).unwrap();
+            let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                apply_with(
+                    dir.path(),
+                    &second,
+                    Mode::Write,
+                    GENERATED_DIRS,
+                    &mut |step| {
+                        if step == stop_at {
+                            panic!("stopped dead at step {step}");
+                        }
+                        Ok(())
+                    },
+                )
+            }));
+            if stopped.is_ok() {
+                break;
+            }
+            if dir.path().join(JOURNAL).exists() {
+                journaled += 1;
+                assert!(recover(dir.path()).unwrap(), "step {stop_at}");
+                assert_eq!(contents(dir.path()), new, "step {stop_at}: rolled forward");
+            } else {
+                assert_eq!(contents(dir.path()), old, "step {stop_at}: untouched");
+            }
+            // The next run sweeps what the stopped one left and ends up new.
+            apply(dir.path(), &second, Mode::Write).unwrap();
+            let leftovers: Vec<_> = snapshot(dir.path())
+                .into_keys()
+                .filter(|rel| is_our_temp(rel) || rel.ends_with(JOURNAL))
+                .collect();
+            assert!(leftovers.is_empty(), "step {stop_at}: {leftovers:?}");
+            assert_eq!(contents(dir.path()), new);
+        }
+        // Stopped after the commit point, before one of its renames:
+        // 1 update x 2 + 1 creation + 1 removal.
+        assert_eq!(journaled, 4);
     }
 }

@@ -261,16 +261,21 @@ fn generate_writes_the_schema_beside_the_spec_and_keeps_hand_made_ones() {
     );
     flexgen().args(["generate", "--check"]).assert().code(0);
 
-    // An edited generated schema is stale for --check and rewritten by generate.
-    fs::write(
-        dir.path().join("triggers.schema.json"),
-        written.replace("\"minItems\": 1", "\"minItems\": 2"),
-    )
-    .unwrap();
+    // An edited generated schema is stale for --check, a hand edit that
+    // generate refuses to lose, and rewritten with --force.
+    let edited = written.replace("\"minItems\": 1", "\"minItems\": 2");
+    fs::write(dir.path().join("triggers.schema.json"), &edited).unwrap();
     let out = flexgen().args(["generate", "--check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("triggers.schema.json"));
-    flexgen().arg("generate").assert().success();
+    let out = flexgen().arg("generate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("triggers.schema.json"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("triggers.schema.json")).unwrap(),
+        edited
+    );
+    flexgen().args(["generate", "--force"]).assert().success();
     assert_eq!(
         fs::read_to_string(dir.path().join("triggers.schema.json")).unwrap(),
         written
