@@ -54,6 +54,9 @@ pub struct Names {
 
 impl Names {
     pub fn new(original: &str) -> Self {
+        if let Some(names) = Self::ascii(original) {
+            return names;
+        }
         Names {
             original: original.to_string(),
             snake: original.to_snake_case(),
@@ -62,6 +65,44 @@ impl Names {
             shouty: original.to_shouty_snake_case(),
             kebab: original.to_kebab_case(),
         }
+    }
+
+    /// The fast path for every valid name: `[a-z0-9]` words joined by `_` or
+    /// `-`. heck walks any Unicode text through `fmt` char by char, a fifth of
+    /// a 10,000-trigger `check`; here the words are plain ASCII slices. Gives
+    /// exactly heck's result (a test compares them).
+    fn ascii(original: &str) -> Option<Self> {
+        let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-';
+        if !original.bytes().all(plain) {
+            return None;
+        }
+        let words: Vec<&str> = original
+            .split(['_', '-'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let capitalized = |out: &mut String, word: &str| {
+            out.push(word.as_bytes()[0].to_ascii_uppercase() as char);
+            out.push_str(&word[1..]);
+        };
+        let mut camel = String::with_capacity(original.len());
+        let mut pascal = String::with_capacity(original.len());
+        for (i, word) in words.iter().enumerate() {
+            if i == 0 {
+                camel.push_str(word);
+            } else {
+                capitalized(&mut camel, word);
+            }
+            capitalized(&mut pascal, word);
+        }
+        let snake = words.join("_");
+        Some(Names {
+            original: original.to_string(),
+            shouty: snake.to_ascii_uppercase(),
+            kebab: words.join("-"),
+            snake,
+            camel,
+            pascal,
+        })
     }
 }
 
@@ -294,4 +335,59 @@ pub struct Filter {
     pub source: Source,
     /// JSON text of the expected value.
     pub equals_json: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path of `Names::new` must agree with heck on every input it
+    /// takes: all strings of up to five characters over a small alphabet
+    /// with both separators, digits in every position, and doubled, leading
+    /// and trailing separators (validation refuses some of these later, but
+    /// `Names::new` sees them first).
+    #[test]
+    fn ascii_names_match_heck() {
+        let alphabet = ['a', 'z', '0', '9', '_', '-'];
+        let mut inputs = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..5 {
+            frontier = frontier
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            inputs.extend(frontier.iter().cloned());
+        }
+        inputs.extend(
+            [
+                "click_to_dial",
+                "acme-crm",
+                "dial_10",
+                "a1b2_3c",
+                "x__y",
+                "_lead",
+                "trail_",
+            ]
+            .map(String::from),
+        );
+        let mut checked = 0;
+        for input in &inputs {
+            let fast = Names::ascii(input).expect("plain ASCII takes the fast path");
+            let heck = Names {
+                original: input.clone(),
+                snake: input.to_snake_case(),
+                camel: input.to_lower_camel_case(),
+                pascal: input.to_upper_camel_case(),
+                shouty: input.to_shouty_snake_case(),
+                kebab: input.to_kebab_case(),
+            };
+            assert_eq!(fast, heck, "{input:?}");
+            checked += 1;
+        }
+        assert!(checked > 9_000, "{checked}");
+        // Anything else goes through heck.
+        for other in ["clickToDial", "Dial", "é_x", "a b", "a.b"] {
+            assert!(Names::ascii(other).is_none(), "{other}");
+        }
+    }
 }

@@ -62,6 +62,9 @@ impl Target<'_> {
             .map(|(name, _, source)| (*name, *source))
             .collect();
         let tera = engine(&templates)?;
+        // One context for every template of the target: turning the view into
+        // tera values costs as much as rendering a template from it.
+        let context = context(view)?;
         let mut files = Vec::new();
         for (name, source) in self.statics {
             files.push(OutFile {
@@ -73,14 +76,14 @@ impl Target<'_> {
         for (name, file, _) in self.generated {
             files.push(OutFile {
                 path: format!("{}/{file}", self.generated_dir),
-                contents: format!("{head}{}", render(&tera, name, view)?),
+                contents: render_into(head.to_string(), &tera, name, &context)?,
                 owner: Owner::Generated,
             });
         }
         for (name, file, _) in self.user {
             files.push(OutFile {
                 path: format!("{}/{}", self.user_dir, user_path(file)),
-                contents: render(&tera, name, view)?,
+                contents: render_into(String::new(), &tera, name, &context)?,
                 owner: Owner::User,
             });
         }
@@ -89,14 +92,38 @@ impl Target<'_> {
     }
 }
 
-/// Renders one template with a serialisable context.
-pub fn render<T: serde::Serialize>(tera: &Tera, name: &str, ctx: &T) -> Result<String, EmitError> {
-    let fail = |e: tera::Error| EmitError::Template {
+fn template_error(name: &str, e: tera::Error) -> EmitError {
+    EmitError::Template {
         template: name.to_string(),
         message: format!("{e:#}"),
-    };
-    let context = Context::from_serialize(ctx).map_err(fail)?;
-    tera.render(name, &context).map_err(fail)
+    }
+}
+
+/// The tera context of a serialisable view.
+pub fn context<T: serde::Serialize>(view: &T) -> Result<Context, EmitError> {
+    Context::from_serialize(view).map_err(|e| template_error("(view)", e))
+}
+
+/// Renders one template with a serialisable context.
+pub fn render<T: serde::Serialize>(tera: &Tera, name: &str, ctx: &T) -> Result<String, EmitError> {
+    render_into(String::new(), tera, name, &context(ctx)?)
+}
+
+/// Renders one template after `prefix` (a header), straight into one buffer,
+/// so a large file is never copied to be prefixed.
+pub fn render_into(
+    prefix: String,
+    tera: &Tera,
+    name: &str,
+    context: &Context,
+) -> Result<String, EmitError> {
+    let mut out = prefix.into_bytes();
+    tera.render_to(name, context, &mut out)
+        .map_err(|e| template_error(name, e))?;
+    String::from_utf8(out).map_err(|e| EmitError::Template {
+        template: name.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Text for a Rust doc comment (`///`, `//!`): one line and inert like
