@@ -139,15 +139,15 @@ fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) ->
 
 /// One change to one file, decided before anything is touched.
 #[derive(Debug)]
-enum Change {
+enum Change<'a> {
     Create {
         rel: String,
-        contents: String,
+        contents: &'a str,
     },
     Update {
         rel: String,
         old: Vec<u8>,
-        contents: String,
+        contents: &'a str,
     },
     Remove {
         rel: String,
@@ -155,7 +155,7 @@ enum Change {
     },
 }
 
-impl Change {
+impl Change<'_> {
     fn rel(&self) -> &str {
         match self {
             Change::Create { rel, .. }
@@ -235,12 +235,12 @@ fn apply_with(
 }
 
 /// Decides every change by reading the disk; writes nothing.
-fn plan(
+fn plan<'a>(
     out_dir: &Path,
-    files: &[OutFile],
+    files: &'a [OutFile],
     owned_dirs: &[&str],
     mode: Mode,
-) -> Result<(Outcome, Vec<Change>), WriteError> {
+) -> Result<(Outcome, Vec<Change<'a>>), WriteError> {
     let mut outcome = Outcome::default();
     let mut changes = Vec::new();
     let mut not_generated = Vec::new();
@@ -265,7 +265,7 @@ fn plan(
         match (file.owner, existing) {
             (_, None) => changes.push(Change::Create {
                 rel,
-                contents: file.contents.clone(),
+                contents: &file.contents,
             }),
             (Owner::User, Some(_)) => outcome.kept.push(rel),
             (Owner::Edited | Owner::Generated, Some(old)) if old == file.contents.as_bytes() => {
@@ -279,7 +279,7 @@ fn plan(
                 changes.push(Change::Update {
                     rel,
                     old,
-                    contents: file.contents.clone(),
+                    contents: &file.contents,
                 })
             }
         }
@@ -434,13 +434,13 @@ fn diff(changes: &[Change]) -> String {
         let (old, new, a, b) = match change {
             Change::Create { contents, .. } => (
                 String::new(),
-                contents.as_str(),
+                *contents,
                 "/dev/null".to_string(),
                 format!("b/{rel}"),
             ),
             Change::Update { old, contents, .. } => (
                 String::from_utf8_lossy(old).into_owned(),
-                contents.as_str(),
+                *contents,
                 format!("a/{rel}"),
                 format!("b/{rel}"),
             ),
