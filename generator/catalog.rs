@@ -569,6 +569,13 @@ pub const BRIDGE_JS_MEMBERS: &[&str] = &[
     "__wbg_ptr",
 ];
 
+/// Module-level names of the generated plugin's `triggers.ts` and
+/// `wiring.ts`, where each trigger also declares its message type as a
+/// constant named in SHOUTY_CASE (`CLICK_TO_DIAL`): a trigger whose SHOUTY
+/// form is one of these would declare it twice.
+pub const PLUGIN_MODULE_NAMES: &[&str] =
+    &["APP_NAME", "EVENTS", "HOST_ORIGINS", "SCHEMAS", "SPEC_HASH"];
+
 pub fn is_reserved(word: &str) -> bool {
     TS_RESERVED.contains(&word) || RUST_RESERVED.contains(&word)
 }

@@ -326,6 +326,35 @@ impl Checker<'_> {
             self.trigger(trigger);
         }
         self.bridge_members(&spec.triggers);
+        self.plugin_names(&spec.triggers);
+    }
+
+    /// A trigger's message type constant shares the plugin's module scope
+    /// with the plugin's own constants.
+    fn plugin_names(&mut self, triggers: &[Trigger]) {
+        for name in triggers.iter().filter_map(|t| t.name.as_ref()) {
+            let shouty = Names::new(&name.value).shouty;
+            if catalog::PLUGIN_MODULE_NAMES.contains(&shouty.as_str()) {
+                self.error(
+                    format!(
+                        "trigger `{}` would name its message type `{shouty}` in the Flex plugin, \
+                         a name the plugin already uses",
+                        name.value
+                    ),
+                    &name.span,
+                    "clashes in the plugin",
+                    format!(
+                        "rename the trigger, e.g. `{}_changed`: {} are the plugin's own",
+                        name.value,
+                        catalog::PLUGIN_MODULE_NAMES
+                            .iter()
+                            .map(|n| format!("`{}`", n.to_lowercase()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
     }
 
     /// Each trigger becomes members of the host's `FlexBridge` (a command
@@ -1015,8 +1044,33 @@ impl Checker<'_> {
             for (path, lit) in &when.value {
                 match resolve_source(&path.value, &ctx) {
                     Err((message, label, help)) => self.error(message, &path.span, label, help),
-                    Ok((source, _)) => self.filter_literal(&source, lit),
+                    Ok((source, _)) => {
+                        self.filter_literal(&source, lit);
+                        self.filter_twice(t, &source, &path.span);
+                    }
                 }
+            }
+        }
+    }
+
+    /// `channel:` and `channel_type:` are filters on task paths too; a `when`
+    /// on the same path would be a second, conflicting test of one value.
+    fn filter_twice(&mut self, t: &Trigger, source: &Source, span: &Span) {
+        let keys = [
+            ("channel", &t.channel, "task.taskChannelUniqueName"),
+            ("channel_type", &t.channel_type, "task.channelType"),
+        ];
+        for (key, item, path) in keys {
+            if let (Some(item), true) = (item, source.path == path) {
+                self.error(
+                    format!(
+                        "`{path}` is filtered twice: by `{key}: {}` and here",
+                        item.value
+                    ),
+                    span,
+                    "filtered twice",
+                    format!("keep one: remove this filter, or `{key}:`"),
+                );
             }
         }
     }
@@ -1308,6 +1362,40 @@ mod tests {
         let fits = spec.replace(&long, &"\u{1D11E}".repeat(30_000));
         let plan = crate::pipeline::compile("t.yaml", &fits).expect("60,000 units fit");
         assert_eq!(plan.triggers[0].payload[0].max_length, Some(60_000));
+    }
+
+    /// Found by tests/property.rs: both made a plugin that did not compile.
+    #[test]
+    fn plugin_constant_clashes_and_double_filters_are_refused() {
+        let spec = |name: &str, extra: &str| {
+            format!(
+                "version: 1\napp:\n  name: a\n  flex_origin: https://flex.twilio.com\n  \
+                 host_origins: [https://crm.example.com]\ntriggers:\n  - name: {name}\n    \
+                 direction: flex_to_host\n    on: {{ event: taskAccepted }}\n{extra}"
+            )
+        };
+        for name in ["events", "spec_hash", "app_name", "host_origins", "schemas"] {
+            let err = crate::pipeline::compile("t.yaml", &spec(name, "")).expect_err(name);
+            assert!(
+                err.render().contains("a name the plugin already uses"),
+                "{}",
+                err.render()
+            );
+        }
+        crate::pipeline::compile("t.yaml", &spec("events_seen", "")).expect("a fine name");
+        for extra in [
+            "    channel: chat\n    when: { task.taskChannelUniqueName: chat }\n",
+            "    channel_type: sms\n    when: { task.channelType: web }\n",
+        ] {
+            let err = crate::pipeline::compile("t.yaml", &spec("t", extra)).expect_err(extra);
+            assert!(
+                err.render().contains("is filtered twice"),
+                "{}",
+                err.render()
+            );
+        }
+        let other = "    channel: chat\n    when: { task.channelType: sms }\n";
+        crate::pipeline::compile("t.yaml", &spec("t", other)).expect("different paths");
     }
 
     #[test]
