@@ -27,7 +27,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
         Diagnostic {
-            message: message.into(),
+            message: shown(message.into()),
             span,
             label: None,
             help: None,
@@ -35,12 +35,12 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(shown(label.into()));
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shown(help.into()));
         self
     }
 }
@@ -50,7 +50,7 @@ impl Diagnostics {
     pub fn new(file: &str, source: &str, mut items: Vec<Diagnostic>) -> Self {
         items.sort_by_key(|d| d.span.as_ref().map_or(usize::MAX, |s| s.start));
         Diagnostics {
-            file: file.to_string(),
+            file: shown(file.to_string()),
             source: source.to_string(),
             items,
         }
@@ -120,6 +120,43 @@ impl Diagnostics {
     }
 }
 
+/// Text for the terminal: messages quote spec values, and a value may hold
+/// a line break (a message that spans lines misleads), an escape sequence
+/// (it would drive the terminal) or bidi and invisible characters (the shown
+/// name would not be the real one). Each such character is written as its
+/// `\u{..}` escape.
+pub fn shown(text: String) -> String {
+    if !text.chars().any(is_invisible) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Controls (tab and newline too: a message is one line), Unicode line and
+/// paragraph separators, bidi controls, zero-width characters and the BOM.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
 /// The closest candidate to `word`, when it is close enough to be a typo.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -137,6 +174,22 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_show_invisible_characters_as_escapes() {
+        let d = Diagnostic::new("`a\nb\u{1b}[31m\u{202e}c\u{200b}`", None)
+            .label("x\u{2028}y")
+            .help("é 😀 `\u{feff}`");
+        assert_eq!(d.message, "`a\\u{a}b\\u{1b}[31m\\u{202e}c\\u{200b}`");
+        assert_eq!(d.label.as_deref(), Some("x\\u{2028}y"));
+        assert_eq!(d.help.as_deref(), Some("é 😀 `\\u{feff}`"));
+        let all = Diagnostics::new("a\nb.yaml", "x: 1\n", vec![d]).render();
+        assert!(
+            !all.contains('\u{1b}') && !all.contains('\u{202e}'),
+            "{all:?}"
+        );
+        assert!(all.contains("a\\u{a}b.yaml"), "{all}");
+    }
 
     #[test]
     fn did_you_mean_finds_close_names_only() {

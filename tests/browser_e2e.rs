@@ -5,7 +5,9 @@
 //! directions plus the security tests (forged, misdirected and malformed
 //! messages from a third origin, a wrong window and the legitimate peer) and,
 //! for the seed, the robustness tests (handshake order, version skew, the
-//! command queue, exactly-once delivery, reloads).
+//! command queue, exactly-once delivery, reloads). A `hostile` case
+//! (tests/hostile/browser.yaml) runs every flow with code-running payloads in
+//! every free-text field and checks that none of them ran in either frame.
 //!
 //! Needs what `scripts/setup.sh` installs: Chromium (/usr/bin/chromium), the
 //! npm packages of browser/ (browser/install.sh), the wasm32 target and
@@ -43,7 +45,8 @@ fn generated_ends_work_together_in_chromium() {
         stdout.contains("click_to_dial")
             && stdout.contains("security")
             && stdout.contains("fuzz")
-            && stdout.contains("robustness"),
+            && stdout.contains("robustness")
+            && stdout.contains("hostile text never runs as code"),
         "the browser run reported no tests:\n{stdout}"
     );
 }

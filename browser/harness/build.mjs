@@ -51,6 +51,11 @@ export function listCases() {
     const spec = path.join(examples, dir, "triggers.yaml");
     if (fs.existsSync(spec)) cases.push({ name: dir, spec });
   }
+  // Hostile text in every free-text field (tests/hostile.rs has the rest).
+  cases.push({
+    name: "hostile",
+    spec: path.join(repoDir, "tests/hostile/browser.yaml"),
+  });
   return cases;
 }
 

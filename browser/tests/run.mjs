@@ -209,9 +209,44 @@ for (const config of cases) {
 
       if (config.case === "seed" && !workspace)
         seedSuite(() => ({ page, flex, config, reset }));
+
+      // After every flow above has carried the hostile texts through both
+      // ends: none of them ran, and the host page shows them as text.
+      if (config.case === "hostile" && !workspace)
+        it("hostile text never runs as code, and the host page shows it as written", async () => {
+          const pwned = (frame) =>
+            frame.evaluate(() => typeof globalThis.__flexgen_pwned);
+          assert.equal(
+            await pwned(page),
+            "undefined",
+            "code ran in the host page",
+          );
+          assert.equal(
+            await pwned(flex),
+            "undefined",
+            "code ran in the Flex frame",
+          );
+          const commands = drive.commands(plan);
+          assert.ok(commands.length > 0);
+          for (const trigger of commands) {
+            const shown = await page.evaluate(
+              (name) =>
+                document.querySelector(`form[data-trigger="${name}"] p.summary`)
+                  ?.textContent,
+              trigger.name.snake,
+            );
+            assert.equal(
+              shown,
+              trigger.summary,
+              `${trigger.name.snake}'s summary`,
+            );
+          }
+        });
     });
 
-    securitySuite(config, () => ({ ctx, page, flex }));
+    // Forged and malformed messages: the hostile case adds nothing there.
+    if (config.case !== "hostile")
+      securitySuite(config, () => ({ ctx, page, flex }));
     if (fuzzed.some((c) => c.name === config.case))
       fuzzSuite(config, () => ({ ctx, page, flex }));
 

@@ -49,9 +49,11 @@ struct View<'a> {
 /// them, so the page stays formatted.
 const WIDTH: usize = 80;
 
-/// A JavaScript string literal (JSON's escaping is valid JavaScript).
+/// A JavaScript string literal. `render::ts_string`, not JSON: JSON leaves
+/// bidi controls, U+2028/U+2029 and C1 controls raw, and the page is the
+/// user's to read and edit (Trojan Source).
 fn js_str(s: &str) -> String {
-    serde_json::to_string(s).expect("a string always serialises")
+    render::ts_string(s)
 }
 
 /// `{ key: value, ... }` on one line at `indent` when it fits with its

@@ -216,13 +216,22 @@ pub fn markdown_text(s: &str) -> String {
     out
 }
 
-/// Control characters, the Unicode line/paragraph separators and the bidi
-/// controls (Trojan Source, CVE-2021-42574).
+/// Control characters, the Unicode line/paragraph separators, the BOM and
+/// every bidi control (Trojan Source, CVE-2021-42574): the marks (U+200E,
+/// U+200F, and U+061C, the Arabic letter mark), embeddings and overrides
+/// (U+202A..U+202E) and isolates (U+2066..U+2069).
 fn needs_unicode_escape(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
         )
 }
 
@@ -244,6 +253,17 @@ mod tests {
         assert_eq!(rust_string("a\"b\\"), r#""a\"b\\""#);
         assert_eq!(rust_string("\u{202e}"), r#""\u{202e}""#);
         assert_eq!(rust_string("\0"), r#""\u{0}""#);
+        assert_eq!(rust_string("\u{61c}\u{2069}"), r#""\u{61c}\u{2069}""#);
+    }
+
+    #[test]
+    fn every_bidi_control_is_escaped_or_replaced() {
+        let bidi = "\u{61c}\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}";
+        for out in [ts_string(bidi), rust_string(bidi)] {
+            assert!(out.is_ascii(), "{out}");
+        }
+        assert_eq!(ts_string("\u{61c}"), r#""\u061c""#);
+        assert_eq!(comment_text(bidi), "\u{fffd}".repeat(12));
     }
 
     #[test]
