@@ -19,6 +19,7 @@ pub mod lower;
 pub mod pipeline;
 pub mod preview;
 pub mod scaffold;
+pub mod source;
 pub mod spec;
 pub mod validate;
 pub mod write;
