@@ -105,7 +105,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Status> {
     let shown = args.spec.display().to_string();
-    let source = fs::read_to_string(&args.spec).map_err(|e| cli::missing_spec(&args.spec, e))?;
+    let Some(source) = cli::read_spec(&args.spec)? else {
+        return Ok(Status::Failed);
+    };
     // An invalid spec stays invalid with one more trigger; say whose fault it is.
     if let Err(d) = flexgen::pipeline::compile(&shown, &source) {
         eprint!("{}", d.render());
@@ -167,8 +169,8 @@ pub fn run(args: Args) -> Result<Status> {
         .unwrap_or_else(|| cli::spec_folder(&args.spec));
     // The prompts may have taken minutes: if the spec was saved from an
     // editor meanwhile, writing ours would silently drop that edit.
-    let now = fs::read_to_string(&args.spec).map_err(|e| cli::missing_spec(&args.spec, e))?;
-    if now != source {
+    let now = flexgen::source::load(&args.spec, &shown).ok();
+    if now.as_ref() != Some(&source) {
         anyhow::bail!(
             "{shown} changed on disk while the trigger was being added; nothing was \
              written: run the command again"

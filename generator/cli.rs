@@ -373,9 +373,24 @@ fn print_data(bytes: &[u8], what: &str) -> Result<Status> {
     }
 }
 
+/// Reads the spec's text; `None` after printing why it is not a spec's text
+/// (too large, not UTF-8), which is the spec's fault (exit 1), not I/O's.
+pub(crate) fn read_spec(spec: &Path) -> Result<Option<String>> {
+    match flexgen::source::load(spec, &spec.display().to_string()) {
+        Ok(source) => Ok(Some(source)),
+        Err(flexgen::source::LoadError::Io(e)) => Err(missing_spec(spec, e)),
+        Err(flexgen::source::LoadError::Invalid(diagnostics)) => {
+            eprint!("{}", diagnostics.render());
+            Ok(None)
+        }
+    }
+}
+
 /// Reads and compiles the spec; `None` after printing its diagnostics.
 fn compile(spec: &Path) -> Result<Option<flexgen::ir::Plan>> {
-    let source = fs::read_to_string(spec).map_err(|e| missing_spec(spec, e))?;
+    let Some(source) = read_spec(spec)? else {
+        return Ok(None);
+    };
     // The path as the user typed it, so diagnostics point where they look.
     match flexgen::pipeline::compile(&spec.display().to_string(), &source) {
         Ok(plan) => Ok(Some(plan)),
@@ -387,10 +402,14 @@ fn compile(spec: &Path) -> Result<Option<flexgen::ir::Plan>> {
 }
 
 pub(crate) fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
-    let help = if e.kind() == io::ErrorKind::NotFound {
-        "\n  help: pass the path of your spec: `flexgen generate path/to/triggers.yaml`"
-    } else {
-        ""
+    let help = match e.kind() {
+        io::ErrorKind::NotFound => {
+            "\n  help: pass the path of your spec: `flexgen generate path/to/triggers.yaml`"
+        }
+        io::ErrorKind::IsADirectory => {
+            "\n  help: that is a folder: pass the spec file in it, e.g. `folder/triggers.yaml`"
+        }
+        _ => "",
     };
     anyhow::anyhow!("cannot read spec {}: {e}{help}", spec.display())
 }

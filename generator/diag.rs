@@ -4,6 +4,11 @@ use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+/// How many diagnostics a report shows in full; the rest are counted. A spec
+/// pasted into the wrong file can have a million errors, and the first few
+/// say what is wrong.
+pub const MAX_SHOWN: usize = 50;
+
 /// Every problem found in one spec file.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
@@ -57,15 +62,21 @@ impl Diagnostics {
     }
 
     /// The report as the CLI prints it on stderr (no colour): one block per
-    /// diagnostic, then a one-line summary.
+    /// diagnostic (the first [`MAX_SHOWN`]), then a one-line summary.
     pub fn render(&self) -> String {
         let renderer = Renderer::plain();
         let mut out = String::new();
-        for d in &self.items {
+        for d in self.items.iter().take(MAX_SHOWN) {
             out.push_str(&renderer.render(&[self.group(d)]).to_string());
             out.push_str("\n\n");
         }
         let count = self.items.len();
+        if count > MAX_SHOWN {
+            out.push_str(&format!(
+                "note: {} more errors not shown; fix the ones above and run again\n\n",
+                count - MAX_SHOWN
+            ));
+        }
         let noun = if count == 1 { "error" } else { "errors" };
         out.push_str(&format!(
             "error: {}: {count} {noun}, nothing generated\n",
@@ -78,12 +89,25 @@ impl Diagnostics {
         let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
         if let Some(span) = &d.span {
             let span = self.clamp(span.clone());
-            let mut annotation = AnnotationKind::Primary.span(span);
+            // Only the lines the span touches go to the renderer: it walks all
+            // the text it is given, and a spec may be megabytes with
+            // thousands of errors.
+            let first = self.source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let mut last = self.source[span.end..]
+                .find('\n')
+                .map_or(self.source.len(), |i| span.end + i);
+            // A CRLF line ends before its `\r`, as it does for the renderer.
+            if last > span.end && self.source.as_bytes()[last - 1] == b'\r' {
+                last -= 1;
+            }
+            let line = self.source[..first].matches('\n').count() + 1;
+            let mut annotation = AnnotationKind::Primary.span(span.start - first..span.end - first);
             if let Some(label) = &d.label {
                 annotation = annotation.label(label.as_str());
             }
             group = group.element(
-                Snippet::source(self.source.as_str())
+                Snippet::source(&self.source[first..last])
+                    .line_start(line)
                     .path(self.file.as_str())
                     .annotation(annotation),
             );

@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod preview;
 pub mod scaffold;
 pub mod seal;
+pub mod source;
 pub mod spec;
 pub mod validate;
 pub mod write;

@@ -248,7 +248,9 @@ mod tests {
         assert!(started.elapsed().as_secs() < 5);
         assert_eq!(d.items.len(), 1);
         assert!(
-            d.items[0].message.contains("limits"),
+            d.items[0]
+                .message
+                .contains("aliases copy more than a spec can hold"),
             "{}",
             d.items[0].message
         );

@@ -277,9 +277,12 @@ fn check_target(target: &Path) -> Result<bool, ScaffoldError> {
 /// The user's spec, checked with the diagnostics pointing into their file,
 /// with the schema line added.
 fn user_spec(path: &Path) -> Result<String, ScaffoldError> {
-    let text = fs::read_to_string(path).map_err(|source| ScaffoldError::ReadSpec {
-        path: path.to_path_buf(),
-        source,
+    let text = crate::source::load(path, &path.display().to_string()).map_err(|e| match e {
+        crate::source::LoadError::Io(source) => ScaffoldError::ReadSpec {
+            path: path.to_path_buf(),
+            source,
+        },
+        crate::source::LoadError::Invalid(diagnostics) => ScaffoldError::InvalidSpec(diagnostics),
     })?;
     crate::pipeline::compile(&path.display().to_string(), &text)
         .map_err(ScaffoldError::InvalidSpec)?;

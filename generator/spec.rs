@@ -104,16 +104,22 @@ impl<'de> Deserialize<'de> for Node {
 }
 
 /// Limits that make alias bombs, deep nesting and huge inputs fail fast. A real
-/// spec has a few hundred nodes and no anchors at all.
-const MAX_INPUT_BYTES: usize = 16 << 20;
+/// spec has a few hundred nodes and no anchors at all; the node, event and
+/// byte limits leave room for 10,000 triggers.
+pub const MAX_INPUT_BYTES: usize = 16 << 20;
+const MAX_DEPTH: usize = 16;
+const MAX_NODES: usize = 2_000_000;
+const MAX_EVENTS: usize = 4_000_000;
+const MAX_ALIASES: usize = 100;
+const MAX_ANCHORS: usize = 100;
 
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 16;
-    budget.max_nodes = 2_000_000;
-    budget.max_events = 4_000_000;
-    budget.max_aliases = 100;
-    budget.max_anchors = 100;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = MAX_EVENTS;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ANCHORS;
     budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
     budget.max_documents = 1;
     let mut options = serde_saphyr::Options::default();
@@ -162,26 +168,39 @@ fn offset_of(source: &str, line: u64, column: u64) -> usize {
 
 /// Parses the YAML text into the generic tree, or one located syntax error.
 pub fn parse_tree(source: &str) -> Result<Spanned<Node>, Diagnostic> {
+    // Files are cut at the limit when read (`source::load`); this catches
+    // text built in memory, such as a spec with a trigger added.
     if source.len() > MAX_INPUT_BYTES {
         return Err(Diagnostic::new(
-            format!("the file is too large ({} bytes)", source.len()),
-            None,
+            format!("the spec is larger than {MAX_INPUT_BYTES} bytes (16 MiB)"),
+            Some(MAX_INPUT_BYTES..MAX_INPUT_BYTES),
         )
-        .help(format!("a spec is at most {MAX_INPUT_BYTES} bytes")));
+        .label("the limit")
+        .help("a spec is at most 16 MiB: split the triggers into several specs"));
     }
     serde_saphyr::from_str_with_options::<Spanned<Node>>(source, options())
         .map_err(|error| syntax_diagnostic(source, error.without_snippet()))
 }
 
-/// Turns serde-saphyr's error into one clean diagnostic: its message without
-/// the location suffix (the snippet shows it) and with a fix where we know one.
+/// What a syntax error says, in the user's terms: message, caret label, help.
+struct Wording {
+    message: String,
+    label: &'static str,
+    help: String,
+}
+
+fn wording(message: impl Into<String>, label: &'static str, help: impl Into<String>) -> Wording {
+    Wording {
+        message: message.into(),
+        label,
+        help: help.into(),
+    }
+}
+
+/// Turns serde-saphyr's error into one clean diagnostic: located by the
+/// snippet, worded for someone editing a spec (no parser internals, no
+/// "budget"), with a fix.
 fn syntax_diagnostic(source: &str, error: &serde_saphyr::Error) -> Diagnostic {
-    let text = error.to_string();
-    // The location travels in the snippet; drop it (and what follows) here.
-    let text = match text.find(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    };
     let span = error.location().map(|location| {
         let span = span_of(&location);
         if span.is_empty() && span.start == 0 {
@@ -191,33 +210,155 @@ fn syntax_diagnostic(source: &str, error: &serde_saphyr::Error) -> Diagnostic {
             span
         }
     });
-    let (message, label, help) = if let Some(key) = text.strip_prefix("duplicate mapping key: ") {
-        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
-        (
-            format!("duplicate key `{key}`"),
-            "already given above",
-            "each key may appear only once in a mapping: remove or rename one of them".to_string(),
-        )
-    } else if text.contains("tabs") {
-        (
-            format!("invalid YAML: {text}"),
-            "tab here",
-            "indent with spaces: YAML does not allow tabs for indentation".to_string(),
-        )
-    } else if text.to_lowercase().contains("budget") || text.contains("limit") {
-        (
-            format!("the file exceeds flexgen's YAML limits: {text}"),
-            "limit reached here",
-            "a spec needs no deep nesting, anchors or aliases: write it out plainly".to_string(),
-        )
-    } else {
-        (
-            format!("invalid YAML: {text}"),
-            "here",
-            "fix the YAML syntax (check indentation, quotes and brackets)".to_string(),
+    let at = span.as_ref().map_or(0, |s| s.start);
+    let Wording {
+        message,
+        label,
+        help,
+    } = explain(source, at, error);
+    Diagnostic::new(message, span).label(label).help(help)
+}
+
+fn explain(source: &str, at: usize, error: &serde_saphyr::Error) -> Wording {
+    use serde_saphyr::budget::BudgetBreach;
+    use serde_saphyr::Error;
+    const WRITE_IT_OUT: &str =
+        "write the repeated parts out in full: a spec needs few anchors and aliases, if any";
+    const TOO_BIG: &str = "a spec of 10,000 triggers stays well inside this: look for aliases \
+         that refer to aliases (an alias bomb), or check that the path names your triggers.yaml";
+    const ONE_DOCUMENT: &str =
+        "a spec is one YAML document: remove this `---` and what follows it, or move that to its own file";
+    let too_deep = || {
+        wording(
+            format!("the YAML nests deeper than {MAX_DEPTH} levels"),
+            "too deep",
+            "a spec nests about 6 levels: look for unclosed `[` or `{`, or indentation that keeps growing",
         )
     };
-    Diagnostic::new(message, span).label(label).help(help)
+    match error {
+        #[allow(deprecated)]
+        Error::AliasError { error, .. } => explain(source, at, error),
+        Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Depth { .. } => too_deep(),
+            BudgetBreach::Documents { .. } => wording(
+                "more than one YAML document",
+                "a second document",
+                ONE_DOCUMENT,
+            ),
+            BudgetBreach::Aliases { .. } => wording(
+                format!("more than {MAX_ALIASES} aliases (`*name`)"),
+                "one too many",
+                WRITE_IT_OUT,
+            ),
+            BudgetBreach::Anchors { .. } => wording(
+                format!("more than {MAX_ANCHORS} anchors (`&name`)"),
+                "one too many",
+                WRITE_IT_OUT,
+            ),
+            BudgetBreach::Nodes { .. } => wording(
+                format!("more than {MAX_NODES} YAML values, counting every copy an alias makes"),
+                "limit reached here",
+                TOO_BIG,
+            ),
+            BudgetBreach::Events { .. } => wording(
+                format!("more than {MAX_EVENTS} YAML elements, counting every copy an alias makes"),
+                "limit reached here",
+                TOO_BIG,
+            ),
+            BudgetBreach::ScalarBytes { .. } => wording(
+                "more than 16 MiB of text in values, counting every copy an alias makes",
+                "limit reached here",
+                TOO_BIG,
+            ),
+            // The rest guard alias expansion (alias-to-anchor ratio, replay
+            // sizes): an alias bomb by another route.
+            _ => wording(
+                "the YAML expands too much: its aliases copy more than a spec can hold",
+                "limit reached here",
+                WRITE_IT_OUT,
+            ),
+        },
+        Error::MultipleDocuments { .. } => wording(
+            "more than one YAML document",
+            "a second document",
+            ONE_DOCUMENT,
+        ),
+        Error::DuplicateMappingKey { key, .. } => wording(
+            match key {
+                Some(key) => format!("duplicate key `{key}`"),
+                None => "duplicate key".to_string(),
+            },
+            "already given above",
+            "each key may appear only once in a mapping: remove or rename one of them",
+        ),
+        Error::UnknownAnchor { .. } => {
+            let name: String = source
+                .get(at..)
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                .collect();
+            wording(
+                format!("alias `{name}` refers to no anchor"),
+                "no anchor of this name above",
+                "define the anchor (`&name value`) before its alias, or write the value out in full",
+            )
+        }
+        Error::NullIntoString { .. } => wording(
+            "a mapping key is missing: nothing before the `:`",
+            "no key",
+            "write a key before the `:` (e.g. `name: value`), or remove the stray `:`",
+        ),
+        Error::Unexpected { .. } => wording(
+            "a mapping key must be a plain name, not a list or a mapping",
+            "not a plain name",
+            "write keys as plain names, e.g. `name:`; a spec has no `?` complex keys",
+        ),
+        Error::NonFiniteFloat { value, .. } => wording(
+            format!("`{value}` is not a finite number"),
+            "not finite",
+            "write a finite number",
+        ),
+        _ => explain_text(source, at, &error.to_string()),
+    }
+}
+
+/// Wording for the scanner's own errors, which only carry text.
+fn explain_text(source: &str, at: usize, text: &str) -> Wording {
+    // The location travels in the snippet; drop it (and what follows) here.
+    let text = text.split(" at line ").next().unwrap_or(text);
+    let found = source.get(at..).and_then(|rest| rest.chars().next());
+    if text.contains("tabs") {
+        wording(
+            format!("invalid YAML: {text}"),
+            "tab here",
+            "indent with spaces: YAML does not allow tabs for indentation",
+        )
+    } else if text.contains("recursion limit") {
+        wording(
+            format!("the YAML nests deeper than {MAX_DEPTH} levels"),
+            "too deep",
+            "a spec nests about 6 levels: look for unclosed `[` or `{`, or indentation that keeps growing",
+        )
+    } else if text.contains("BOM") {
+        wording(
+            "a byte order mark (U+FEFF) inside the file",
+            "invisible U+FEFF here",
+            "delete the invisible character here: a byte order mark may only be the file's first character",
+        )
+    } else if let Some(c) = found.filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        wording(
+            format!("invalid YAML: control character U+{:04X}", c as u32),
+            "control character",
+            "delete it: YAML text allows no control characters other than tab and line breaks",
+        )
+    } else {
+        wording(
+            format!("invalid YAML: {text}"),
+            "here",
+            "fix the YAML syntax (check indentation, quotes and brackets)",
+        )
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -340,7 +481,10 @@ const ON_KEYS: &[(&str, OnKind)] = &[
 /// Parses `source` into the spec model, or every shape error found.
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
     let tree = parse_tree(source).map_err(|d| vec![d])?;
-    let mut walker = Walker::default();
+    let mut walker = Walker {
+        source,
+        errors: Vec::new(),
+    };
     let spec = walker.spec(&tree);
     if walker.errors.is_empty() {
         Ok(spec)
@@ -351,8 +495,9 @@ pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
 
 type Entries<'n> = Vec<(&'n Spanned<String>, &'n Spanned<Node>)>;
 
-#[derive(Default)]
-struct Walker {
+struct Walker<'s> {
+    /// The text, to see how a number was written.
+    source: &'s str,
     errors: Vec<Diagnostic>,
 }
 
@@ -372,7 +517,7 @@ fn key_span(key: &Spanned<String>) -> Span {
     span_of(&key.referenced)
 }
 
-impl Walker {
+impl Walker<'_> {
     fn error(&mut self, d: Diagnostic) {
         self.errors.push(d);
     }
@@ -475,14 +620,32 @@ impl Walker {
     }
 
     fn int(&mut self, node: &Spanned<Node>) -> Option<i64> {
-        match &node.value {
-            Node::Int(i) => Some(*i),
-            Node::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+        let value = match &node.value {
+            Node::Int(i) => *i,
+            Node::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => *f as i64,
             _ => {
                 self.wrong_type(node, "a whole number");
-                None
+                return None;
             }
+        };
+        let span = node_span(node);
+        let written = self.source.get(span.clone()).unwrap_or("");
+        if !not_decimal(written) {
+            return Some(value);
         }
+        // `010` is 8 in YAML 1.1 and 10 in YAML 1.2; hex and octal are legal
+        // YAML, but a timeout written in them is a slip, not a choice.
+        self.error(
+            Diagnostic::new(
+                format!("`{written}` is not a plain decimal number"),
+                Some(span),
+            )
+            .label("write it in decimal")
+            .help(
+                "write whole numbers in decimal digits only (no leading zero, `0x`, `0o` or `_`)",
+            ),
+        );
+        None
     }
 
     fn bool(&mut self, node: &Spanned<Node>) -> Option<bool> {
@@ -920,6 +1083,16 @@ impl Walker {
     }
 }
 
+/// Whether an integer was written other than as plain decimal digits: hex,
+/// octal, a leading zero or digit separators.
+fn not_decimal(written: &str) -> bool {
+    let digits = written.trim_start_matches(['+', '-']);
+    digits.contains('_')
+        || (digits.len() > 1
+            && digits.starts_with('0')
+            && digits[1..].starts_with(|c: char| c.is_ascii_alphanumeric()))
+}
+
 /// `` `a`, `b`, `c` `` for help texts.
 pub fn quoted_list<'a>(items: impl IntoIterator<Item = &'a &'a str>) -> String {
     items
@@ -927,4 +1100,28 @@ pub fn quoted_list<'a>(items: impl IntoIterator<Item = &'a &'a str>) -> String {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_must_be_written_in_decimal() {
+        for written in ["0x10", "0o10", "010", "1_000", "-0x1", "+010"] {
+            let errors = parse(&format!("version: {written}\n")).expect_err(written);
+            assert_eq!(
+                errors[0].message,
+                format!("`{written}` is not a plain decimal number"),
+                "{written}"
+            );
+            assert_eq!(errors[0].span, Some(9..9 + written.len()), "{written}");
+        }
+        for written in ["0", "10", "-5", "+7", "15000"] {
+            // Only the missing `app` and `triggers` are reported.
+            let errors = parse(&format!("version: {written}\n")).unwrap_err();
+            assert_eq!(errors.len(), 2, "{written}: {errors:?}");
+            assert!(errors.iter().all(|e| e.message.starts_with("missing")));
+        }
+    }
 }
