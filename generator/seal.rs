@@ -35,8 +35,11 @@ pub fn seal(mut contents: String) -> String {
         return contents;
     }
     let sum = checksum(contents.as_bytes());
-    // In place: a generated file can be tens of megabytes.
-    contents.insert_str(at, &format!("{TOKEN}{sum:08x}"));
+    // In place, growing by exactly the token: a generated file can be tens
+    // of megabytes, and `insert_str` alone may double its allocation.
+    let token = format!("{TOKEN}{sum:08x}");
+    contents.reserve_exact(token.len());
+    contents.insert_str(at, &token);
     contents
 }
 
