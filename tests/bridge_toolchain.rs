@@ -160,18 +160,7 @@ fn target_dir() -> PathBuf {
 
 /// Fails with how to install what is missing.
 fn require_toolchain() {
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .expect("rustc --print sysroot");
-    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    assert!(
-        Path::new(&sysroot)
-            .join("lib/rustlib/wasm32-unknown-unknown")
-            .exists(),
-        "the wasm32-unknown-unknown target is missing: run \
-         `rustup target add wasm32-unknown-unknown` (or scripts/setup.sh)"
-    );
+    common::require_wasm32_target();
     let version = Command::new("wasm-bindgen").arg("--version").output();
     let version = version
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::seed;
+use common::{read_tree, seed};
 
 /// How a killed child's status reports SIGKILL.
 const SIGKILL: i32 = 9;
@@ -28,20 +28,9 @@ const JOURNAL: &str = ".flexgen-journal";
 
 /// Every file under `dir` with its bytes, our temps and the journal aside.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(dir).unwrap().display().to_string();
-            if path.is_dir() {
-                pending.push(path);
-            } else if !is_leftover(&rel) {
-                out.insert(rel, fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
+    let mut all = read_tree(dir, &[]);
+    all.retain(|rel, _| !is_leftover(rel));
+    all
 }
 
 fn is_leftover(rel: &str) -> bool {
@@ -49,20 +38,10 @@ fn is_leftover(rel: &str) -> bool {
 }
 
 fn leftovers(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(dir).unwrap().display().to_string();
-            if path.is_dir() {
-                pending.push(path);
-            } else if is_leftover(&rel) {
-                found.push(rel);
-            }
-        }
-    }
-    found
+    read_tree(dir, &[])
+        .into_keys()
+        .filter(|rel| is_leftover(rel))
+        .collect()
 }
 
 fn copy_tree(from: &Path, to: &Path) {

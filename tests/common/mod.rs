@@ -222,3 +222,20 @@ pub fn bless_tree(root: &Path, actual: &BTreeMap<String, Vec<u8>>, skip_top: &[&
         fs::write(dest, bytes).unwrap();
     }
 }
+
+/// Fails, saying how to install it, unless rustup's wasm32-unknown-unknown
+/// target is there.
+pub fn require_wasm32_target() {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc --print sysroot");
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    assert!(
+        Path::new(&sysroot)
+            .join("lib/rustlib/wasm32-unknown-unknown")
+            .exists(),
+        "the wasm32-unknown-unknown target is missing: run \
+         `rustup target add wasm32-unknown-unknown` (or scripts/setup.sh)"
+    );
+}
