@@ -130,6 +130,8 @@ export function robustnessSuite(config, getBrowser) {
     kind: "command",
     type: command.name.snake,
     payload: payload(n),
+    // As the bridge sets it: when the host would give up on the command.
+    deadline: Date.now() + timeoutMs,
   });
 
   /** The host instance that last said hello (the current FlexBridge). */
