@@ -534,6 +534,9 @@ fn read_message(data: &JsValue, core: &Core) -> Value {
 /// A payload handed to the bridge by the page's own code, read like one
 /// from Flex: its declared fields only.
 fn read_payload(payload: &JsValue, fields: FieldBounds) -> Value {
+    if !is_plain(payload) {
+        return Value::Unsupported("not a plain object");
+    }
     let mut reader = Reader::new(payload, Budget::for_message(fields));
     let slots: Vec<(&str, KeyRule)> = fields
         .iter()
@@ -678,7 +681,12 @@ impl Reader {
 /// The value of `key` when `js` has it as an own key.
 fn own(js: &JsValue, key: &str) -> Option<JsValue> {
     let key = JsValue::from_str(key);
-    let object: &Object = js.dyn_ref()?;
+    if !js.is_object() {
+        return None;
+    }
+    // Not `dyn_ref`: its `instanceof Object` fails for an object without a
+    // prototype.
+    let object: &Object = js.unchecked_ref();
     if !Object::has_own(object, &key) {
         return None;
     }

@@ -201,7 +201,7 @@ export function validatePayload<T>(
     if (typeof key !== "string") return invalid("payload: symbol key");
     if (FORBIDDEN_KEYS.has(key)) return invalid(`${key}: key not allowed`);
     if (!hasOwn(schema, key)) {
-      return invalid(`${JSON.stringify(key)}: unknown key`);
+      return invalid(`${JSON.stringify(key.slice(0, 64))}: unknown key`);
     }
   }
   const out: Record<string, unknown> = {};
@@ -433,11 +433,11 @@ export class RecentIds {
 // The endpoint.
 
 /**
- * The longest time limit a trigger may have (`invoke.timeout_ms`, see
- * docs/spec.md), plus a second for the clocks of two windows: a deadline
- * later than that from now was not set by a flexgen host.
+ * How far past its trigger's time limit from now a deadline may lie: the
+ * clocks of two windows of one browser agree to far better than this, so a
+ * deadline later than that was not set by a flexgen host.
  */
-export const MAX_DEADLINE_MS = 120_000 + 1_000;
+export const CLOCK_SLACK_MS = 1_000;
 /** Commands remembered until their deadline, at most (see `LiveIds`). */
 export const LIVE_COMMAND_LIMIT = 65_536;
 
@@ -459,6 +459,8 @@ export interface EndpointConfig {
   readonly specHash: string;
   /** Exact origins of the host pages allowed to talk to this plugin. */
   readonly hostOrigins: readonly string[];
+  /** Each host -> Flex trigger's time limit (`invoke.timeout_ms`), by name. */
+  readonly timeLimits: Readonly<Record<string, number>>;
   /**
    * Runs a host command whose envelope passed every check. Resolves when the
    * Flex action succeeded; rejects with a `ProtocolError` for a typed reply,
@@ -693,10 +695,15 @@ export class PluginEndpoint {
         "TIMEOUT",
         "the command arrived after its deadline; it did not run",
       );
-    } else if (message.deadline > now + MAX_DEADLINE_MS) {
+    } else if (!hasOwn(this.config.timeLimits, message.type)) {
+      outcome = unknownTrigger(message.type);
+    } else if (
+      message.deadline >
+      now + (this.config.timeLimits[message.type] ?? 0) + CLOCK_SLACK_MS
+    ) {
       outcome = new ProtocolError(
         "SCHEMA_INVALID",
-        "deadline: later than any trigger's time limit allows",
+        `deadline: later than ${message.type}'s time limit allows`,
       );
     } else if (!this.commands.add(message.id, message.deadline, now)) {
       outcome = new ProtocolError(
