@@ -61,7 +61,7 @@ const lifecycleOf = (page) => page.evaluate(() => window.crm.lifecycle.slice());
  * required e164 field (a dial), as the host page's call buttons pick it.
  * Numbering that field tells the commands apart in Flex's log.
  */
-function dialCommand(plan) {
+export function dialCommand(plan) {
   for (const trigger of drive.commands(plan)) {
     const field = trigger.payload.find((f) => f.ty === "e164" && !f.optional);
     const arg = trigger.invoke.args.find(
