@@ -10,7 +10,7 @@ use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUppe
 use serde::{Deserialize, Serialize};
 
 /// Version of the wire protocol both runtimes speak. Bump on any envelope change.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Everything the emitters need, for one spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

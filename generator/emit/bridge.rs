@@ -103,6 +103,8 @@ struct View<'a> {
     payloads: Vec<PayloadView<'a>>,
     /// Arms of `check_event`'s match, one per Flex -> host trigger.
     check_arms: Vec<String>,
+    /// Arms of `event_fields`' match, one per Flex -> host trigger.
+    fields_arms: Vec<String>,
     commands: Vec<MethodView>,
     events: Vec<MethodView>,
     /// Members of the `FlexBridge` interface in `api.d.ts`.
@@ -146,6 +148,9 @@ struct FieldView<'a> {
     put: String,
     /// `check.required("name", Kind::E164);`, laid out.
     check: String,
+    /// The most UTF-16 units a value of the field may hold (0: not a
+    /// string): what the host reads of it at most.
+    units: u32,
 }
 
 #[derive(Serialize)]
@@ -175,6 +180,7 @@ impl<'a> View<'a> {
         let mut events = Vec::new();
         let mut ts_methods = Vec::new();
         let mut check_arms = Vec::new();
+        let mut fields_arms = Vec::new();
         for (t, p) in plan.triggers.iter().zip(&payloads) {
             if t.direction == Direction::HostToFlex {
                 commands.push(MethodView::command(t, p));
@@ -186,6 +192,11 @@ impl<'a> View<'a> {
                     8,
                     &render::rust_string(&t.name.snake),
                     &format!("{}::clean(payload)", p.type_name),
+                ));
+                fields_arms.push(match_arm(
+                    8,
+                    &render::rust_string(&t.name.snake),
+                    &format!("{}::FIELDS", p.type_name),
                 ));
             }
         }
@@ -221,6 +232,7 @@ impl<'a> View<'a> {
             has_events: !events.is_empty(),
             payloads,
             check_arms,
+            fields_arms,
             commands,
             events,
             ts_methods,
@@ -346,7 +358,25 @@ impl<'a> FieldView<'a> {
             rust_type: rust_type(f),
             put: call(8, "out.put", &[key.clone(), format!("&self.{name}")], ";"),
             check: call(8, &format!("check.{presence}"), &[key, kind], ";"),
+            units: units(f),
         }
+    }
+}
+
+/// The most UTF-16 units a value of `f` holds on the wire (0 for numbers and
+/// booleans): the bound the host reads it by.
+fn units(f: &Field) -> u32 {
+    match f.ty {
+        FieldType::String | FieldType::Datetime => max_length(f),
+        // `+` and at most 15 digits.
+        FieldType::E164 => 16,
+        FieldType::Enum => f
+            .values
+            .iter()
+            .map(|v| v.encode_utf16().count() as u32)
+            .max()
+            .unwrap_or(0),
+        FieldType::Integer | FieldType::Number | FieldType::Boolean => 0,
     }
 }
 

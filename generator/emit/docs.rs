@@ -45,7 +45,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "FLEX_ACTION_FAILED",
         "the Flex action rejected (the message is Flex's error text), or the plugin hook refused the command",
     ),
-    ("TIMEOUT", "no answer within the trigger's time limit"),
+    (
+        "TIMEOUT",
+        "no answer within the trigger's time limit; a command that reached Flex after its deadline did not run",
+    ),
     (
         "NOT_READY",
         "no handshake within the queue time, the queue was full, or the bridge was disposed",
@@ -262,6 +265,7 @@ fn protocol(out: &mut String, plan: &Plan) {
          | `kind` | all | `hello`, `command`, `event` or `reply` |\n\
          | `spec`, `role` | hello | `\"{hash}\"`; `host` or `flex` |\n\
          | `type`, `payload` | command, event | the trigger name; its payload, keys exactly the spec's field names |\n\
+         | `deadline` | command | when the command expires: `Date.now()` at sending plus the trigger's `invoke.timeout_ms` |\n\
          | `re`, `ok`, `error` | reply | the id answered; `true`, or `false` with `{{ code, message }}` |\n\n\
          - **Trust.** Each side checks `event.origin` (the host: exactly {flex}; the plugin: \
          one of the host origins) **and** `event.source` (the host: the Flex iframe's window; \
@@ -278,12 +282,19 @@ fn protocol(out: &mut String, plan: &Plan) {
          - **Commands** (CRM → Flex) are checked by the bridge, sent, checked again by the \
          plugin, run as exactly one declared Flex action, and answered with a `reply`: the \
          host's promise settles exactly once. Before the handshake they wait in a queue of \
-         {COMMAND_QUEUE_LIMIT} for their trigger's `if_not_ready.queue_for_ms`.\n\
+         {COMMAND_QUEUE_LIMIT} for their trigger's `if_not_ready.queue_for_ms`. A command \
+         carries its `deadline`, the moment the host gives up on it with `TIMEOUT`: the \
+         plugin never starts one after it (it answers `TIMEOUT` instead), so a late delivery \
+         never places a call the CRM already reported as failed.\n\
          - **Events** (Flex → CRM) are built from declared source paths only, checked, and \
          sent; the host checks them again and calls its subscribers, then replies. Before \
          the handshake the plugin keeps up to {EVENT_QUEUE_LIMIT} events for \
          {EVENT_QUEUE_SECONDS} s.\n\
-         - **Duplicates.** Each side drops an `id` it has already seen, so nothing runs twice.\n\n\
+         - **Duplicates.** Each side drops an `id` it has already seen: the plugin remembers \
+         a command's id until its deadline, so a command never runs twice.\n\
+         - **Budget.** Each side reads a message's declared keys only, every string by its \
+         bound, and refuses shared or cyclic objects: what a message costs is bounded by \
+         the spec, never by what the message holds.\n\n\
          | error code | meaning |\n|---|---|\n",
         v = plan.protocol_version,
         hash = plan.spec_hash,

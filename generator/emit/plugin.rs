@@ -346,7 +346,12 @@ impl WiringImports {
 
         let mut protocol = vec!["PluginEndpoint"];
         if has_commands {
-            protocol.extend(["ProtocolError", "type Validated", "hasOwn"]);
+            protocol.extend([
+                "ProtocolError",
+                "type Validated",
+                "beforeDeadline",
+                "hasOwn",
+            ]);
         }
         protocol.push("unknownCommand");
 

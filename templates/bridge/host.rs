@@ -24,7 +24,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlIFrameElement, MessageEvent, Window};
 
 use super::protocol::{
-    Ack, BridgeError, Command, Core, Effect, Payload, Spec, State, Value, ILL_FORMED_STRING,
+    Ack, BridgeError, Budget, Command, Core, Effect, FieldBounds, KeyRule, Payload, Spec, State,
+    Value, ENVELOPE_SLOTS, ERROR_FIELDS, ILL_FORMED_STRING, MAX_NAME_UNITS, NOT_A_SCALAR,
+    OVER_BUDGET, PROTOCOL_NS, SHARED_REFERENCE, TOO_LONG,
 };
 
 #[wasm_bindgen]
@@ -33,13 +35,6 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     static GLOBAL: JsValue;
 }
-
-/// Nesting the protocol never needs (envelope -> payload or error -> field).
-const MAX_DEPTH: usize = 3;
-/// Keys per object converted, at most.
-const MAX_ENTRIES: u32 = 256;
-/// The longest string any field may hold (`max_length` tops out at 65536).
-const MAX_STRING: u32 = 65_536;
 
 pub(crate) struct Host {
     inner: Rc<RefCell<Inner>>,
@@ -269,7 +264,7 @@ pub(crate) fn js_command<C: Command>(host: &Host, payload: &JsValue) -> Promise 
     let Some((resolve, reject)) = settler else {
         return promise;
     };
-    match C::clean(&to_value(payload, 0)) {
+    match C::clean(&read_payload(payload, C::FIELDS)) {
         Ok(value) => host.submit::<C>(value, Settler::Js { resolve, reject }),
         Err(error) => settle(Settler::Js { resolve, reject }, Err(error)),
     }
@@ -355,7 +350,7 @@ fn on_message(inner: &Rc<RefCell<Inner>>, event: &MessageEvent) {
         if !this.core.trusts(&origin, from_peer) {
             return;
         }
-        let data = to_value(&event.data(), 0);
+        let data = read_message(&event.data(), &this.core);
         this.core.receive(&origin, from_peer, &data, now())
     };
     run(inner, effects);
@@ -509,64 +504,195 @@ fn random_u64(window: &Window) -> Result<u64, JsValue> {
     Ok(u64::from_le_bytes(bytes))
 }
 
-/// A structured-clone value as the protocol's tree, bounded in depth, width
-/// and string length.
-pub(crate) fn to_value(js: &JsValue, depth: usize) -> Value {
-    // Strings first: most of what a message holds (each test is a call
-    // into JavaScript).
-    if let Some(s) = js.dyn_ref::<JsString>() {
-        if s.length() > MAX_STRING {
-            return Value::Unsupported("an over-long string");
-        }
-        // `String::from` replaces a lone surrogate with U+FFFD: a string that
-        // has one after the conversion is checked again, code unit by unit.
-        let text = String::from(s);
-        if has_replacement_char(&text) && !well_formed(s) {
-            return Value::Unsupported(ILL_FORMED_STRING);
-        }
-        return Value::String(text);
+/// A message from Flex as the protocol's tree, read by the rules of
+/// `protocol.rs` ("What a message from Flex may hold"): `ns` and `app` first
+/// (another app's message is read no further), then the other envelope keys,
+/// then only the declared fields of the payload of its `type`, all charged
+/// against one [`Budget`].
+fn read_message(data: &JsValue, core: &Core) -> Value {
+    if !is_plain(data) {
+        return Value::Unsupported("not a plain object");
     }
-    if js.is_undefined() {
-        return Value::Undefined;
-    }
-    if js.is_null() {
-        return Value::Null;
-    }
-    if let Some(b) = js.as_bool() {
-        return Value::Bool(b);
-    }
-    if let Some(n) = js.as_f64() {
-        return Value::Number(n);
-    }
-    if !js.is_object() {
-        return Value::Unsupported("a bigint, symbol or function");
-    }
-    if depth >= MAX_DEPTH {
-        return Value::Unsupported("a value nested too deep");
-    }
-    // A plain object only: an object literal, or a structured clone of one.
-    // (Not an array either: no message holds one, and every check refuses
-    // an array and an object that is not plain alike.)
-    let proto = Object::get_prototype_of(js);
-    let plain = proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()));
-    if !plain {
-        return Value::Unsupported("an object that is not plain");
-    }
-    let Ok(keys) = Reflect::own_keys(js) else {
-        return Value::Unsupported("an object without keys");
+    // A short string, by its length first.
+    let get = |key: &str| {
+        let value = own(data, key)?.dyn_into::<JsString>().ok()?;
+        (value.length() <= MAX_NAME_UNITS).then(|| String::from(value))
     };
-    if keys.length() > MAX_ENTRIES {
-        return Value::Unsupported("an object with too many keys");
+    if get("ns").as_deref() != Some(PROTOCOL_NS) || get("app").as_deref() != Some(core.app()) {
+        return Value::Object(Vec::new());
     }
-    let mut entries = Vec::new();
-    for key in keys.iter() {
-        let Some(name) = key.as_string() else {
-            return Value::Unsupported("an object with a symbol key");
-        };
-        let value = Reflect::get(js, &key).unwrap_or(JsValue::UNDEFINED);
-        entries.push((name, to_value(&value, depth + 1)));
+    let trigger = get("type");
+    let fields = core.payload_fields(trigger.as_deref());
+    let mut reader = Reader::new(data, Budget::for_message(fields));
+    let payload: Vec<(&str, KeyRule)> = fields
+        .iter()
+        .map(|(k, u)| (*k, KeyRule::Scalar(*u)))
+        .collect();
+    reader.object(data, &ENVELOPE_SLOTS, &payload)
+}
+
+/// A payload handed to the bridge by the page's own code, read like one
+/// from Flex: its declared fields only.
+fn read_payload(payload: &JsValue, fields: FieldBounds) -> Value {
+    let mut reader = Reader::new(payload, Budget::for_message(fields));
+    let slots: Vec<(&str, KeyRule)> = fields
+        .iter()
+        .map(|(k, u)| (*k, KeyRule::Scalar(*u)))
+        .collect();
+    reader.object(payload, &slots, &[])
+}
+
+/// Reads one message within its budget.
+struct Reader {
+    budget: Budget,
+    /// The objects read so far: none may be reached twice.
+    objects: Vec<JsValue>,
+}
+
+impl Reader {
+    fn new(root: &JsValue, budget: Budget) -> Self {
+        Reader {
+            budget,
+            // The root counts as read: a payload that is the envelope is a cycle.
+            objects: vec![root.clone()],
+        }
     }
-    Value::Object(entries)
+
+    /// The declared keys of the plain object `js` (the root, or a payload or
+    /// error), each read by its slot, plus the first undeclared key, if any,
+    /// so that the checks can name it (its value is not read).
+    fn object(
+        &mut self,
+        js: &JsValue,
+        slots: &[(&str, KeyRule)],
+        payload: &[(&str, KeyRule)],
+    ) -> Value {
+        let mut entries = Vec::new();
+        for (key, slot) in slots {
+            let Some(value) = own(js, key) else {
+                continue;
+            };
+            let value = match slot {
+                KeyRule::Scalar(units) => self.scalar(&value, *units),
+                KeyRule::Payload => self.nested(&value, payload),
+                KeyRule::Error => {
+                    let error = ERROR_FIELDS.map(|(k, u)| (k, KeyRule::Scalar(u)));
+                    self.nested(&value, &error)
+                }
+            };
+            entries.push((key.to_string(), value));
+        }
+        if let Some(name) = self.undeclared(js, slots, entries.len()) {
+            entries.push((name, Value::Unsupported("an undeclared key")));
+        }
+        Value::Object(entries)
+    }
+
+    /// A payload or error: a plain object not read before.
+    fn nested(&mut self, js: &JsValue, slots: &[(&str, KeyRule)]) -> Value {
+        if !is_plain(js) {
+            return Value::Unsupported(if js.is_object() {
+                "an object that is not plain"
+            } else {
+                "not an object"
+            });
+        }
+        if self.objects.iter().any(|seen| Object::is(seen, js)) {
+            return Value::Unsupported(SHARED_REFERENCE);
+        }
+        self.objects.push(js.clone());
+        self.object(js, slots, &[])
+    }
+
+    /// The name of a key of `js` that `slots` does not declare, when it has
+    /// more keys than the `found` declared ones: among its first `found + 1`
+    /// keys there is one.
+    fn undeclared(
+        &mut self,
+        js: &JsValue,
+        slots: &[(&str, KeyRule)],
+        found: usize,
+    ) -> Option<String> {
+        let keys = Reflect::own_keys(js).ok()?;
+        if keys.length() as usize <= found {
+            return None;
+        }
+        for key in keys.iter().take(found + 1) {
+            let Some(key) = key.dyn_ref::<JsString>() else {
+                return Some("(a symbol)".to_string());
+            };
+            // Named by its first units at most: names are short.
+            let units = key.length().min(MAX_NAME_UNITS);
+            let name = String::from(key.slice(0, units));
+            if !slots.iter().any(|(declared, _)| *declared == name) {
+                return Some(if self.budget.take(units) {
+                    name
+                } else {
+                    OVER_BUDGET.to_string()
+                });
+            }
+        }
+        None
+    }
+
+    /// A string of at most `max_units` UTF-16 units, a number, a boolean,
+    /// `null` or `undefined`; an object here is not looked into.
+    fn scalar(&mut self, js: &JsValue, max_units: u32) -> Value {
+        if let Some(s) = js.dyn_ref::<JsString>() {
+            // By its length alone: nothing of it is copied.
+            let units = s.length();
+            if units > max_units {
+                return Value::Unsupported(TOO_LONG);
+            }
+            if !self.budget.take(units) {
+                return Value::Unsupported(OVER_BUDGET);
+            }
+            // `String::from` replaces a lone surrogate with U+FFFD: a string
+            // that has one after the conversion is checked again, code unit by
+            // unit.
+            let text = String::from(s);
+            if has_replacement_char(&text) && !well_formed(s) {
+                return Value::Unsupported(ILL_FORMED_STRING);
+            }
+            return Value::String(text);
+        }
+        if !self.budget.take(0) {
+            return Value::Unsupported(OVER_BUDGET);
+        }
+        if js.is_undefined() {
+            Value::Undefined
+        } else if js.is_null() {
+            Value::Null
+        } else if let Some(b) = js.as_bool() {
+            Value::Bool(b)
+        } else if let Some(n) = js.as_f64() {
+            Value::Number(n)
+        } else if js.is_object() {
+            Value::Unsupported(NOT_A_SCALAR)
+        } else {
+            Value::Unsupported("a bigint, symbol or function")
+        }
+    }
+}
+
+/// The value of `key` when `js` has it as an own key.
+fn own(js: &JsValue, key: &str) -> Option<JsValue> {
+    let key = JsValue::from_str(key);
+    let object: &Object = js.dyn_ref()?;
+    if !Object::has_own(object, &key) {
+        return None;
+    }
+    Reflect::get(js, &key).ok()
+}
+
+/// An object literal or a structured clone of one: not an array, not a
+/// `Date`, `Map` or class instance.
+fn is_plain(js: &JsValue) -> bool {
+    if !js.is_object() {
+        return false;
+    }
+    let proto = Object::get_prototype_of(js);
+    proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()))
 }
 
 /// Whether `text` holds U+FFFD, byte by byte (`str::contains` with a

@@ -1,4 +1,4 @@
-//! The flexgen wire protocol, host side (docs/protocol.md, version 1).
+//! The flexgen wire protocol, host side (docs/protocol.md, version 2).
 //!
 //! Static runtime: the same for every spec, copied verbatim behind the
 //! generated header. The spec-specific parts (app name, spec hash, Flex
@@ -21,7 +21,8 @@ use std::convert::Infallible;
 use std::fmt;
 
 /// Protocol version; a peer with another one is reported, not served.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2: commands carry an absolute `deadline`.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Namespace of every flexgen message; anything else is not ours.
 pub const PROTOCOL_NS: &str = "flexgen";
@@ -29,7 +30,8 @@ pub const PROTOCOL_NS: &str = "flexgen";
 /// Commands waiting for the handshake, at most.
 pub const COMMAND_QUEUE_LIMIT: usize = 64;
 
-/// Ids remembered for duplicate detection.
+/// Ids remembered for duplicate detection. Only events, hellos and replies
+/// come from Flex, and none of them runs a Flex action.
 const RECENT_IDS: usize = 512;
 
 /// Longest reason text sent back to Flex (it may quote hostile input).
@@ -339,6 +341,10 @@ pub trait Payload: Sized {
     /// The trigger's wire name (the message `type`).
     const TRIGGER: &'static str;
 
+    /// The declared fields, each with the most UTF-16 units it may hold:
+    /// all that is read of a payload (see [`Budget`]).
+    const FIELDS: FieldBounds;
+
     /// Reads a payload off the wire, checking everything the spec declares:
     /// a plain object, exactly the declared keys, each of its type and within
     /// its bounds.
@@ -584,6 +590,9 @@ pub fn check_string(value: &Value, max_length: usize) -> Result<String, String> 
         Value::Unsupported(why) if *why == ILL_FORMED_STRING => {
             Err("not well-formed UTF-16 (a lone surrogate)".to_string())
         }
+        Value::Unsupported(why) if *why == TOO_LONG => {
+            Err(cat(&["longer than ", &decimal(max_length as u64)]))
+        }
         Value::String(s) if utf16_len(s) > max_length => {
             Err(cat(&["longer than ", &decimal(max_length as u64)]))
         }
@@ -722,6 +731,108 @@ fn literal(expected: &'static str) -> impl Fn(&Value) -> Result<(), String> {
 }
 
 // ---------------------------------------------------------------------------
+// What a message from Flex may hold. `host.rs` reads a message by these rules
+// alone: the envelope's declared keys, then only the declared fields of the
+// payload (or of a reply's error), each a scalar of bounded length, charged
+// against one [`Budget`] for the whole message. A message costs work in
+// proportion to what the protocol declares, never to what it holds: an
+// object where a scalar belongs is not looked into, the payload being the
+// envelope itself (a cycle) or the error is refused, and a string over its
+// bound is refused by its length alone, before a byte of it is copied.
+
+/// Where a key of a message leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRule {
+    /// A string of at most this many UTF-16 units, or a number, boolean,
+    /// `null` or `undefined`; anything else is not read.
+    Scalar(u32),
+    /// A plain object whose keys are the trigger's declared fields.
+    Payload,
+    /// A plain object `{ code, message }`.
+    Error,
+}
+
+/// The longest key name read from a message (spec names have at most 64
+/// characters): an undeclared key is named by its first units.
+pub const MAX_NAME_UNITS: u32 = 64;
+
+/// The envelope keys of every kind and version this end knows, with what
+/// each may hold. `spec` and `re` are read at their longest: a peer of
+/// another version is named in a warning by them.
+pub const ENVELOPE_SLOTS: [(&str, KeyRule); 13] = [
+    ("ns", KeyRule::Scalar(16)),
+    ("v", KeyRule::Scalar(0)),
+    ("app", KeyRule::Scalar(64)),
+    ("id", KeyRule::Scalar(128)),
+    ("kind", KeyRule::Scalar(16)),
+    ("type", KeyRule::Scalar(64)),
+    ("spec", KeyRule::Scalar(64)),
+    ("role", KeyRule::Scalar(16)),
+    ("re", KeyRule::Scalar(128)),
+    ("ok", KeyRule::Scalar(0)),
+    ("deadline", KeyRule::Scalar(0)),
+    ("payload", KeyRule::Payload),
+    ("error", KeyRule::Error),
+];
+
+/// The fields of a reply's `error`, with their longest strings.
+pub const ERROR_FIELDS: [(&str, u32); 2] = [("code", 40), ("message", MAX_ERROR_MESSAGE as u32)];
+
+/// The declared fields of a payload, with the most UTF-16 units each may
+/// hold (0 for numbers and booleans).
+pub type FieldBounds = &'static [(&'static str, u32)];
+
+/// What one message may cost at most: values read and UTF-16 units copied.
+/// Every read is charged; once it is spent, the rest reads as refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub nodes: u32,
+    pub units: u32,
+}
+
+impl Budget {
+    /// The budget of a message whose payload has `fields`: every declared
+    /// key at its longest, plus one undeclared key per object (to name it).
+    pub fn for_message(fields: FieldBounds) -> Self {
+        let mut budget = Budget { nodes: 0, units: 0 };
+        let mut add = |units: u32| {
+            budget.nodes += 1;
+            budget.units = budget.units.saturating_add(units);
+        };
+        for (_, slot) in ENVELOPE_SLOTS {
+            add(match slot {
+                KeyRule::Scalar(units) => units,
+                KeyRule::Payload | KeyRule::Error => 0,
+            });
+        }
+        for (_, units) in ERROR_FIELDS.iter().chain(fields) {
+            add(*units);
+        }
+        // The undeclared key named in each of the three objects.
+        budget.nodes += 3;
+        budget.units = budget.units.saturating_add(3 * MAX_NAME_UNITS);
+        budget
+    }
+
+    /// Charges one value of `units` UTF-16 units; `false` once spent.
+    pub fn take(&mut self, units: u32) -> bool {
+        if self.nodes == 0 || units > self.units {
+            self.nodes = 0;
+            return false;
+        }
+        self.nodes -= 1;
+        self.units -= units;
+        true
+    }
+}
+
+/// What a value that was not read stands as in the tree, by why.
+pub const OVER_BUDGET: &str = "a message over its budget";
+pub const NOT_A_SCALAR: &str = "an object or array where a value belongs";
+pub const SHARED_REFERENCE: &str = "a shared or cyclic reference";
+pub const TOO_LONG: &str = "an over-long string";
+
+// ---------------------------------------------------------------------------
 // Envelopes.
 
 /// A message that passed the envelope checks (an event's payload is
@@ -807,6 +918,7 @@ fn parse_envelope(data: &Value) -> Result<Envelope<'_>, BridgeError> {
                 _ => Err("expected a plain object".to_string()),
             })?;
             if kind == "command" {
+                f.required("deadline", check_integer)?;
                 Envelope::Command { id, trigger }
             } else {
                 Envelope::Event {
@@ -905,6 +1017,9 @@ pub struct Spec {
     /// Checks the payload of a Flex -> host event and re-builds it from its
     /// declared keys; `None` when no such trigger exists.
     pub check_event: fn(&str, &Value) -> Option<Result<Value, BridgeError>>,
+    /// The declared fields of a Flex -> host event's payload, with their
+    /// bounds: all the host reads of it; `None` when no such trigger exists.
+    pub event_fields: fn(&str) -> Option<FieldBounds>,
 }
 
 /// What the [`Core`] asks the browser side to do, in order.
@@ -988,6 +1103,17 @@ impl Core {
 
     pub fn flex_origin(&self) -> &'static str {
         self.spec.flex_origin
+    }
+
+    /// `app.name`: a message of another app is read no further.
+    pub fn app(&self) -> &'static str {
+        self.spec.app
+    }
+
+    /// What the payload of a message of `trigger` may hold: the fields of a
+    /// Flex -> host trigger, none for anything else.
+    pub fn payload_fields(&self, trigger: Option<&str>) -> FieldBounds {
+        trigger.and_then(self.spec.event_fields).unwrap_or(&[])
     }
 
     /// Says hello; call once the message listener is in place.
@@ -1344,15 +1470,20 @@ impl Core {
         out: &mut Vec<Effect>,
     ) {
         let id = self.ids.next_id();
+        // One instant for both ends: the host settles `TIMEOUT` at it, and
+        // the plugin refuses to start the command from it on (both read
+        // `Date.now()`, one clock in one browser).
+        let deadline = now + f64::from(timeout_ms);
         let mut message = self.envelope(&id, "command");
         message.push(("type".to_string(), Value::from(trigger)));
         message.push(("payload".to_string(), payload));
+        message.push(("deadline".to_string(), Value::Number(deadline)));
         out.push(Effect::Post(Value::Object(message)));
         self.in_flight.push(InFlight {
             ticket,
             id,
             timeout_ms,
-            deadline: now + f64::from(timeout_ms),
+            deadline,
         });
     }
 
@@ -1690,13 +1821,62 @@ mod tests {
         })
     }
 
+    fn ping_fields(trigger: &str) -> Option<FieldBounds> {
+        (trigger == "ping").then_some(&[("n", 0)][..])
+    }
+
     fn spec() -> Spec {
         Spec {
             app: "test-app",
             spec_hash: HASH,
             flex_origin: FLEX,
             check_event: check_ping,
+            event_fields: ping_fields,
         }
+    }
+
+    #[test]
+    fn a_message_budget_covers_every_declared_key_at_its_longest() {
+        let fields: FieldBounds = &[("name", 100), ("n", 0), ("phone", 16)];
+        let budget = Budget::for_message(fields);
+        // 13 envelope keys, 2 error fields, 3 payload fields, 3 undeclared names.
+        assert_eq!(budget.nodes, 13 + 2 + 3 + 3);
+        let envelope: u32 = 16 + 64 + 128 + 16 + 64 + 64 + 16 + 128;
+        assert_eq!(budget.units, envelope + 40 + 2000 + 116 + 3 * 64);
+        // Spent by units or by nodes; once spent, nothing more is read.
+        let mut b = budget;
+        assert!(b.take(budget.units));
+        assert!(!b.take(1));
+        assert!(!b.take(0));
+        let mut b = Budget {
+            nodes: 2,
+            units: 10,
+        };
+        assert!(b.take(0) && b.take(0));
+        assert!(!b.take(0));
+        // Every slot of the envelope is in the budget: a message of another
+        // app or version is read by the same rules.
+        let empty = Budget::for_message(&[]);
+        assert_eq!(
+            empty.nodes as usize,
+            ENVELOPE_SLOTS.len() + ERROR_FIELDS.len() + 3
+        );
+    }
+
+    #[test]
+    fn a_value_left_unread_fails_its_check_with_its_reason() {
+        let too_long = Value::Unsupported(TOO_LONG);
+        assert_eq!(check_string(&too_long, 5).unwrap_err(), "longer than 5");
+        for why in [OVER_BUDGET, NOT_A_SCALAR, SHARED_REFERENCE] {
+            assert!(check_string(&Value::Unsupported(why), 5).is_err());
+            assert!(check_integer(&Value::Unsupported(why)).is_err());
+        }
+        // A payload that could not be read is refused, never delivered.
+        let mut core = ready();
+        let data = event("f-8", "ping", Value::Unsupported(SHARED_REFERENCE));
+        let out = core.receive(FLEX, true, &data, 0.0);
+        assert_eq!(error_code(posts(&out)[0]), "SCHEMA_INVALID");
+        assert!(!out.iter().any(|e| matches!(e, Effect::Deliver { .. })));
     }
 
     fn obj(entries: &[(&str, Value)]) -> Value {
@@ -1711,7 +1891,7 @@ mod tests {
     fn common(id: &str, kind: &str) -> Vec<(&'static str, Value)> {
         vec![
             ("ns", Value::from("flexgen")),
-            ("v", Value::Number(1.0)),
+            ("v", Value::Number(f64::from(PROTOCOL_VERSION))),
             ("app", Value::from("test-app")),
             ("id", Value::from(id)),
             ("kind", Value::from(kind)),
@@ -1929,9 +2109,10 @@ mod tests {
     #[test]
     fn another_protocol_version_is_a_mismatch_not_a_malformed_message() {
         let mut core = Core::new(spec(), 1);
-        // A version-2 hello may carry keys version 1 does not know.
+        // A hello of the next version may carry keys this one does not know.
+        let next = f64::from(PROTOCOL_VERSION + 1);
         let mut hello2 = common("f-1", "hello");
-        hello2[1] = ("v", Value::Number(2.0));
+        hello2[1] = ("v", Value::Number(next));
         hello2.push(("spec", Value::from(HASH)));
         hello2.push(("role", Value::from("flex")));
         hello2.push(("features", Value::Array(vec![])));
@@ -1941,9 +2122,9 @@ mod tests {
         assert_eq!(field(posts(&out)[0], "re"), "f-1");
         assert!(out
             .iter()
-            .any(|e| matches!(e, Effect::Warn(w) if w.contains("protocol 2"))));
+            .any(|e| matches!(e, Effect::Warn(w) if w.contains("protocol 3"))));
         let mut event2 = common("f-2", "event");
-        event2[1] = ("v", Value::Number(2.0));
+        event2[1] = ("v", Value::Number(next));
         event2.push(("type", Value::from("ping")));
         event2.push(("payload", Value::Array(vec![])));
         let out = core.receive(FLEX, true, &obj(&event2), 0.0);
@@ -1951,9 +2132,9 @@ mod tests {
         // Seen ids are not answered again; replies and bad ids never are.
         assert!(core.receive(FLEX, true, &obj(&event2), 0.0).is_empty());
         let mut reply2 = common("f-3", "reply");
-        reply2[1] = ("v", Value::Number(2.0));
+        reply2[1] = ("v", Value::Number(next));
         let mut bad_id = common("no id!", "event");
-        bad_id[1] = ("v", Value::Number(2.0));
+        bad_id[1] = ("v", Value::Number(next));
         for data in [obj(&reply2), obj(&bad_id)] {
             assert!(core.receive(FLEX, true, &data, 0.0).is_empty());
         }
@@ -1998,8 +2179,10 @@ mod tests {
             sent[1].get("payload"),
             Some(&obj(&[("x", Value::from("1"))]))
         );
-        // The Flex time limit starts when the command is sent.
+        // The Flex time limit starts when the command is sent, and the
+        // command carries it: the plugin never starts it later.
         assert_eq!(core.next_deadline(), Some(1200.0));
+        assert_eq!(sent[1].get("deadline"), Some(&Value::Number(1200.0)));
         let id = field(sent[1], "id").to_string();
         let out = core.receive(FLEX, true, &reply("f-2", &id, None), 300.0);
         assert_eq!(settled(&out), vec![(queued, Ok(Ack))]);
@@ -2093,8 +2276,14 @@ mod tests {
         let mut command = common("f-4", "command");
         command.push(("type", Value::from("ping")));
         command.push(("payload", ping(1.0)));
+        command.push(("deadline", Value::Number(1000.0)));
         let out = core.receive(FLEX, true, &obj(&command), 0.0);
         assert_eq!(error_code(posts(&out)[0]), "UNKNOWN_TRIGGER");
+        // A command without its deadline is malformed.
+        command.pop();
+        command[3] = ("id", Value::from("f-5"));
+        let out = core.receive(FLEX, true, &obj(&command), 0.0);
+        assert_eq!(error_code(posts(&out)[0]), "SCHEMA_INVALID");
     }
 
     #[test]

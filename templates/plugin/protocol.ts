@@ -1,5 +1,5 @@
 /**
- * The flexgen wire protocol, plugin side (docs/protocol.md, version 1).
+ * The flexgen wire protocol, plugin side (docs/protocol.md, version 2).
  *
  * Static runtime: the same for every spec, copied verbatim behind the
  * generated header. The spec-specific parts (trigger names, payload schemas,
@@ -13,11 +13,16 @@
  *   origin in another tab or frame cannot talk to us);
  * - shape: exact keys, exact types, bounded lengths, own keys only, no
  *   `__proto__`/`constructor`/`prototype` keys;
+ * - budget: only declared keys are read, every string is judged by its
+ *   length before anything else, and a payload that is the envelope itself
+ *   (a cycle) is refused, so a message costs work bounded by the spec;
+ * - time: a command is never started after its `deadline`, and its id is
+ *   remembered until then, so it never runs twice;
  * - nothing is ever posted with target origin `"*"`.
  */
 
 /** Protocol version; a peer with another one is reported, not served. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Namespace of every flexgen message; anything else is not ours. */
 export const PROTOCOL_NS = "flexgen";
@@ -187,7 +192,12 @@ export function validatePayload<T>(
   value: unknown,
 ): Validated<T> {
   if (!isPlainObject(value)) return invalid("payload: expected a plain object");
-  for (const key of Reflect.ownKeys(value)) {
+  const keys = Reflect.ownKeys(value);
+  // More keys than declared: one of the first `declared + 1` is undeclared,
+  // so no more than those are looked at.
+  const declared = Object.keys(schema).length;
+  const scanned = keys.length > declared ? keys.slice(0, declared + 1) : keys;
+  for (const key of scanned) {
     if (typeof key !== "string") return invalid("payload: symbol key");
     if (FORBIDDEN_KEYS.has(key)) return invalid(`${key}: key not allowed`);
     if (!hasOwn(schema, key)) {
@@ -222,14 +232,26 @@ export interface HelloMessage {
   re?: string;
 }
 
-export interface DataMessage {
+export interface EventMessage {
   ns: "flexgen";
   v: number;
   app: string;
   id: string;
-  kind: "command" | "event";
+  kind: "event";
   type: string;
   payload: Record<string, unknown>;
+}
+
+export interface CommandMessage {
+  ns: "flexgen";
+  v: number;
+  app: string;
+  id: string;
+  kind: "command";
+  type: string;
+  payload: Record<string, unknown>;
+  /** `Date.now()` after which the command must not start (docs/protocol.md). */
+  deadline: number;
 }
 
 export interface ReplyMessage {
@@ -243,7 +265,11 @@ export interface ReplyMessage {
   error?: { code: string; message: string };
 }
 
-export type Envelope = HelloMessage | DataMessage | ReplyMessage;
+export type Envelope =
+  | HelloMessage
+  | CommandMessage
+  | EventMessage
+  | ReplyMessage;
 
 type EnvelopeKey = "ns" | "v" | "app" | "id" | "kind" | "role" | "spec" | "re";
 
@@ -290,6 +316,7 @@ const ENVELOPES: Readonly<Record<Envelope["kind"], PayloadSchema>> = {
     ...common("command"),
     type: required(matching(TRIGGER_NAME, "a trigger name")),
     payload: required(checks.plainObject()),
+    deadline: required(checks.integer()),
   },
   event: {
     ...common("event"),
@@ -311,6 +338,13 @@ function validateEnvelope(data: Record<string, unknown>): Validated<Envelope> {
   const kind = (data as RawEnvelope).kind;
   if (typeof kind !== "string" || !hasOwn(ENVELOPES, kind)) {
     return invalid("kind: expected hello, command, event or reply");
+  }
+  // The payload or error may not be the envelope itself: a cycle.
+  if (hasOwn(data, "payload") && data.payload === data) {
+    return invalid("payload: a shared or cyclic reference");
+  }
+  if (hasOwn(data, "error") && data.error === data) {
+    return invalid("error: a shared or cyclic reference");
   }
   const checked = validatePayload<Envelope>(
     ENVELOPES[kind as Envelope["kind"]],
@@ -346,6 +380,38 @@ export class IdSource {
   }
 }
 
+/**
+ * The ids of commands whose deadline has not passed: a command is dropped as
+ * a duplicate for as long as it could run at all, whatever came in between.
+ * Bounded by `limit`: past it, new commands are refused, never forgotten.
+ */
+export class LiveIds {
+  private readonly deadlines = new Map<string, number>();
+  /** The size at which expired ids are swept next. */
+  private sweepAt = 1024;
+
+  constructor(private readonly limit: number) {}
+
+  has(id: string): boolean {
+    return this.deadlines.has(id);
+  }
+
+  /** Records `id` until `deadline`; `false` when no room is left. */
+  add(id: string, deadline: number, now: number): boolean {
+    const { deadlines } = this;
+    if (deadlines.size >= this.sweepAt) {
+      for (const [seen, until] of deadlines) {
+        if (until <= now) deadlines.delete(seen);
+      }
+      // Amortised: the next sweep comes after as many new ids again.
+      this.sweepAt = Math.max(1024, deadlines.size * 2);
+    }
+    if (deadlines.size >= this.limit) return false;
+    deadlines.set(id, deadline);
+    return true;
+  }
+}
+
 /** The last `limit` ids seen: enough to drop a replay, bounded in memory. */
 export class RecentIds {
   // A Set iterates in insertion order: its first id is the oldest.
@@ -366,6 +432,25 @@ export class RecentIds {
 // ---------------------------------------------------------------------------
 // The endpoint.
 
+/**
+ * The longest time limit a trigger may have (`invoke.timeout_ms`, see
+ * docs/spec.md), plus a second for the clocks of two windows: a deadline
+ * later than that from now was not set by a flexgen host.
+ */
+export const MAX_DEADLINE_MS = 120_000 + 1_000;
+/** Commands remembered until their deadline, at most (see `LiveIds`). */
+export const LIVE_COMMAND_LIMIT = 65_536;
+
+/** Throws `TIMEOUT` once `deadline` has passed: call it right before acting. */
+export function beforeDeadline(deadline: number): void {
+  if (Date.now() >= deadline) {
+    throw new ProtocolError(
+      "TIMEOUT",
+      "the command's deadline passed before Flex could start it; it did not run",
+    );
+  }
+}
+
 /** What the generated wiring hands to the endpoint. */
 export interface EndpointConfig {
   /** `app.name` of the spec. */
@@ -377,9 +462,15 @@ export interface EndpointConfig {
   /**
    * Runs a host command whose envelope passed every check. Resolves when the
    * Flex action succeeded; rejects with a `ProtocolError` for a typed reply,
-   * or with anything else for `FLEX_ACTION_FAILED` with its message.
+   * or with anything else for `FLEX_ACTION_FAILED` with its message. It must
+   * call `beforeDeadline(deadline)` right before the Flex action: a hook may
+   * take time.
    */
-  readonly onCommand: (type: string, payload: unknown) => Promise<void>;
+  readonly onCommand: (
+    type: string,
+    payload: unknown,
+    deadline: number,
+  ) => Promise<void>;
 }
 
 type State = "waiting" | "ready" | "version_mismatch";
@@ -405,10 +496,15 @@ export const EVENT_QUEUE_LIMIT = 64;
 /** Ids remembered for duplicate detection. */
 const RECENT_IDS = 512;
 
-/** Shortens a thrown value to the text of a reply. */
+/** Shortens a thrown value to the text of a reply; never throws itself. */
 function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.slice(0, 2000);
+  try {
+    const text = error instanceof Error ? error.message : String(error);
+    return typeof text === "string" ? text.slice(0, 2000) : "(no message)";
+  } catch {
+    // A thrown object whose `toString` is not callable, or throws.
+    return "(a value that cannot be shown)";
+  }
 }
 
 /**
@@ -421,6 +517,7 @@ export class PluginEndpoint {
   private peerOrigin: string | undefined;
   private readonly ids = new IdSource("f");
   private readonly seen = new RecentIds(RECENT_IDS);
+  private readonly commands = new LiveIds(LIVE_COMMAND_LIMIT);
   private readonly queue: QueuedEvent[] = [];
   private readonly config: EndpointConfig;
   private readonly self: Window;
@@ -475,6 +572,16 @@ export class PluginEndpoint {
   }
 
   private receive(event: MessageEvent): void {
+    try {
+      this.handle(event);
+    } catch (error) {
+      // Never reached by any message the suites send; kept so that no message
+      // can ever throw into Flex's window.
+      console.error("flexgen: a message could not be handled", error);
+    }
+  }
+
+  private handle(event: MessageEvent): void {
     // Origin AND source first; a failing message is dropped without an answer
     // (an answer would help a forger probe).
     if (!this.config.hostOrigins.includes(event.origin)) return;
@@ -506,7 +613,7 @@ export class PluginEndpoint {
       return;
     }
     const message = checked.value;
-    if (!this.seen.add(message.id)) return;
+    if (this.commands.has(message.id) || !this.seen.add(message.id)) return;
     switch (message.kind) {
       case "hello":
         if (message.role !== "host") return;
@@ -531,9 +638,14 @@ export class PluginEndpoint {
     if (!this.seen.add(id)) return;
     if (raw.kind === "hello" && raw.role === "host") {
       const spec = typeof raw.spec === "string" ? raw.spec.slice(0, 64) : "?";
-      // Any `re` makes it an answer, which is never answered.
+      // Any `re` makes it an answer, which is never answered. Not `String()`:
+      // a peer's value may have a `toString` that is no function.
       const re =
-        raw.re === undefined ? undefined : String(raw.re).slice(0, 128);
+        raw.re === undefined
+          ? undefined
+          : typeof raw.re === "string"
+            ? raw.re.slice(0, 128)
+            : "?";
       this.onHello({ id, v, spec, re }, origin);
     } else if (raw.kind === "command") {
       this.post(origin, this.reply(id, versionMismatch()));
@@ -561,8 +673,12 @@ export class PluginEndpoint {
     this.flush();
   }
 
-  private async onCommand(message: DataMessage, origin: string): Promise<void> {
+  private async onCommand(
+    message: CommandMessage,
+    origin: string,
+  ): Promise<void> {
     let outcome: ProtocolError | undefined;
+    const now = Date.now();
     if (this.state === "version_mismatch") {
       outcome = versionMismatch();
     } else if (this.state !== "ready" || origin !== this.peerOrigin) {
@@ -570,9 +686,30 @@ export class PluginEndpoint {
         "NOT_READY",
         "no handshake with this host yet",
       );
+    } else if (now >= message.deadline) {
+      // Delivered late (a busy or flooded Flex window): the host has settled
+      // it as TIMEOUT already, so it must never run.
+      outcome = new ProtocolError(
+        "TIMEOUT",
+        "the command arrived after its deadline; it did not run",
+      );
+    } else if (message.deadline > now + MAX_DEADLINE_MS) {
+      outcome = new ProtocolError(
+        "SCHEMA_INVALID",
+        "deadline: later than any trigger's time limit allows",
+      );
+    } else if (!this.commands.add(message.id, message.deadline, now)) {
+      outcome = new ProtocolError(
+        "NOT_READY",
+        `more than ${LIVE_COMMAND_LIMIT} commands within their time limits`,
+      );
     } else {
       try {
-        await this.config.onCommand(message.type, message.payload);
+        await this.config.onCommand(
+          message.type,
+          message.payload,
+          message.deadline,
+        );
       } catch (error) {
         outcome =
           error instanceof ProtocolError
@@ -644,7 +781,7 @@ export class PluginEndpoint {
     type: string,
     payload: Record<string, unknown>,
   ): void {
-    const message: DataMessage = {
+    const message: EventMessage = {
       ns: PROTOCOL_NS,
       v: PROTOCOL_VERSION,
       app: this.config.app,
