@@ -420,12 +420,6 @@ export function attackSuite(config, getBrowser) {
           10 * 60 * 1000,
           "SCHEMA_INVALID",
         ],
-        [
-          `deadline now + ${timeoutMs + 5000} ms (past the trigger's ${timeoutMs} ms and the 1 s allowance)`,
-          commandEnvelope(6),
-          timeoutMs + 5000,
-          "SCHEMA_INVALID",
-        ],
         ["no deadline", commandEnvelope(7), undefined, "SCHEMA_INVALID"],
         [
           "a deadline that is not a safe integer",
@@ -470,6 +464,29 @@ export function attackSuite(config, getBrowser) {
         [numberOf(11)],
         "only the live command may reach Flex",
       );
+    });
+
+    it(`a ${command.name.snake} whose deadline is later than its trigger's time limit (${timeoutMs} ms) and a second allow is refused SCHEMA_INVALID and never runs`, async () => {
+      // The host sets the deadline at its own clock plus the trigger's
+      // invoke.timeout_ms; a second covers the two windows reading the
+      // clock at different moments. Anything later was not set by the host.
+      const { page, flex } = main;
+      await flex.evaluate(() => window.flexSim.reset());
+      for (const ahead of [timeoutMs + 5000, timeoutMs + 60_000]) {
+        const sent = await postCommand(page, commandEnvelope(12), ahead);
+        const reply = await replyTo(
+          page,
+          sent.id,
+          `the reply to a deadline ${ahead} ms ahead`,
+        );
+        assert.equal(
+          reply.error?.code,
+          "SCHEMA_INVALID",
+          `deadline now + ${ahead} ms (the trigger's time limit is ${timeoutMs} ms): ${JSON.stringify(reply)}`,
+        );
+      }
+      await drive.sleep(QUIET_MS);
+      assert.deepEqual(await dialled(flex), [], "a command ran");
     });
 
     it(`replay: the same ${command.name.snake} envelope posted again after 600 other command ids does not run again`, async () => {
