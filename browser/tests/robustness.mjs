@@ -121,7 +121,11 @@ export function robustnessSuite(config, getBrowser) {
       [command.name.snake, payload(n)],
     );
 
-  /** A command envelope as the host's bridge would send it, for raw posts. */
+  /**
+   * A command envelope as the host's bridge would send it, for raw posts:
+   * its deadline the trigger's time limit from now (this process reads the
+   * same system clock as the pages).
+   */
   const commandEnvelope = (instance, n) => ({
     ns: "flexgen",
     v: plan.protocol_version,
@@ -130,6 +134,7 @@ export function robustnessSuite(config, getBrowser) {
     kind: "command",
     type: command.name.snake,
     payload: payload(n),
+    deadline: Date.now() + timeoutMs,
   });
 
   /** The host instance that last said hello (the current FlexBridge). */

@@ -66,6 +66,11 @@ function forgeries(plan) {
       envelope(plan, kind === "command" ? "h" : "f", kind, {
         type: t.name.snake,
         payload: payloadOf(t),
+        // A live deadline (this process reads the pages' system clock):
+        // the forgery is a perfect command but for where it comes from.
+        ...(kind === "command"
+          ? { deadline: Date.now() + t.invoke.timeout_ms }
+          : {}),
       }),
     );
   }
@@ -560,6 +565,10 @@ export function securitySuite(config, get) {
         const message = envelope(plan, side, kind, {
           type: trigger.name.snake,
           payload,
+          // A live deadline: the payload is what gets refused.
+          ...(kind === "command"
+            ? { deadline: Date.now() + trigger.invoke.timeout_ms }
+            : {}),
         });
         // As JSON text: a structured copy by playwright would turn an own
         // `__proto__` key into a prototype.
@@ -577,6 +586,11 @@ export function securitySuite(config, get) {
         assert.equal(
           reply.data.error.code,
           "SCHEMA_INVALID",
+          `${what}: ${JSON.stringify(reply.data.error)}`,
+        );
+        // Refused for its payload, not for the envelope's deadline.
+        assert.ok(
+          !String(reply.data.error.message).startsWith("deadline"),
           `${what}: ${JSON.stringify(reply.data.error)}`,
         );
       }
