@@ -472,6 +472,15 @@ export function attackSuite(config, getBrowser) {
       // clock at different moments. Anything later was not set by the host.
       const { page, flex } = main;
       await flex.evaluate(() => window.flexSim.reset());
+      // The host's own deadline runs.
+      const live = await postCommand(page, commandEnvelope(13), timeoutMs);
+      const ok = await replyTo(page, live.id, "the reply to a live command");
+      assert.equal(
+        ok.ok,
+        true,
+        `a command with deadline now + ${timeoutMs} ms did not run: ${JSON.stringify(ok)}`,
+      );
+      await flex.evaluate(() => window.flexSim.reset());
       for (const ahead of [timeoutMs + 5000, timeoutMs + 60_000]) {
         const sent = await postCommand(page, commandEnvelope(12), ahead);
         const reply = await replyTo(
