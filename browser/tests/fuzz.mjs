@@ -721,7 +721,7 @@ export function fuzzSuite(config, get) {
         }
       }
       console.error(
-        `fuzz ${config.case} ${at}: acted on ${invocations.length} Flex action invocations, ${events.length} host deliveries; all valid`,
+        `fuzz ${config.case} ${at}: acted on ${invocations.length} Flex action invocations, ${events.length} host deliveries; all valid${figures.expired === undefined ? "" : `; ${figures.expired} certainly expired commands each refused TIMEOUT once`}`,
       );
       return figures;
     };
