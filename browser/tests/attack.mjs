@@ -943,6 +943,11 @@ export function attackSuite(config, getBrowser) {
           await assertDialWorks(pair, ++n, `${when} (at the plugin)`);
         }
         await assertNoErrors(pair, "after the amplified messages");
+        const grown =
+          (await page.evaluate(() => window.crm.wasmMemoryBytes())) - mem0;
+        console.error(
+          `attack ${config.case}: the bridge's WASM memory grew by ${grown} bytes over ${VARIANTS.length} amplified messages (bound ${MEMORY_BOUND})`,
+        );
       } finally {
         await page.close();
       }
