@@ -466,7 +466,7 @@ export function attackSuite(config, getBrowser) {
       );
     });
 
-    it(`a ${command.name.snake} whose deadline is later than its trigger's time limit (${timeoutMs} ms) and a second allow is refused SCHEMA_INVALID and never runs`, async () => {
+    it(`a ${command.name.snake} whose deadline is more than its trigger's time limit (${timeoutMs} ms) plus a second ahead is refused SCHEMA_INVALID and never runs`, async () => {
       // The host sets the deadline at its own clock plus the trigger's
       // invoke.timeout_ms; a second covers the two windows reading the
       // clock at different moments. Anything later was not set by the host.
