@@ -100,7 +100,7 @@
   // budget: a message of a few KB whose references fan out to gigabytes costs
   // the probe no more than a small one (the same rule as host/json-safe.ts).
   const NODES = 20000;
-  const UNITS = 1 << 20;
+  const UNITS = 1 << 23;
   const fits = (value) => {
     let nodes = NODES;
     let units = UNITS;

@@ -12,7 +12,7 @@
 /** Values (object members, array items, scalars) a copy may hold. */
 export const COPY_NODES = 20_000;
 /** UTF-16 units (strings and keys) a copy may hold. */
-export const COPY_UNITS = 1 << 20;
+export const COPY_UNITS = 1 << 23;
 
 /**
  * Whether a JSON copy of `value` holds at most `nodes` values and `units`
