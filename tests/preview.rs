@@ -220,6 +220,12 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
         assert!(csp.contains(&directive), "CSP lacks {directive:?}: {csp}");
     }
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    // Other sites keep no handle to the CRM window; popups the CRM opens
+    // (Flex's SSO login, from the Flex iframe) keep their opener.
+    assert_eq!(
+        page.header("cross-origin-opener-policy"),
+        Some("same-origin-allow-popups")
+    );
     assert!(page.body.contains("id=\"message-log\""), "{}", page.body);
 
     let config = get(&format!("{host}config.json"));

@@ -94,12 +94,70 @@
       });
     }
   }
+  // Whether a JSON copy of `value` stays within a budget of values and
+  // UTF-16 units, counting a shared object once per path to it (as
+  // JSON.stringify would write it; a cycle never fits). The walk stops at the
+  // budget: a message of a few KB whose references fan out to gigabytes costs
+  // the probe no more than a small one (the same rule as host/json-safe.ts).
+  const NODES = 20000;
+  const UNITS = 1 << 23;
+  const fits = (value) => {
+    let nodes = NODES;
+    let units = UNITS;
+    const stack = [value];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (--nodes < 0) return false;
+      if (typeof v === "string") {
+        units -= v.length;
+        if (units < 0) return false;
+        continue;
+      }
+      if (typeof v !== "object" || v === null) continue;
+      if (
+        (ArrayBuffer.isView(v) || Array.isArray(v)) &&
+        typeof v.length === "number" &&
+        v.length > nodes
+      )
+        return false;
+      if (typeof v.toJSON === "function") {
+        units -= 64;
+        if (units < 0) return false;
+        continue;
+      }
+      for (const key of Object.keys(v)) {
+        units -= key.length;
+        if (units < 0 || stack.length > nodes) return false;
+        stack.push(v[key]);
+      }
+    }
+    return true;
+  };
+  // For a message over the budget: its envelope's string keys that name it.
+  const named = (value) => {
+    const out = { "(probe)": "over budget" };
+    if (value !== null && typeof value === "object") {
+      for (const key of ["ns", "kind", "id", "re", "type"]) {
+        try {
+          const v = Object.prototype.hasOwnProperty.call(value, key)
+            ? value[key]
+            : undefined;
+          if (typeof v === "string") out[key] = v.slice(0, 200);
+        } catch {
+          // Nothing to name it by.
+        }
+      }
+    }
+    return out;
+  };
   window.addEventListener(
     "message",
     (event) => {
       let data;
       try {
-        data = JSON.parse(JSON.stringify(event.data));
+        data = fits(event.data)
+          ? JSON.parse(JSON.stringify(event.data))
+          : named(event.data);
       } catch {
         data = "(not JSON)";
       }

@@ -4,7 +4,9 @@
 //
 // Headers: the host page gets the CSP a CRM embedding Flex should send
 // (`frame-src` naming the Flex origin exactly, scripts from itself plus
-// 'wasm-unsafe-eval' for the bridge). The simulator sends no
+// 'wasm-unsafe-eval' for the bridge) and `Cross-Origin-Opener-Policy:
+// same-origin-allow-popups` (a third-origin page that opens it keeps no
+// handle to it; the CRM's own popups keep their opener). The simulator sends no
 // `frame-ancestors` on purpose: hosted Flex derives one from its "Allowed
 // URLs", but the security tests must reach the plugin from a foreign frame to
 // prove that the plugin's own origin and source checks hold without it.
@@ -114,6 +116,13 @@ export async function startServers(
               "frame-ancestors 'self'",
               "base-uri 'none'",
             ].join("; "),
+            // No other site may hold a handle to the CRM window: a page that
+            // opens it is left with a closed one (it could otherwise post at
+            // the CRM, or flood the Flex frame inside it, at will).
+            // `same-origin-allow-popups`, not `same-origin`: popups the CRM
+            // opens, Flex's SSO login from the Flex iframe among them, keep
+            // their opener. (`?isolated=1` replaces it with `same-origin`.)
+            "cross-origin-opener-policy": "same-origin-allow-popups",
             ...isolation(search),
           }
         : {},

@@ -552,6 +552,8 @@ function bridgeDelay(): number | "manual" {
 }
 
 let bridgeModule: BridgeModule | null = null;
+/** The bridge's linear memory, once its module is initialised. */
+let wasmMemory: WebAssembly.Memory | null = null;
 
 /** Makes a FlexBridge on the page's iframe and subscribes every trigger. */
 function makeBridge(): FlexBridgeLike {
@@ -612,7 +614,12 @@ async function start(): Promise<void> {
   const mod = (await import(
     new URL("./pkg/bridge.js", location.href).href
   )) as BridgeModule;
-  await mod.default();
+  // wasm-bindgen's init resolves to the module's exports, its memory among
+  // them: the tests read its size (crm.wasmMemoryBytes) to bound what one
+  // message may cost the bridge.
+  const exports = await mod.default();
+  const memory = (exports as { memory?: unknown } | null)?.memory;
+  if (memory instanceof WebAssembly.Memory) wasmMemory = memory;
   bridgeModule = mod;
   const delay = bridgeDelay();
   if (delay === "manual") {
@@ -645,6 +652,7 @@ const crm: Crm = {
     return true;
   },
   iframe: () => frame,
+  wasmMemoryBytes: () => wasmMemory?.buffer.byteLength ?? null,
   errors,
   lifecycle,
   startBridge() {

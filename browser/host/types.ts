@@ -93,6 +93,11 @@ export interface Crm {
   dial(phone: string): Promise<Outcome>;
   postRawToFlex(raw: unknown): boolean;
   iframe(): HTMLIFrameElement | null;
+  /**
+   * The size of the bridge's WebAssembly memory in bytes (it only grows),
+   * or null before the bridge's module is initialised.
+   */
+  wasmMemoryBytes(): number | null;
   errors: string[];
   /**
    * What happened to the iframe and the bridge, in order, with times:

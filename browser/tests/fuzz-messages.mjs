@@ -11,13 +11,26 @@
  * Makes messages `start` .. `start + count - 1` and, with `target` set, posts
  * each from this window to `target` ("parent": window.parent; "flex": the
  * host page's Flex iframe) at `origin`. Returns the messages (node) or a
- * summary (page).
+ * summary (page) with the `clock` the batch was made at.
+ *
+ * Commands carry a `deadline` (ms since the epoch): `clock` plus a seeded
+ * offset. The page reads `clock` from its own `Date.now()` when it is not
+ * given and returns it, so that node makes the same messages again with it.
  *
  * `rules` (see `fuzzRules` in fuzz.mjs): { app, v, spec, side, peerSide,
- * prefix, peerPrefix, allowHello, triggers: [{ name, dir, fields: [{ key,
- * ty, optional, max, values }] }] }.
+ * prefix, peerPrefix, allowHello, triggers: [{ name, dir, timeout, fields:
+ * [{ key, ty, optional, max, values }] }] }.
  */
-export function fuzzBatch({ rules, seed, start, count, target, origin }) {
+export function fuzzBatch({
+  rules,
+  seed,
+  start,
+  count,
+  target,
+  origin,
+  clock,
+}) {
+  const at = clock ?? Date.now();
   // ---- a small seeded PRNG (mulberry32), one stream per message ----------
   const mix = (h) => {
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -87,7 +100,7 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
 
   /** Anything structured clone can carry, `depth` levels deep at most. */
   const anyValue = (depth = 3) => {
-    const roll = int(depth > 0 ? 30 : 22);
+    const roll = int(depth > 0 ? 32 : 22);
     switch (roll) {
       case 0:
         return undefined;
@@ -169,6 +182,11 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
         o.list = [o];
         return o;
       }
+      case 28:
+        // Shared references: small as sent, huge when each path is read.
+        return chance(0.5) ? fanOut() : anyObject(depth - 1);
+      case 29:
+        return chance(0.3) ? deepFanOut() : anyObject(depth - 1);
       default:
         return anyObject(depth - 1);
     }
@@ -190,10 +208,21 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
     return o;
   };
 
-  /** JSON text of `v`, or of an empty object when JSON cannot say it. */
+  /**
+   * JSON text of `v`, or of an empty object when JSON cannot say it or it
+   * would be long (shared references are written out once per path: the
+   * count stops the writing early).
+   */
   const json = (v) => {
+    let budget = 100_000;
     try {
-      return JSON.stringify(v) ?? "null";
+      return (
+        JSON.stringify(v, (_k, x) => {
+          budget -= typeof x === "string" ? 1 + x.length : 1;
+          if (budget < 0) throw new Error("too long");
+          return x;
+        }) ?? "null"
+      );
     } catch {
       return "{}";
     }
@@ -207,6 +236,30 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
       writable: true,
       configurable: true,
     });
+
+  /**
+   * One object under `n` keys of an object, itself `n` keys pointing at one
+   * string (or one array): a few KB as sent (structured clone keeps the
+   * sharing), up to 256 x 256 x 64 K units when every path is read.
+   */
+  const fanOut = () => {
+    const leaf = pick([
+      () => "x".repeat(pick([1, 1000, 65_536])),
+      () => text(between(1, 40)),
+      () => [1, 2, 3],
+    ])();
+    const width = pick([16, 64, 256]);
+    return share(width, share(pick([16, 256]), leaf));
+  };
+  /** Three levels of 256 keys over one 64 K string (~68 KB as sent). */
+  const deepFanOut = () =>
+    share(256, share(256, share(256, "x".repeat(65_536))));
+  /** An object of `n` keys, every one pointing at `child`. */
+  const share = (n, child) => {
+    const o = {};
+    for (let k = 0; k < n; k++) o[`k${k}`] = child;
+    return o;
+  };
 
   const deep = (n) => {
     let v = chance(0.5) ? {} : [];
@@ -423,6 +476,37 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
     return p;
   };
 
+  /** A command's deadline: mostly live (the trigger's time limit ahead). */
+  const deadlineFor = (t) => {
+    const limit = t.timeout ?? 10_000;
+    return at + pick([limit, limit, limit, Math.floor(limit / 2), 1000]);
+  };
+  /** Deadlines every end must refuse: passed, too far, or no safe integer. */
+  const badDeadline = (t) => {
+    const limit = t?.timeout ?? 10_000;
+    return pick([
+      at - 1,
+      at - 60_000,
+      0,
+      -1,
+      -0,
+      at + limit + 60_000,
+      at + 10 * 60_000,
+      MAX_SAFE,
+      MAX_SAFE + 2,
+      at + 0.5,
+      NaN,
+      Infinity,
+      String(at + 1000),
+      BigInt(at + 1000),
+      new Date(at + 1000),
+      new Number(at + 1000),
+      null,
+      undefined,
+      { toString: 1 },
+    ]);
+  };
+
   const base = (kind, i) => ({
     ns: "flexgen",
     v: rules.v,
@@ -457,6 +541,7 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
       const t = pick(triggersOf(dir).length ? triggersOf(dir) : rules.triggers);
       m.type = t.name;
       m.payload = validPayload(t);
+      if (kind === "command") m.deadline = deadlineFor(t);
       m._t = t;
     }
     return m;
@@ -464,7 +549,7 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
 
   const mutateEnvelope = (m, i) => {
     const keys = Object.keys(m).filter((k) => k !== "_t");
-    const op = int(m._t !== undefined ? 14 : 10);
+    const op = int(m._t !== undefined ? 16 : 10);
     switch (op) {
       case 0:
         delete m[pick(keys)];
@@ -617,6 +702,15 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
           ]);
         }
         break;
+      case 14:
+      case 15:
+        if (m.kind === "command") {
+          if (chance(0.15)) delete m.deadline;
+          else m.deadline = badDeadline(m._t);
+          break;
+        }
+        m.payload = mutatePayload(m._t, m.payload);
+        break;
       default:
         // The payload: most mutations land here, at the rules' edges.
         m.payload = mutatePayload(m._t, m.payload);
@@ -633,7 +727,16 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
     } else if (roll < 0.2) {
       // Envelope-shaped, every value random.
       m = base(pick(["hello", "command", "event", "reply"]), i);
-      for (const k of ["type", "payload", "re", "ok", "spec", "role", "error"])
+      for (const k of [
+        "type",
+        "payload",
+        "re",
+        "ok",
+        "spec",
+        "role",
+        "error",
+        "deadline",
+      ])
         if (chance(0.4)) define(m, k, anyValue(2));
       for (const k of ["ns", "v", "app", "id", "kind"])
         if (chance(0.25)) define(m, k, anyValue(1));
@@ -656,6 +759,24 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
           () => json(m),
           () => ({ data: m }),
         ])();
+      // Shared references at the envelope's positions, or a cycle through
+      // it: a few KB as sent, gigabytes when every path is read.
+      if (
+        m !== null &&
+        typeof m === "object" &&
+        Object.getPrototypeOf(m) === Object.prototype &&
+        chance(0.03)
+      ) {
+        const shared = chance(0.7) ? fanOut() : deepFanOut();
+        const where = int(5);
+        if (where === 0) m.payload = m;
+        else if (where === 1) m.payload = shared;
+        else if (where === 2)
+          for (let k = 0, n = pick([4, 64, 256]); k < n; k++)
+            m[`x${k}`] = shared;
+        else if (where === 3) m.re = shared;
+        else m.error = share(256, shared);
+      }
     }
     // Hellos change state by design (another spec hash means
     // version_mismatch): only runs that allow them send them.
@@ -692,5 +813,5 @@ export function fuzzBatch({ rules, seed, start, count, target, origin }) {
       failed.push({ i, error: `${e.name}: ${e.message}`.slice(0, 200) });
     }
   }
-  return { posted: count - failed.length, failed };
+  return { posted: count - failed.length, failed, clock: at };
 }

@@ -160,12 +160,20 @@ export function invocationProblem(plan, inv) {
 
 function show(value) {
   let text;
+  // Shared references are written once per path: stop early.
+  let budget = 10_000;
   try {
-    text = JSON.stringify(value, (_k, v) =>
-      typeof v === "bigint" ? `${v}n` : v,
-    );
+    text = JSON.stringify(value, (_k, v) => {
+      budget -= typeof v === "string" ? 1 + Math.min(v.length, 200) : 1;
+      if (budget < 0) throw new Error("too long to show");
+      return typeof v === "bigint" ? `${v}n` : v;
+    });
   } catch {
-    text = String(value);
+    try {
+      text = String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
   }
   text ??= String(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
@@ -227,22 +235,30 @@ function canonical(value) {
   );
 }
 
+/** The keys of a command envelope (docs/protocol.md), sorted. */
+const COMMAND_KEYS = "app,deadline,id,kind,ns,payload,type,v";
+/** The keys of an event envelope, sorted. */
+const EVENT_KEYS = "app,id,kind,ns,payload,type,v";
+
 /**
- * What a correct receiver may act on among `messages` (as they arrive: a
- * structured clone): the envelopes of `kind` whose keys are exactly the
+ * What a correct receiver may act on among `entries` ({ m, clock }: each
+ * message, as it arrives: a structured clone, and the sender's clock when
+ * it was made): the envelopes of `kind` whose keys are exactly the
  * protocol's, with this app, version and a string id, naming a trigger of
- * `direction`, and whose payload is valid. Ids are only required to be
- * strings: their format is the runtime's business, and the bounds drawn from
- * this list (at most one action or delivery per distinct id) hold either way.
+ * `direction`, and whose payload is valid; a command's `deadline` a safe
+ * integer still ahead when it was made (it arrives later: an expired one is
+ * refused TIMEOUT, never run). Ids are only required to be strings: their
+ * format is the runtime's business, and the bounds drawn from this list (at
+ * most one action or delivery per distinct id) hold either way.
  */
-function actionable(plan, messages, kind, direction) {
+function actionable(plan, entries, kind, direction) {
   const triggers = new Map(
     plan.triggers
       .filter((t) => t.direction === direction)
       .map((t) => [t.name.snake, t]),
   );
   const out = [];
-  for (const original of messages) {
+  for (const { m: original, clock } of entries) {
     let m;
     try {
       m = structuredClone(original);
@@ -252,7 +268,12 @@ function actionable(plan, messages, kind, direction) {
     if (m === null || typeof m !== "object") continue;
     if (Object.getPrototypeOf(m) !== Object.prototype) continue;
     const keys = Object.keys(m).sort().join(",");
-    if (keys !== "app,id,kind,ns,payload,type,v") continue;
+    if (keys !== (kind === "command" ? COMMAND_KEYS : EVENT_KEYS)) continue;
+    if (
+      kind === "command" &&
+      !(Number.isSafeInteger(m.deadline) && m.deadline > clock)
+    )
+      continue;
     if (m.ns !== "flexgen" || m.v !== plan.protocol_version) continue;
     if (m.app !== plan.app.name.original || m.kind !== kind) continue;
     if (typeof m.id !== "string") continue;
@@ -262,6 +283,77 @@ function actionable(plan, messages, kind, direction) {
   }
   return out;
 }
+
+/**
+ * The commands among `entries` that any correct plugin, ready and with this
+ * host, must refuse TIMEOUT: an envelope of exactly the protocol's keys with
+ * this namespace, app and version, the fuzzer's own fresh id (no earlier
+ * message of the run carried it), a declared host_to_flex trigger, a plain
+ * payload far inside any budget (at most 8 scalar members, strings of at most
+ * 1,000 units), and a safe-integer `deadline` not after the moment the
+ * message was made (so it had passed when it arrived). The deadline is
+ * checked before the trigger's payload. Returns their ids.
+ */
+function certainlyExpired(plan, entries, prefix) {
+  const names = new Set(drive.commands(plan).map((t) => t.name.snake));
+  const seen = new Set();
+  const out = [];
+  for (const { m: original, clock, i } of entries) {
+    let m;
+    try {
+      m = structuredClone(original);
+    } catch {
+      continue;
+    }
+    const id =
+      m !== null && typeof m === "object" && typeof m.id === "string"
+        ? m.id
+        : undefined;
+    const fresh = id !== undefined && !seen.has(id);
+    if (id !== undefined) seen.add(id);
+    if (!fresh || id !== `${prefix}-${1_000_000_000 + i}`) continue;
+    if (Object.getPrototypeOf(m) !== Object.prototype) continue;
+    if (Object.keys(m).sort().join(",") !== COMMAND_KEYS) continue;
+    if (m.ns !== "flexgen" || m.v !== plan.protocol_version) continue;
+    if (m.app !== plan.app.name.original || m.kind !== "command") continue;
+    if (!names.has(m.type)) continue;
+    const p = m.payload;
+    if (
+      p === null ||
+      typeof p !== "object" ||
+      Object.getPrototypeOf(p) !== Object.prototype
+    )
+      continue;
+    const members = Reflect.ownKeys(p);
+    if (
+      members.length > 8 ||
+      members.some((k) => typeof k !== "string") ||
+      Object.values(p).some(
+        (x) =>
+          (x !== null && typeof x === "object") ||
+          typeof x === "function" ||
+          (typeof x === "string" && x.length > 1000),
+      )
+    )
+      continue;
+    if (Number.isSafeInteger(m.deadline) && m.deadline <= clock) out.push(id);
+  }
+  return out;
+}
+
+/** Replies `frame` received to each of `ids`, by id: a list of codes. */
+const repliesById = (frame, ids) =>
+  frame.evaluate((wanted) => {
+    const set = new Set(wanted);
+    const out = {};
+    for (const { data } of window.__flexgenProbe.received) {
+      if (data === null || typeof data !== "object" || data.kind !== "reply")
+        continue;
+      if (!set.has(data.re)) continue;
+      (out[data.re] ??= []).push(data.ok ? "ok" : String(data.error?.code));
+    }
+    return out;
+  }, ids);
 
 // ---------------------------------------------------------------------------
 // Driving the pages.
@@ -297,6 +389,8 @@ function fuzzRules(plan, side, prefix, peerPrefix, allowHello) {
     triggers: plan.triggers.map((t) => ({
       name: t.name.snake,
       dir: t.direction,
+      // A command's time limit: its deadlines are set from it.
+      timeout: t.invoke?.timeout_ms,
       fields: t.payload.map((f) => ({
         key: f.name.original,
         ty: f.ty,
@@ -338,6 +432,8 @@ async function fuzzEnd({ from, to, target, origin, rules, start, count }) {
   const arrivedFrom = await probeLength(to);
   let posted = 0;
   const failed = [];
+  // Each batch with the clock it was made at (its commands' deadlines).
+  const batches = [];
   for (let s = start; s < start + count; s += BATCH) {
     const n = Math.min(BATCH, start + count - s);
     const r = await from.evaluate(fuzzBatch, {
@@ -348,6 +444,7 @@ async function fuzzEnd({ from, to, target, origin, rules, start, count }) {
       target,
       origin,
     });
+    batches.push({ start: s, count: n, clock: r.clock });
     posted += r.posted;
     failed.push(...r.failed);
     // The batch has arrived before the next is sent: the receiver keeps up
@@ -366,7 +463,7 @@ async function fuzzEnd({ from, to, target, origin, rules, start, count }) {
     if (total(now) === total(codes)) break;
     codes = now;
   }
-  return { posted, failed, codes };
+  return { posted, failed, codes, batches };
 }
 
 /** Errors either page caught or let escape: none is the point. */
@@ -504,8 +601,17 @@ export function fuzzSuite(config, get) {
       );
       await assertNoErrors(ctx, page, flex, where);
 
-      // The messages again, made here in node, to judge what was acted on.
-      const messages = fuzzBatch({ rules, seed: SEED, start, count });
+      // The messages again, made here in node (each batch at the clock the
+      // page made it at), to judge what was acted on.
+      const entries = figures.batches.flatMap((b) =>
+        fuzzBatch({
+          rules,
+          seed: SEED,
+          start: b.start,
+          count: b.count,
+          clock: b.clock,
+        }).map((m, k) => ({ m, clock: b.clock, i: b.start + k })),
+      );
 
       const invocations = await flex.evaluate(
         (n) => window.flexSim.invocations.slice(n),
@@ -548,7 +654,7 @@ export function fuzzSuite(config, get) {
 
       if (hostSide) {
         // Each delivered event is one the fuzzer sent, valid; none twice.
-        const valid = actionable(plan, messages, "event", "flex_to_host");
+        const valid = actionable(plan, entries, "event", "flex_to_host");
         const exact = new Map();
         const loose = new Map();
         for (const v of valid) {
@@ -581,7 +687,7 @@ export function fuzzSuite(config, get) {
             `${where}: no valid event was delivered`,
           );
       } else {
-        const valid = actionable(plan, messages, "command", "host_to_flex");
+        const valid = actionable(plan, entries, "command", "host_to_flex");
         const ids = new Set(valid.map((v) => v.id)).size;
         assert.ok(
           invocations.length <= ids,
@@ -589,9 +695,33 @@ export function fuzzSuite(config, get) {
         );
         if (drive.commands(plan).length > 0 && !allowHello)
           assert.ok(invocations.length > 0, `${where}: no valid command ran`);
+        if (!allowHello) {
+          // Expired commands are refused TIMEOUT (the plugin is ready with
+          // this host throughout a run without hellos).
+          const expired = certainlyExpired(plan, entries, rules.prefix);
+          const replies = await repliesById(page, expired);
+          const wrong = expired
+            .filter(
+              (id) =>
+                (replies[id] ?? []).length !== 1 ||
+                replies[id][0] !== "TIMEOUT",
+            )
+            .map((id) => `${id}: ${JSON.stringify(replies[id] ?? [])}`);
+          assert.deepEqual(
+            wrong.slice(0, 5),
+            [],
+            `${where}: ${wrong.length} of ${expired.length} expired commands were not refused TIMEOUT once`,
+          );
+          if (drive.commands(plan).length > 0)
+            assert.ok(
+              expired.length > 0,
+              `${where}: the fuzz sent no expired command to check`,
+            );
+          figures.expired = expired.length;
+        }
       }
       console.error(
-        `fuzz ${config.case} ${at}: acted on ${invocations.length} Flex action invocations, ${events.length} host deliveries; all valid`,
+        `fuzz ${config.case} ${at}: acted on ${invocations.length} Flex action invocations, ${events.length} host deliveries; all valid${figures.expired === undefined ? "" : `; ${figures.expired} certainly expired commands each refused TIMEOUT once`}`,
       );
       return figures;
     };

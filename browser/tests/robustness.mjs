@@ -61,7 +61,7 @@ const lifecycleOf = (page) => page.evaluate(() => window.crm.lifecycle.slice());
  * required e164 field (a dial), as the host page's call buttons pick it.
  * Numbering that field tells the commands apart in Flex's log.
  */
-function dialCommand(plan) {
+export function dialCommand(plan) {
   for (const trigger of drive.commands(plan)) {
     const field = trigger.payload.find((f) => f.ty === "e164" && !f.optional);
     const arg = trigger.invoke.args.find(
@@ -121,7 +121,11 @@ export function robustnessSuite(config, getBrowser) {
       [command.name.snake, payload(n)],
     );
 
-  /** A command envelope as the host's bridge would send it, for raw posts. */
+  /**
+   * A command envelope as the host's bridge would send it, for raw posts:
+   * its deadline the trigger's time limit from now (this process reads the
+   * same system clock as the pages).
+   */
   const commandEnvelope = (instance, n) => ({
     ns: "flexgen",
     v: plan.protocol_version,
@@ -130,7 +134,6 @@ export function robustnessSuite(config, getBrowser) {
     kind: "command",
     type: command.name.snake,
     payload: payload(n),
-    // As the bridge sets it: when the host would give up on the command.
     deadline: Date.now() + timeoutMs,
   });
 

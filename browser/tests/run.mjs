@@ -19,6 +19,7 @@ import {
 import { launch, newContext, openHost } from "../harness/browser.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
+import { attackSuite } from "./attack.mjs";
 import { fuzzSuite } from "./fuzz.mjs";
 import { robustnessSuite } from "./robustness.mjs";
 import { securitySuite } from "./security.mjs";
@@ -254,5 +255,10 @@ for (const config of cases) {
     // minute and a half: the seed only.
     if (config.case === "seed" && !workspace)
       robustnessSuite(config, () => browser);
+
+    // Attacks from the legitimate peer (issue 14), in a context of their
+    // own (one may kill a bridge): the seed only.
+    if (config.case === "seed" && !workspace)
+      attackSuite(config, () => browser);
   });
 }

@@ -66,6 +66,11 @@ function forgeries(plan) {
       envelope(plan, kind === "command" ? "h" : "f", kind, {
         type: t.name.snake,
         payload: payloadOf(t),
+        // A live deadline (this process reads the pages' system clock):
+        // the forgery is a perfect command but for where it comes from.
+        ...(kind === "command"
+          ? { deadline: Date.now() + t.invoke.timeout_ms }
+          : {}),
       }),
     );
   }
@@ -251,7 +256,7 @@ export function securitySuite(config, get) {
       await attacker.close();
     });
 
-    it("a third origin cannot frame the host page (frame-ancestors), and opening it cannot feed it events, hellos or acks", async () => {
+    it("a third origin cannot frame the host page (frame-ancestors), and a page it opens keeps no handle to it (COOP): nothing it posts arrives; the CRM's own popups keep their opener", async () => {
       const attacker = await attackerPage();
       await attacker.evaluate(
         (url) => window.attacker.frame(url),
@@ -283,13 +288,76 @@ export function securitySuite(config, get) {
       const statesBefore = await popup.evaluate(() =>
         window.crm.states.slice(),
       );
+      // Cross-Origin-Opener-Policy: the CRM page went into a browsing
+      // context group of its own, and the attacker's handle to it is closed.
+      await drive.until(
+        attacker,
+        () => {
+          const [w] = window.attacker.popups();
+          return w !== null && w !== undefined && w.closed === true;
+        },
+        null,
+        "the attacker's handle to the CRM window to be closed (COOP)",
+      );
+      // Posting through it anyway, at the page and at its frames, delivers
+      // nothing: no forgery, and no flood to slow the Flex frame down.
       const sent = forgeries(plan);
-      await post(attacker, "popup:0", sent, config.hostOrigin);
-      // ... and at the Flex frame inside it.
-      await post(attacker, "popup:0/child:0", sent, config.flexOrigin);
+      const reach = await attacker.evaluate(
+        ([msgs, hostOrigin, flexOrigin]) => {
+          const [w] = window.attacker.popups();
+          let frames = -1;
+          try {
+            frames = w.frames.length;
+          } catch {
+            // A severed handle may refuse even this.
+          }
+          for (const m of msgs) {
+            try {
+              w.postMessage(m, hostOrigin);
+            } catch {
+              // Nothing to post to.
+            }
+            try {
+              w.frames[0]?.postMessage(m, flexOrigin);
+            } catch {
+              // Nothing to post to.
+            }
+          }
+          return {
+            frames,
+            post: window.attacker.post("popup:0", msgs[0], hostOrigin),
+          };
+        },
+        [sent, config.hostOrigin, config.flexOrigin],
+      );
+      assert.equal(
+        reach.post,
+        false,
+        "the attacker's helper could still post to the CRM window",
+      );
+      assert.ok(
+        reach.frames <= 0,
+        `the attacker still sees ${reach.frames} frame(s) in the CRM window`,
+      );
       await drive.sleep(800);
-      await assertArrived(popup, sent, "the host page");
-      await assertArrived(popupFlex, sent, "the Flex frame");
+      const arrivedAt = async (frame) => {
+        const ids = new Set(sent.map((m) => m.id));
+        return (
+          await frame.evaluate(() =>
+            window.__flexgenProbe.received.map((r) => r.data && r.data.id),
+          )
+        ).filter((id) => ids.has(id));
+      };
+      assert.deepEqual(
+        await arrivedAt(popup),
+        [],
+        "messages posted through the attacker's handle reached the CRM page",
+      );
+      assert.deepEqual(
+        await arrivedAt(popupFlex),
+        [],
+        "messages posted through the attacker's handle reached the Flex frame",
+      );
       assert.deepEqual(
         await popup.evaluate(() => window.crm.events),
         [],
@@ -339,6 +407,40 @@ export function securitySuite(config, get) {
       );
       await popup.close();
       await attacker.close();
+
+      // The CRM's own popups keep their opener (`same-origin-allow-popups`,
+      // not `same-origin`): a Flex-origin page the Flex iframe opens, as
+      // Flex's SSO login does, can still answer it.
+      const ssoPromise = ctx.waitForEvent("page");
+      await flex.evaluate((url) => {
+        window.__ssoPopup = window.open(url, "_blank");
+      }, `${config.flexUrl}rogue.html`);
+      const sso = await ssoPromise;
+      await sso.waitForLoadState("load");
+      assert.equal(
+        await sso.evaluate(() => window.opener !== null),
+        true,
+        "the popup the Flex iframe opened lost its opener",
+      );
+      await sso.evaluate(
+        (o) => window.opener.postMessage({ ns: "sso-test", id: "sso-1" }, o),
+        config.flexOrigin,
+      );
+      await drive.until(
+        flex,
+        () =>
+          window.__flexgenProbe.received.some(
+            (r) => r.data && r.data.id === "sso-1",
+          ),
+        null,
+        "the popup's message at the Flex frame that opened it",
+      );
+      assert.equal(
+        await flex.evaluate(() => window.__ssoPopup.closed),
+        false,
+        "the Flex frame's handle to its popup is closed",
+      );
+      await sso.close();
     });
 
     /** A blank page of the host origin and one of the Flex origin, framed
@@ -463,6 +565,10 @@ export function securitySuite(config, get) {
         const message = envelope(plan, side, kind, {
           type: trigger.name.snake,
           payload,
+          // A live deadline: the payload is what gets refused.
+          ...(kind === "command"
+            ? { deadline: Date.now() + trigger.invoke.timeout_ms }
+            : {}),
         });
         // As JSON text: a structured copy by playwright would turn an own
         // `__proto__` key into a prototype.
@@ -480,6 +586,11 @@ export function securitySuite(config, get) {
         assert.equal(
           reply.data.error.code,
           "SCHEMA_INVALID",
+          `${what}: ${JSON.stringify(reply.data.error)}`,
+        );
+        // Refused for its payload, not for the envelope's deadline.
+        assert.ok(
+          !String(reply.data.error.message).startsWith("deadline"),
           `${what}: ${JSON.stringify(reply.data.error)}`,
         );
       }
