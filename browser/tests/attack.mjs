@@ -376,24 +376,7 @@ export function attackSuite(config, getBrowser) {
       main = await open();
     });
 
-    after(async () => {
-      const errors = [];
-      for (const p of ctx.pages()) {
-        for (const frame of p.frames()) {
-          errors.push(
-            ...(await frame
-              .evaluate(() => [
-                ...(window.crm?.errors ?? []),
-                ...(window.flexSim?.errors ?? []),
-              ])
-              .catch(() => [])),
-          );
-        }
-      }
-      await ctx.close();
-      assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
-      assert.deepEqual(errors, [], "errors caught by the pages");
-    });
+    after(() => drive.closeClean(ctx));
 
     it(`expired commands: a ${command.name.snake} whose deadline has passed is refused TIMEOUT and never runs; one due too late, or without a valid deadline, is SCHEMA_INVALID`, async () => {
       const { page, flex } = main;
@@ -796,22 +779,26 @@ export function attackSuite(config, getBrowser) {
         );
         return r.ids.length;
       };
+      /** After a batch: quiet, no error, no Flex action, no host event. */
+      const assertNothingRan = async (when) => {
+        await drive.sleep(QUIET_MS);
+        await assertNoErrors(main, when);
+        assert.deepEqual(
+          await flex.evaluate(() => window.flexSim.invocations),
+          [],
+          `${when}: a Flex action ran`,
+        );
+        assert.deepEqual(
+          await page.evaluate(() => window.crm.events),
+          [],
+          `${when}: a host subscriber was called`,
+        );
+      };
       const versions = [v, v + 1, v - 1];
       let posted = 0;
       posted += await withoutHellos("h", versions);
       posted += await withoutHellos("f", versions);
-      await drive.sleep(QUIET_MS);
-      await assertNoErrors(main, "after odd commands, events and replies");
-      assert.deepEqual(
-        await flex.evaluate(() => window.flexSim.invocations),
-        [],
-        "a Flex action ran",
-      );
-      assert.deepEqual(
-        await page.evaluate(() => window.crm.events),
-        [],
-        "a host subscriber was called",
-      );
+      await assertNothingRan("after odd commands, events and replies");
       assert.equal(await stateOf(page), "ready");
       await assertDialWorks(main, 42, "after odd commands, events and replies");
       await assertEventArrives(main, "after odd commands, events and replies");
@@ -823,18 +810,7 @@ export function attackSuite(config, getBrowser) {
       await page.evaluate(() => (window.crm.events.length = 0));
       posted += await send("h", versions);
       posted += await send("f", versions);
-      await drive.sleep(QUIET_MS);
-      await assertNoErrors(main, "after odd values with hellos");
-      assert.deepEqual(
-        await flex.evaluate(() => window.flexSim.invocations),
-        [],
-        "a Flex action ran",
-      );
-      assert.deepEqual(
-        await page.evaluate(() => window.crm.events),
-        [],
-        "a host subscriber was called",
-      );
+      await assertNothingRan("after odd values with hellos");
       assert.ok(posted > 1000, `only ${posted} messages posted`);
       await flex.goto(config.flexUrl);
       await waitForPair(page, flex);

@@ -372,3 +372,26 @@ export async function until(frame, fn, arg, what, timeoutMs = 10000) {
     throw new Error(`waiting for ${what} failed: ${e.message}`);
   }
 }
+
+/**
+ * Closes a browser context, then fails on any error its pages let escape or
+ * caught themselves (`crm.errors`, `flexSim.errors`, in every frame).
+ */
+export async function closeClean(ctx) {
+  const errors = [];
+  for (const p of ctx.pages()) {
+    for (const frame of p.frames()) {
+      errors.push(
+        ...(await frame
+          .evaluate(() => [
+            ...(window.crm?.errors ?? []),
+            ...(window.flexSim?.errors ?? []),
+          ])
+          .catch(() => [])),
+      );
+    }
+  }
+  await ctx.close();
+  assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
+  assert.deepEqual(errors, [], "errors caught by the pages");
+}

@@ -168,24 +168,7 @@ export function robustnessSuite(config, getBrowser) {
       );
     });
 
-    after(async () => {
-      const errors = [];
-      for (const p of ctx.pages()) {
-        for (const frame of p.frames()) {
-          errors.push(
-            ...(await frame
-              .evaluate(() => [
-                ...(window.crm?.errors ?? []),
-                ...(window.flexSim?.errors ?? []),
-              ])
-              .catch(() => [])),
-          );
-        }
-      }
-      await ctx.close();
-      assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
-      assert.deepEqual(errors, [], "errors caught by the pages");
-    });
+    after(() => drive.closeClean(ctx));
 
     /**
      * Opens the host page with `query` (its knobs); `ready`: wait for the
