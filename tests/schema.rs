@@ -25,6 +25,10 @@ const ONLY_CHECK_SEES: &[(&str, &str)] = &[
         "member names are derived from several triggers' names",
     ),
     (
+        "dev-host-origin-also-production",
+        "an item of one list may not be in another",
+    ),
+    (
         "duplicate-command-name",
         "list items cannot be unique by one key",
     ),
@@ -213,6 +217,9 @@ fn the_schema_says_why_for_typical_mistakes() {
         }),
         ("/app/host_origins/0", |s| {
             s["app"]["host_origins"][0] = Value::from("https://crm.acme.example:443")
+        }),
+        ("/app/dev_host_origins/0", |s| {
+            s["app"]["dev_host_origins"][0] = Value::from("https://staging.acme.example")
         }),
         ("/triggers/0/name", |s| {
             s["triggers"][0]["name"] = Value::from("some")
