@@ -288,6 +288,28 @@ mod tests {
     }
 
     #[test]
+    fn warnings_render_as_warnings_without_a_summary() {
+        let source = "app:\n  host_origins: [http://localhost:8080]\n";
+        let d = Diagnostic::new("trusts a local page", Some(22..43))
+            .label("loopback")
+            .help("move it to `dev_host_origins`")
+            .warning();
+        assert_eq!(d.severity, Severity::Warning);
+        let report = Diagnostics::new("triggers.yaml", source, vec![d]).render_warnings();
+        assert!(
+            report.starts_with("warning: trusts a local page\n"),
+            "{report}"
+        );
+        assert!(report.contains(" --> triggers.yaml:2:18\n"), "{report}");
+        assert!(
+            report.contains("= help: move it to `dev_host_origins`"),
+            "{report}"
+        );
+        assert!(!report.contains("error"), "{report}");
+        assert_eq!(Diagnostics::new("t.yaml", "", vec![]).render_warnings(), "");
+    }
+
+    #[test]
     fn diagnostics_are_sorted_by_position_and_spans_clamped() {
         let source = "a: é\n";
         let items = vec![
