@@ -133,8 +133,11 @@ pub fn run(args: Args) -> Result<Status> {
     let edited = edit::insert_trigger(&source, &trigger)?;
     let lines = line_of(&edited.text, edited.inserted.start)
         ..=line_of(&edited.text, edited.inserted.end - 1);
-    let plan = match flexgen::pipeline::compile(&shown, &edited.text) {
-        Ok(plan) => plan,
+    let plan = match flexgen::pipeline::compile_with_warnings(&shown, &edited.text) {
+        Ok(compiled) => {
+            eprint!("{}", compiled.warnings.render_warnings());
+            compiled.plan
+        }
         Err(d) => {
             eprintln!(
                 "error: the new trigger `{}` was refused: it would make {shown} invalid.\n  \

@@ -53,11 +53,15 @@ flags are listed and nothing is asked. Exit status: 0 added, 1 the trigger was r
 const NEW_EXAMPLE: &str = "\
 Examples:
   flexgen new acme-crm
-  flexgen new acme-crm --host-origin https://crm.acme.example --host-origin http://localhost:8080
+  flexgen new acme-crm --host-origin https://crm.acme.example --dev-host-origin http://localhost:8080
   flexgen new desk --spec my-triggers.yaml     Your own spec (it names the app and the origins)
 
-Without --spec the app is named after the folder, Flex is at https://flex.twilio.com and
-the host page at http://localhost:8080 unless the flags say otherwise.";
+Without --spec the app is named after the folder and Flex is at https://flex.twilio.com;
+the production host origins (`host_origins`) are the --host-origin flags (none yet without
+them: `flexgen check` warns until there is one), and the development ones
+(`dev_host_origins`, trusted only by development builds of the plugin) are the
+--dev-host-origin flags and any loopback --host-origin, else http://localhost:8080, where
+the example host page is served.";
 
 const GENERATE_EXAMPLE: &str = "\
 Examples:
@@ -123,10 +127,16 @@ enum Command {
         /// Where Flex runs [default: https://flex.twilio.com].
         #[arg(long, value_name = "URL", conflicts_with = "spec")]
         flex_origin: Option<String>,
-        /// An origin of the CRM page that embeds Flex; repeat for several
-        /// [default: http://localhost:8080].
+        /// A production origin of the CRM page that embeds Flex; repeat for
+        /// several [default: none yet]. A loopback one (localhost,
+        /// 127.0.0.1, [::1]) goes to `dev_host_origins` instead.
         #[arg(long = "host-origin", value_name = "URL", conflicts_with = "spec")]
         host_origins: Vec<String>,
+        /// A loopback origin of a CRM page for development, trusted by
+        /// development builds of the plugin only; repeat for several
+        /// [default: http://localhost:8080].
+        #[arg(long = "dev-host-origin", value_name = "URL", conflicts_with = "spec")]
+        dev_host_origins: Vec<String>,
     },
     /// Generate the Flex plugin shim and the host bridge crate from a spec.
     #[command(after_help = GENERATE_EXAMPLE)]
@@ -231,11 +241,13 @@ fn execute(command: Command) -> Result<Status> {
             spec,
             flex_origin,
             host_origins,
+            dev_host_origins,
         } => new(scaffold::Request {
             target,
             spec,
             flex_origin,
             host_origins,
+            dev_host_origins,
         }),
         Command::Generate(output) => output.run(Scope::All),
         Command::Completions { shell } => {
@@ -286,7 +298,7 @@ fn preview(spec: &Path, port: u16) -> Result<Status> {
 }
 
 fn check(spec: &Path, print_plan: bool) -> Result<Status> {
-    let Some(plan) = compile(spec)? else {
+    let Some((plan, warnings)) = compile_counting(spec)? else {
         return Ok(Status::Failed);
     };
     if print_plan {
@@ -294,8 +306,13 @@ fn check(spec: &Path, print_plan: bool) -> Result<Status> {
         println!("{json}");
     }
     let n = plan.triggers.len();
+    let warned = if warnings == 0 {
+        String::new()
+    } else {
+        format!(", {warnings} {}", plural(warnings, "warning"))
+    };
     eprintln!(
-        "flexgen: {} is valid ({n} {})",
+        "flexgen: {} is valid ({n} {}{warned})",
         spec.display(),
         plural(n, "trigger")
     );
@@ -305,6 +322,10 @@ fn check(spec: &Path, print_plan: bool) -> Result<Status> {
 fn new(request: scaffold::Request) -> Result<Status> {
     match scaffold::new(&request) {
         Ok(created) => {
+            for note in &created.notes {
+                eprintln!("note: {note}");
+            }
+            eprint!("{}", created.warnings.render_warnings());
             report_written(&created.outcome, &created.files, &request.target);
             eprintln!(
                 "flexgen: next: read {}README.md (Flex setup, build, the example host page)",
@@ -387,13 +408,22 @@ pub(crate) fn read_spec(spec: &Path) -> Result<Option<String>> {
 }
 
 /// Reads and compiles the spec; `None` after printing its diagnostics.
+/// Its warnings are printed, and the run goes on.
 fn compile(spec: &Path) -> Result<Option<flexgen::ir::Plan>> {
+    Ok(compile_counting(spec)?.map(|(plan, _)| plan))
+}
+
+/// [`compile`], also returning how many warnings it printed.
+fn compile_counting(spec: &Path) -> Result<Option<(flexgen::ir::Plan, usize)>> {
     let Some(source) = read_spec(spec)? else {
         return Ok(None);
     };
     // The path as the user typed it, so diagnostics point where they look.
-    match flexgen::pipeline::compile(&spec.display().to_string(), &source) {
-        Ok(plan) => Ok(Some(plan)),
+    match flexgen::pipeline::compile_with_warnings(&spec.display().to_string(), &source) {
+        Ok(compiled) => {
+            eprint!("{}", compiled.warnings.render_warnings());
+            Ok(Some((compiled.plan, compiled.warnings.items.len())))
+        }
         Err(diagnostics) => {
             eprint!("{}", diagnostics.render());
             Ok(None)

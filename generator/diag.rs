@@ -18,8 +18,18 @@ pub struct Diagnostics {
     pub items: Vec<Diagnostic>,
 }
 
+/// How bad a diagnostic is: an error stops the run (exit 1, nothing
+/// generated); a warning is printed and the run goes on (exit 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub message: String,
     /// Byte range in `source` the message points at, when known.
     pub span: Option<Range<usize>>,
@@ -32,11 +42,18 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             message: shown(message.into()),
             span,
             label: None,
             help: None,
         }
+    }
+
+    /// The same diagnostic as a warning.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
@@ -85,8 +102,31 @@ impl Diagnostics {
         out
     }
 
+    /// Warnings as the CLI prints them on stderr before going on: one block
+    /// each (the first [`MAX_SHOWN`]), no summary (the command's own status
+    /// line counts them). Empty when there are none.
+    pub fn render_warnings(&self) -> String {
+        let renderer = Renderer::plain();
+        let mut out = String::new();
+        for d in self.items.iter().take(MAX_SHOWN) {
+            out.push_str(&renderer.render(&[self.group(d)]).to_string());
+            out.push_str("\n\n");
+        }
+        if self.items.len() > MAX_SHOWN {
+            out.push_str(&format!(
+                "note: {} more warnings not shown\n\n",
+                self.items.len() - MAX_SHOWN
+            ));
+        }
+        out
+    }
+
     fn group<'a>(&'a self, d: &'a Diagnostic) -> Group<'a> {
-        let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(d.message.as_str()));
         if let Some(span) = &d.span {
             let span = self.clamp(span.clone());
             // Only the lines the span touches go to the renderer: it walks all
@@ -245,6 +285,28 @@ mod tests {
             report.ends_with("error: triggers.yaml: 1 error, nothing generated\n"),
             "{report}"
         );
+    }
+
+    #[test]
+    fn warnings_render_as_warnings_without_a_summary() {
+        let source = "app:\n  host_origins: [http://localhost:8080]\n";
+        let d = Diagnostic::new("trusts a local page", Some(22..43))
+            .label("loopback")
+            .help("move it to `dev_host_origins`")
+            .warning();
+        assert_eq!(d.severity, Severity::Warning);
+        let report = Diagnostics::new("triggers.yaml", source, vec![d]).render_warnings();
+        assert!(
+            report.starts_with("warning: trusts a local page\n"),
+            "{report}"
+        );
+        assert!(report.contains(" --> triggers.yaml:2:18\n"), "{report}");
+        assert!(
+            report.contains("= help: move it to `dev_host_origins`"),
+            "{report}"
+        );
+        assert!(!report.contains("error"), "{report}");
+        assert_eq!(Diagnostics::new("t.yaml", "", vec![]).render_warnings(), "");
     }
 
     #[test]

@@ -36,8 +36,16 @@ pub struct App {
     pub name: Names,
     /// Exact origin of the Flex page, e.g. `https://flex.twilio.com`.
     pub flex_origin: String,
-    /// Exact origins allowed to embed Flex and talk to the plugin.
+    /// Exact origins allowed to embed Flex and talk to the plugin, in every
+    /// build (`app.host_origins`, the production list; may be empty when
+    /// `dev_host_origins` is not).
     pub host_origins: Vec<String>,
+    /// Loopback origins the plugin trusts too in a development build only
+    /// (`app.dev_host_origins`). Left out of the JSON when empty, so the
+    /// spec hash of a spec without them is what it was before the key
+    /// existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dev_host_origins: Vec<String>,
 }
 
 /// A name in every case style an emitter may need.

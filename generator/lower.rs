@@ -29,12 +29,8 @@ pub fn lower(file: &str, spec: &spec::Spec) -> Plan {
             .expect(VALIDATED)
             .value
             .clone(),
-        host_origins: app
-            .value
-            .host_origins
-            .iter()
-            .map(|o| o.value.clone())
-            .collect(),
+        host_origins: origins(&app.value.host_origins),
+        dev_host_origins: origins(&app.value.dev_host_origins),
     };
     let triggers: Vec<Trigger> = spec.triggers.iter().map(trigger).collect();
     let spec_hash = spec_hash(&app, &triggers);
@@ -46,6 +42,13 @@ pub fn lower(file: &str, spec: &spec::Spec) -> Plan {
         app,
         triggers,
     }
+}
+
+fn origins(list: &Option<spec::Item<Vec<spec::S<String>>>>) -> Vec<String> {
+    list.iter()
+        .flat_map(|l| &l.value)
+        .map(|o| o.value.clone())
+        .collect()
 }
 
 fn file_name(path: &str) -> String {

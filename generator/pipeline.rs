@@ -3,16 +3,34 @@ use crate::diag::Diagnostics;
 use crate::ir::Plan;
 use crate::{lower, spec, validate};
 
+/// A spec that compiled, with what `check` warns about in it.
+#[derive(Debug)]
+pub struct Compiled {
+    pub plan: Plan,
+    /// Warnings in source order (possibly none): the commands print them
+    /// and go on.
+    pub warnings: Diagnostics,
+}
+
 /// Parses, validates and lowers one spec. `file` is the path as the user named
 /// it (for diagnostics); only its file name reaches the generated output.
-/// On failure every problem found is returned, in source order.
-pub fn compile(file: &str, source: &str) -> Result<Plan, Diagnostics> {
+/// On failure every error found is returned, in source order (warnings are
+/// reported only for a spec without errors: fix those first).
+pub fn compile_with_warnings(file: &str, source: &str) -> Result<Compiled, Diagnostics> {
     let spec = spec::parse(source).map_err(|items| Diagnostics::new(file, source, items))?;
-    let errors = validate::validate(&spec, source);
-    if !errors.is_empty() {
-        return Err(Diagnostics::new(file, source, errors));
+    let findings = validate::validate(&spec, source);
+    if !findings.errors.is_empty() {
+        return Err(Diagnostics::new(file, source, findings.errors));
     }
-    Ok(lower::lower(file, &spec))
+    Ok(Compiled {
+        plan: lower::lower(file, &spec),
+        warnings: Diagnostics::new(file, source, findings.warnings),
+    })
+}
+
+/// [`compile_with_warnings`] for callers that do not report warnings.
+pub fn compile(file: &str, source: &str) -> Result<Plan, Diagnostics> {
+    compile_with_warnings(file, source).map(|c| c.plan)
 }
 
 #[cfg(test)]
@@ -64,9 +82,13 @@ mod tests {
             .chars()
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_eq!(plan.app.name.snake, "acme_crm");
-        assert_eq!(
-            plan.app.host_origins,
-            ["https://crm.acme.example", "http://localhost:8080"]
+        assert_eq!(plan.app.host_origins, ["https://crm.acme.example"]);
+        assert_eq!(plan.app.dev_host_origins, ["http://localhost:8080"]);
+        let compiled = compile_with_warnings("triggers.yaml", SEED).unwrap();
+        assert!(
+            compiled.warnings.items.is_empty(),
+            "{:?}",
+            compiled.warnings
         );
         let names: Vec<_> = plan
             .triggers
@@ -141,6 +163,121 @@ mod tests {
             SourceRoot::Timing
         );
         assert_eq!(by_name("agent").max_length, Some(1024));
+    }
+
+    #[test]
+    fn production_builds_trusting_local_pages_are_warned_about_where_it_happens() {
+        let warned = |source: &str| {
+            let compiled = compile_with_warnings("triggers.yaml", source)
+                .unwrap_or_else(|d| panic!("{}", d.render()));
+            let w = compiled.warnings;
+            assert!(w
+                .items
+                .iter()
+                .all(|i| i.severity == crate::diag::Severity::Warning
+                    && i.help
+                        .as_deref()
+                        .is_some_and(|h| h.contains("dev_host_origins"))));
+            w.items
+                .iter()
+                .map(|i| (w.location(i).unwrap(), i.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        // The seed as it was: the local page in the production list.
+        let old = SEED
+            .replace(
+                "host_origins: [https://crm.acme.example]",
+                "host_origins: [https://crm.acme.example, http://localhost:8080]",
+            )
+            .replace("  dev_host_origins: [http://localhost:8080]\n", "");
+        let found = warned(&old);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, (14, 44));
+        assert!(found[0].1.contains("`http://localhost:8080`"), "{found:?}");
+        // https on a loopback host is still a page on this machine.
+        let found = warned(&SEED.replace(
+            "host_origins: [https://crm.acme.example]",
+            "host_origins: [https://crm.acme.example, \"https://[::1]:8443\"]",
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        // A Flex on this machine.
+        let found = warned(&SEED.replace(
+            "flex_origin: https://flex.twilio.com",
+            "flex_origin: http://127.0.0.1:3000",
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.starts_with("`flex_origin` is the local origin"));
+        // No production origin yet.
+        let found = warned(&SEED.replace(
+            "host_origins: [https://crm.acme.example]",
+            "host_origins: []",
+        ));
+        assert_eq!(
+            found,
+            [(
+                (14, 17),
+                "no production host origin; a production build trusts no CRM page".to_string()
+            )]
+        );
+        // Warnings wait until the errors are fixed.
+        let broken = old.replace("action: StartOutboundCall", "action: StartOutbondCall");
+        let d = errors(&broken);
+        assert_eq!(d.items.len(), 1);
+        assert_eq!(d.items[0].severity, crate::diag::Severity::Error);
+    }
+
+    #[test]
+    fn development_origins_are_loopback_only_and_never_production_ones_too() {
+        let with = |hosts: &str, devs: &str| {
+            SEED.replace(
+                "host_origins: [https://crm.acme.example]",
+                &format!("host_origins: {hosts}"),
+            )
+            .replace(
+                "dev_host_origins: [http://localhost:8080]",
+                &format!("dev_host_origins: {devs}"),
+            )
+        };
+        let messages = |source: &str| -> Vec<String> {
+            errors(source)
+                .items
+                .iter()
+                .map(|i| i.message.clone())
+                .collect()
+        };
+        assert_eq!(
+            messages(&with(
+                "[https://a.example]",
+                "[https://b.example, http://localhost:1]"
+            )),
+            ["`https://b.example` in `dev_host_origins` is not a loopback origin"]
+        );
+        assert_eq!(
+            messages(&with("[http://localhost:1]", "[http://localhost:1]")),
+            ["`http://localhost:1` is in both `host_origins` and `dev_host_origins`"]
+        );
+        assert_eq!(
+            messages(&with(
+                "[https://a.example]",
+                "[\"http://[::1]:2\", \"http://[::1]:2\"]"
+            )),
+            ["duplicate development host origin `http://[::1]:2`"]
+        );
+        assert_eq!(messages(&with("[]", "[]")), ["`host_origins` is empty"]);
+        // A bad origin is reported for what it is, once.
+        assert_eq!(
+            messages(&with("[https://a.example]", "[http://localhost:8080/]")),
+            ["`http://localhost:8080/` is not an exact origin: trailing `/`"]
+        );
+        // Both kinds of loopback host and scheme are fine.
+        compile(
+            "t.yaml",
+            &with(
+                "[]",
+                "[http://127.0.0.1:1, https://localhost, \"http://[::1]\"]",
+            ),
+        )
+        .unwrap_or_else(|d| panic!("{}", d.render()));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! The skeleton is also a cargo-generate template, so its files use only the
 //! `{{ var }}` syntax that tera (here) and liquid (cargo-generate) render
 //! alike, with cargo-generate's variable names: `crate_name` for the app name
-//! and the `flex_origin` and `host_origins` placeholders that
-//! `templates/workspace/cargo-generate.toml` declares.
+//! and the `flex_origin`, `host_origins` and `dev_host_origins`
+//! placeholders that `templates/workspace/cargo-generate.toml` declares.
 
 use std::fs;
 use std::io;
@@ -16,7 +16,7 @@ use tera::{Context, Tera};
 
 use crate::diag::Diagnostics;
 use crate::emit::{self, EmitError, OutFile, Owner};
-use crate::validate::{check_app_name, check_origin};
+use crate::validate::{check_app_name, check_origin, is_loopback_origin};
 use crate::write::{self, Mode, Outcome, WriteError};
 
 /// The skeleton: `(path in the workspace, template)`, every file of
@@ -48,10 +48,12 @@ pub const TEMPLATE_ONLY: &[(&str, &str)] = &[(
 /// spec against the schema that `generate` writes next to it.
 pub const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./triggers.schema.json";
 
-/// The origins of a new workspace when no flag names them: hosted Flex, and
-/// the example host page served locally (the README says how).
+/// The origins of a new workspace when no flag names them: hosted Flex, no
+/// production CRM yet (`check` warns until there is one), and, for
+/// development builds only, the example host page served locally (the
+/// README says how).
 pub const DEFAULT_FLEX_ORIGIN: &str = "https://flex.twilio.com";
-pub const DEFAULT_HOST_ORIGINS: &[&str] = &["http://localhost:8080"];
+pub const DEFAULT_DEV_HOST_ORIGINS: &[&str] = &["http://localhost:8080"];
 
 /// The values the skeleton's templates read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,7 @@ pub struct Values {
     pub crate_name: String,
     pub flex_origin: String,
     pub host_origins: Vec<String>,
+    pub dev_host_origins: Vec<String>,
 }
 
 impl Values {
@@ -67,24 +70,28 @@ impl Values {
         let mut context = Context::new();
         context.insert("crate_name", &self.crate_name);
         context.insert("flex_origin", &self.flex_origin);
-        // One string for both engines (cargo-generate placeholders are
-        // strings): the inside of a YAML flow list. `[` and `]` cannot stand
-        // unquoted in one, and only an IPv6 host has them; nothing else in a
-        // checked origin needs quoting.
-        let origins: Vec<String> = self
-            .host_origins
-            .iter()
-            .map(|o| {
-                if o.contains('[') {
-                    format!("\"{o}\"")
-                } else {
-                    o.clone()
-                }
-            })
-            .collect();
-        context.insert("host_origins", &origins.join(", "));
+        context.insert("host_origins", &flow_list(&self.host_origins));
+        context.insert("dev_host_origins", &flow_list(&self.dev_host_origins));
         context
     }
+}
+
+/// One string for both engines (cargo-generate placeholders are strings):
+/// the inside of a YAML flow list. `[` and `]` cannot stand unquoted in one,
+/// and only an IPv6 host has them; nothing else in a checked origin needs
+/// quoting.
+fn flow_list(origins: &[String]) -> String {
+    origins
+        .iter()
+        .map(|o| {
+            if o.contains('[') {
+                format!("\"{o}\"")
+            } else {
+                o.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What `new` is asked to do.
@@ -96,8 +103,11 @@ pub struct Request {
     pub spec: Option<PathBuf>,
     /// `--flex-origin`; only without `spec`.
     pub flex_origin: Option<String>,
-    /// `--host-origin`, in order; only without `spec`.
+    /// `--host-origin`, in order; only without `spec`. Loopback ones go to
+    /// `dev_host_origins` (with a note).
     pub host_origins: Vec<String>,
+    /// `--dev-host-origin`, in order; only without `spec`.
+    pub dev_host_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +132,7 @@ pub enum ScaffoldError {
         message: String,
         help: String,
     },
-    #[error("--host-origin `{0}` is given twice\n  help: give each origin once")]
+    #[error("origin `{0}` is given twice\n  help: give each origin once")]
     DuplicateOrigin(String),
     #[error("cannot read spec {}: {source}", .path.display())]
     ReadSpec {
@@ -152,6 +162,11 @@ pub enum ScaffoldError {
 pub struct Created {
     pub outcome: Outcome,
     pub files: Vec<OutFile>,
+    /// What `new` decided for the user, one line each (a loopback
+    /// `--host-origin` moved to `dev_host_origins`).
+    pub notes: Vec<String>,
+    /// What `check` warns about in the new spec.
+    pub warnings: Diagnostics,
 }
 
 /// Creates the workspace. Everything is checked before anything is written;
@@ -159,17 +174,21 @@ pub struct Created {
 /// existed empty before).
 pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
     let existed = check_target(&request.target)?;
+    let mut notes = Vec::new();
     let spec_text = match &request.spec {
         Some(path) => user_spec(path)?,
-        None => render_spec(&default_values(request)?)?,
+        None => render_spec(&default_values(request, &mut notes)?)?,
     };
     let spec_path = request.target.join("triggers.yaml");
-    let plan = crate::pipeline::compile(&spec_path.display().to_string(), &spec_text)
-        .map_err(ScaffoldError::InvalidSpec)?;
+    let compiled =
+        crate::pipeline::compile_with_warnings(&spec_path.display().to_string(), &spec_text)
+            .map_err(ScaffoldError::InvalidSpec)?;
+    let plan = compiled.plan;
     let values = Values {
         crate_name: plan.app.name.original.clone(),
         flex_origin: plan.app.flex_origin.clone(),
         host_origins: plan.app.host_origins.clone(),
+        dev_host_origins: plan.app.dev_host_origins.clone(),
     };
     let mut files = skeleton(&values)?;
     if request.spec.is_some() {
@@ -193,7 +212,12 @@ pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
         })
         .and_then(|()| Ok(write::apply(&request.target, &files, Mode::Write)?));
     match written {
-        Ok(outcome) => Ok(Created { outcome, files }),
+        Ok(outcome) => Ok(Created {
+            outcome,
+            files,
+            notes,
+            warnings: compiled.warnings,
+        }),
         Err(e) => {
             undo(&request.target, &created_root, existed);
             Err(e)
@@ -290,8 +314,10 @@ fn user_spec(path: &Path) -> Result<String, ScaffoldError> {
 }
 
 /// The values of the default spec: the folder's name and the flags, each
-/// checked by the spec's own rules so that a mistake names the flag.
-fn default_values(request: &Request) -> Result<Values, ScaffoldError> {
+/// checked by the spec's own rules so that a mistake names the flag. A
+/// loopback `--host-origin` goes to `dev_host_origins`, with a note: a
+/// production build must not trust a page on the agent's machine.
+fn default_values(request: &Request, notes: &mut Vec<String>) -> Result<Values, ScaffoldError> {
     let target = &request.target;
     let bad_name = |message: String, help: String| ScaffoldError::BadName {
         target: target.clone(),
@@ -311,21 +337,53 @@ fn default_values(request: &Request) -> Result<Values, ScaffoldError> {
         .clone()
         .unwrap_or_else(|| DEFAULT_FLEX_ORIGIN.to_string());
     check_flag("--flex-origin", &flex_origin)?;
-    let host_origins: Vec<String> = if request.host_origins.is_empty() {
-        DEFAULT_HOST_ORIGINS.iter().map(|o| o.to_string()).collect()
-    } else {
-        request.host_origins.clone()
-    };
-    for (i, origin) in host_origins.iter().enumerate() {
-        check_flag("--host-origin", origin)?;
-        if host_origins[..i].contains(origin) {
+    let mut host_origins: Vec<String> = Vec::new();
+    let mut dev_host_origins: Vec<String> = Vec::new();
+    let mut seen: Vec<&String> = Vec::new();
+    for origin in &request.dev_host_origins {
+        check_flag("--dev-host-origin", origin)?;
+        if !is_loopback_origin(origin) {
+            return Err(ScaffoldError::BadOrigin {
+                flag: "--dev-host-origin",
+                message: format!("`{origin}` is not a loopback origin"),
+                help: "development origins are pages on this machine (localhost, 127.0.0.1, \
+                       [::1]); give the CRM's real origins with --host-origin"
+                    .into(),
+            });
+        }
+        if seen.contains(&origin) {
             return Err(ScaffoldError::DuplicateOrigin(origin.clone()));
         }
+        seen.push(origin);
+        dev_host_origins.push(origin.clone());
+    }
+    for origin in &request.host_origins {
+        check_flag("--host-origin", origin)?;
+        if seen.contains(&origin) {
+            return Err(ScaffoldError::DuplicateOrigin(origin.clone()));
+        }
+        seen.push(origin);
+        if is_loopback_origin(origin) {
+            notes.push(format!(
+                "--host-origin {origin} is on this machine: it goes to `dev_host_origins`, \
+                 trusted by development builds only (--dev-host-origin says so directly)"
+            ));
+            dev_host_origins.push(origin.clone());
+        } else {
+            host_origins.push(origin.clone());
+        }
+    }
+    if dev_host_origins.is_empty() {
+        dev_host_origins = DEFAULT_DEV_HOST_ORIGINS
+            .iter()
+            .map(|o| o.to_string())
+            .collect();
     }
     Ok(Values {
         crate_name: name.to_string(),
         flex_origin,
         host_origins,
+        dev_host_origins,
     })
 }
 
@@ -372,10 +430,8 @@ mod tests {
         Values {
             crate_name: "acme-crm".into(),
             flex_origin: "https://flex.twilio.com".into(),
-            host_origins: vec![
-                "https://crm.acme.example".into(),
-                "http://localhost:8080".into(),
-            ],
+            host_origins: vec!["https://crm.acme.example".into()],
+            dev_host_origins: vec!["http://localhost:8080".into()],
         }
     }
 
@@ -424,16 +480,19 @@ mod tests {
         let values = Values {
             crate_name: "desk".into(),
             flex_origin: "https://flex.twilio.com".into(),
-            host_origins: vec!["http://[::1]:8080".into(), "http://localhost:3000".into()],
+            host_origins: vec![],
+            dev_host_origins: vec!["http://[::1]:8080".into(), "http://localhost:3000".into()],
         };
         let text = render_spec(&values).unwrap();
+        assert!(text.contains("  host_origins: []\n"), "{text}");
         assert!(
-            text.contains("host_origins: [\"http://[::1]:8080\", http://localhost:3000]"),
+            text.contains("dev_host_origins: [\"http://[::1]:8080\", http://localhost:3000]"),
             "{text}"
         );
         let plan = crate::pipeline::compile("triggers.yaml", &text)
             .unwrap_or_else(|d| panic!("{}", d.render()));
         assert_eq!(plan.app.host_origins, values.host_origins);
+        assert_eq!(plan.app.dev_host_origins, values.dev_host_origins);
         assert_eq!(plan.app.name.original, "desk");
     }
 

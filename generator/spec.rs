@@ -375,7 +375,10 @@ pub struct Spec {
 pub struct App {
     pub name: Option<Item<String>>,
     pub flex_origin: Option<Item<String>>,
-    pub host_origins: Vec<S<String>>,
+    /// The production list: trusted by every build of the plugin.
+    pub host_origins: Option<Item<Vec<S<String>>>>,
+    /// Loopback origins trusted by development builds only.
+    pub dev_host_origins: Option<Item<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -455,7 +458,7 @@ pub struct On {
 
 /// Keys allowed at each level, in documentation order (for "allowed keys" help).
 const ROOT_KEYS: &[&str] = &["version", "app", "triggers"];
-const APP_KEYS: &[&str] = &["name", "flex_origin", "host_origins"];
+const APP_KEYS: &[&str] = &["name", "flex_origin", "host_origins", "dev_host_origins"];
 const TRIGGER_KEYS: &[&str] = &[
     "name",
     "summary",
@@ -760,11 +763,31 @@ impl Walker<'_> {
                 "name" => app.name = self.string_item(key, value),
                 "flex_origin" => app.flex_origin = self.string_item(key, value),
                 "host_origins" => {
-                    app.host_origins = self
-                        .strings(value, Some("host_origins"))
-                        .unwrap_or_default();
+                    app.host_origins = self.item(key, value, |w, n| w.strings(n, None));
+                }
+                "dev_host_origins" => {
+                    app.dev_host_origins = self.item(key, value, |w, n| w.strings(n, None));
                 }
                 _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        // `host_origins: []` is fine while development origins exist (a
+        // workspace with no production CRM yet; `validate` warns); with
+        // neither, no build of the plugin would trust any page.
+        let listed = |list: &Option<Item<Vec<S<String>>>>| {
+            list.as_ref().is_some_and(|l| !l.value.is_empty())
+        };
+        if let Some(hosts) = &app.host_origins {
+            if hosts.value.is_empty() && !listed(&app.dev_host_origins) {
+                self.error(
+                    Diagnostic::new("`host_origins` is empty", Some(hosts.span.clone()))
+                        .label("needs at least one entry")
+                        .help(
+                            "list the exact origin of your CRM page, e.g. \
+                             `host_origins: [https://crm.example.com]` (loopback origins \
+                             for local development go under `dev_host_origins`)",
+                        ),
+                );
             }
         }
         self.require_keys(

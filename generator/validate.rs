@@ -242,18 +242,33 @@ fn suggest(word: &str, allowed: &[&str], what: &str) -> String {
     }
 }
 
-/// Checks the whole spec; an empty result means `lower` may run.
-pub fn validate(spec: &Spec, source: &str) -> Vec<Diagnostic> {
+/// What [`validate`] found.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Every error; none means `lower` may run.
+    pub errors: Vec<Diagnostic>,
+    /// Sound but risky choices (a production build trusting a page on this
+    /// machine): printed, and generation goes on.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks the whole spec.
+pub fn validate(spec: &Spec, source: &str) -> Findings {
     let mut c = Checker {
         errors: Vec::new(),
+        warnings: Vec::new(),
         source,
     };
     c.spec(spec);
-    c.errors
+    Findings {
+        errors: c.errors,
+        warnings: c.warnings,
+    }
 }
 
 struct Checker<'s> {
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
     source: &'s str,
 }
 
@@ -269,6 +284,22 @@ impl Checker<'_> {
             Diagnostic::new(message, Some(span.clone()))
                 .label(label)
                 .help(help),
+        );
+    }
+
+    /// A finding that does not stop generation (see [`Findings`]).
+    fn warn(
+        &mut self,
+        message: impl Into<String>,
+        span: &Span,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        self.warnings.push(
+            Diagnostic::new(message, Some(span.clone()))
+                .label(label)
+                .help(help)
+                .warning(),
         );
     }
 
@@ -430,11 +461,27 @@ impl Checker<'_> {
             }
         }
         if let Some(origin) = &app.flex_origin {
-            self.origin(&origin.value, &origin.span);
+            if self.origin(&origin.value, &origin.span) && is_development_origin(&origin.value) {
+                self.warn(
+                    format!(
+                        "`flex_origin` is the local origin `{}`: the host bridge would take \
+                         any page served there for Flex",
+                        origin.value
+                    ),
+                    &origin.span,
+                    "a loopback or plain-http origin",
+                    "use your hosted Flex (e.g. `https://flex.twilio.com`) in the spec you \
+                     deploy: the host bridge has no development-only list like the plugin's \
+                     `dev_host_origins` (`flexgen preview` points `flex_origin` at its \
+                     simulator by itself)",
+                );
+            }
         }
+        let hosts = app.host_origins.as_ref();
+        let devs = app.dev_host_origins.as_ref();
         let mut seen: HashMap<&str, &Span> = HashMap::new();
-        for origin in &app.host_origins {
-            self.origin(&origin.value, &origin.span);
+        for origin in hosts.map(|h| h.value.as_slice()).unwrap_or_default() {
+            let valid = self.origin(&origin.value, &origin.span);
             if let Some(first) = seen.insert(&origin.value, &origin.span) {
                 let line = self.line_of(first);
                 self.error(
@@ -443,13 +490,84 @@ impl Checker<'_> {
                     "listed twice",
                     format!("remove it: it is already listed on line {line}"),
                 );
+            } else if valid && is_development_origin(&origin.value) {
+                self.warn(
+                    format!(
+                        "a production build of the plugin trusts the local origin `{}`",
+                        origin.value
+                    ),
+                    &origin.span,
+                    "a loopback or plain-http origin",
+                    "move it to `dev_host_origins`: development builds (`npm start`, \
+                     `flexgen preview`) trust those as well, production builds (`npm run \
+                     build`, `npm run deploy`) do not, so a deployed plugin never talks to a \
+                     page on this machine's port",
+                );
+            }
+        }
+        if let Some(hosts) = hosts.filter(|h| h.value.is_empty()) {
+            // (Empty with no development origins either is the walk's error.)
+            if devs.is_some_and(|d| !d.value.is_empty()) {
+                self.warn(
+                    "no production host origin; a production build trusts no CRM page",
+                    &hosts.span,
+                    "empty",
+                    "add the exact origin of the CRM page that embeds Flex in production, e.g. \
+                     `host_origins: [https://crm.example.com]`; `dev_host_origins` are trusted \
+                     by development builds only",
+                );
+            }
+        }
+        let mut seen_dev: HashMap<&str, &Span> = HashMap::new();
+        for origin in devs.map(|d| d.value.as_slice()).unwrap_or_default() {
+            if !self.origin(&origin.value, &origin.span) {
+                continue;
+            }
+            if let Some(first) = seen_dev.insert(&origin.value, &origin.span) {
+                let line = self.line_of(first);
+                self.error(
+                    format!("duplicate development host origin `{}`", origin.value),
+                    &origin.span,
+                    "listed twice",
+                    format!("remove it: it is already listed on line {line}"),
+                );
+            } else if !is_loopback_origin(&origin.value) {
+                self.error(
+                    format!(
+                        "`{}` in `dev_host_origins` is not a loopback origin",
+                        origin.value
+                    ),
+                    &origin.span,
+                    "not localhost, 127.0.0.1 or [::1]",
+                    "`dev_host_origins` holds pages on this machine only (localhost, 127.0.0.1, \
+                     [::1]); list the CRM's real origins under `host_origins`",
+                );
+            } else if let Some(first) = seen.get(origin.value.as_str()) {
+                let line = self.line_of(first);
+                self.error(
+                    format!(
+                        "`{}` is in both `host_origins` and `dev_host_origins`",
+                        origin.value
+                    ),
+                    &origin.span,
+                    "also a production origin",
+                    format!(
+                        "remove it from `host_origins` (line {line}), so that only \
+                         development builds trust it"
+                    ),
+                );
             }
         }
     }
 
-    fn origin(&mut self, origin: &str, span: &Span) {
-        if let Err((message, help)) = check_origin(origin) {
-            self.error(message, span, "not an exact origin", help);
+    /// Checks an origin's form; `true` when it is an exact origin.
+    fn origin(&mut self, origin: &str, span: &Span) -> bool {
+        match check_origin(origin) {
+            Ok(()) => true,
+            Err((message, help)) => {
+                self.error(message, span, "not an exact origin", help);
+                false
+            }
         }
     }
 
@@ -1316,14 +1434,29 @@ pub fn check_origin(origin: &str) -> Result<(), (String, String)> {
             );
         }
     }
-    const LOCAL: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
-    if scheme == "http" && !LOCAL.contains(&host) {
+    if scheme == "http" && !LOOPBACK_HOSTS.contains(&host) {
         return fail(
             "plain http outside localhost",
             format!("write `https://{authority}`: http is only for localhost, 127.0.0.1 and [::1]"),
         );
     }
     Ok(())
+}
+
+/// The hosts that name this machine: the only ones `http` may use, and the
+/// only ones `dev_host_origins` may list.
+pub const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+
+/// Whether a checked origin is on this machine (any scheme or port).
+pub fn is_loopback_origin(origin: &str) -> bool {
+    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    LOOPBACK_HOSTS.contains(&split_port(rest).0)
+}
+
+/// Whether a checked origin is one a production build should not trust: on
+/// this machine, or plain `http` (which `check_origin` allows only there).
+pub fn is_development_origin(origin: &str) -> bool {
+    origin.starts_with("http://") || is_loopback_origin(origin)
 }
 
 /// `host:port` -> (host, Some(port)); IPv6 hosts keep their brackets.

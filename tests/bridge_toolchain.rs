@@ -149,7 +149,7 @@ mod fixtures {
         // No summary, no user action: the docs still read.
         triggers[3].summary = None;
         triggers[3].user_action = None;
-        plan("edge-case", &["https://crm.example.com"], triggers)
+        plan("edge-case", &["https://crm.example.com"], &[], triggers)
     }
 }
 

@@ -8,7 +8,11 @@
 //!   (its generated output is committed beside the spec, minus the spec
 //!   and the example's README);
 //! - every `tests/golden/invalid/<case>/triggers.yaml` -> `expected.stderr`
-//!   and `expected.code` of `flexgen check`, and `generate` writes nothing.
+//!   and `expected.code` of `flexgen check`, and `generate` writes nothing;
+//! - every `tests/golden/warnings/<case>/triggers.yaml`, a valid spec that
+//!   `check` warns about -> `expected.stderr` of `flexgen check` (exit 0), and
+//!   `generate` prints the same warnings and writes its files. The seed and
+//!   the examples must draw no warning at all.
 //!
 //! Re-bless after an intended change with `FLEXGEN_BLESS=1 cargo test --release
 //! --test golden`, then review the diff in git.
@@ -48,6 +52,16 @@ fn check_tree_case(
 ) -> Vec<String> {
     let (dir, actual) = generate(spec);
     assert!(!actual.is_empty(), "{name}: generate produced no files");
+    let check = flexgen()
+        .current_dir(dir.path())
+        .args(["check", "triggers.yaml"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&check.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains("warning"),
+        "{name}: check warns:\n{stderr}"
+    );
 
     // Generating again into the same folder changes nothing, byte for byte.
     let again = flexgen()
@@ -174,6 +188,77 @@ fn invalid_specs_report_their_diagnostics_and_write_nothing() {
                 code.trim(),
                 want_code.trim()
             ));
+        }
+        let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
+        if want != stderr {
+            let diff = similar::TextDiff::from_lines(&want, &stderr)
+                .unified_diff()
+                .header("expected.stderr", "actual stderr")
+                .to_string();
+            problems.push(format!("{name}: stderr differs\n{diff}"));
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn warned_specs_report_their_warnings_and_still_generate() {
+    let root = repo().join("tests/golden/warnings");
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 3, "only {} warning cases", cases.len());
+    let mut problems = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let check = flexgen()
+            .current_dir(case)
+            .args(["check", "triggers.yaml"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
+        if check.status.code() != Some(0) {
+            problems.push(format!("{name}: check exited {:?}", check.status.code()));
+        }
+        if !stderr.starts_with("warning: ") {
+            problems.push(format!("{name}: check printed no warning first:\n{stderr}"));
+        }
+        if stderr.contains("error") {
+            problems.push(format!("{name}: check printed an error:\n{stderr}"));
+        }
+
+        // generate prints the same warnings, then writes the files.
+        let out = tempfile::tempdir().unwrap();
+        let generate = flexgen()
+            .current_dir(case)
+            .args(["generate", "triggers.yaml", "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        let warnings = stderr
+            .rsplit_once("flexgen: ")
+            .map_or(stderr.as_str(), |(w, _)| w);
+        if generate.status.code() != Some(0)
+            || !String::from_utf8_lossy(&generate.stderr).starts_with(warnings)
+        {
+            problems.push(format!(
+                "{name}: generate did not warn the same way and succeed:\n{}",
+                String::from_utf8_lossy(&generate.stderr)
+            ));
+        }
+        if !out
+            .path()
+            .join("flex-plugin/src/flexgen/triggers.ts")
+            .is_file()
+        {
+            problems.push(format!("{name}: generate wrote no plugin"));
+        }
+
+        if blessing() {
+            fs::write(case.join("expected.stderr"), &stderr).unwrap();
+            continue;
         }
         let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
         if want != stderr {

@@ -95,12 +95,20 @@ fn the_new_workspace_validates_and_is_up_to_date() {
     let spec = fs::read_to_string(ws.join("triggers.yaml")).unwrap();
     assert!(spec.starts_with(&format!("{SCHEMA_LINE}\n")), "{spec}");
     assert!(spec.contains(&format!("  name: {NAME}\n")), "{spec}");
+    // No production CRM yet; the example page's local origin is for
+    // development builds only.
+    assert!(spec.contains("  host_origins: []\n"), "{spec}");
     assert!(
-        spec.contains("  host_origins: [http://localhost:8080]\n"),
+        spec.contains("  dev_host_origins: [http://localhost:8080]\n"),
         "{spec}"
     );
 
-    flexgen(&ws).arg("check").assert().success();
+    let check = flexgen(&ws).arg("check").assert().success();
+    let said = stderr_of(check.get_output());
+    assert!(
+        said.contains("warning: no production host origin; a production build trusts no CRM page"),
+        "{said}"
+    );
     let before = read_tree(&ws, &[]);
     flexgen(&ws)
         .args(["generate", "--check"])
@@ -118,14 +126,29 @@ fn the_new_workspace_validates_and_is_up_to_date() {
 
 #[test]
 fn origin_flags_land_in_the_spec_and_the_readme() {
-    let dir = new_workspace(&[
-        "--flex-origin",
-        "https://flex.acme.example",
-        "--host-origin",
-        "https://crm.acme.example",
-        "--host-origin",
-        "http://[::1]:8080",
-    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let made = flexgen(dir.path())
+        .args([
+            "new",
+            NAME,
+            "--flex-origin",
+            "https://flex.acme.example",
+            "--host-origin",
+            "https://crm.acme.example",
+            "--host-origin",
+            "http://[::1]:8080",
+            "--dev-host-origin",
+            "http://localhost:3000",
+        ])
+        .assert()
+        .success();
+    // The loopback --host-origin goes to the development list, and `new` says so.
+    let said = stderr_of(made.get_output());
+    assert!(
+        said.contains("note: --host-origin http://[::1]:8080 is on this machine: it goes to `dev_host_origins`"),
+        "{said}"
+    );
+    assert!(!said.contains("warning"), "{said}");
     let ws = dir.path().join(NAME);
     let spec = fs::read_to_string(ws.join("triggers.yaml")).unwrap();
     assert!(
@@ -133,7 +156,11 @@ fn origin_flags_land_in_the_spec_and_the_readme() {
         "{spec}"
     );
     assert!(
-        spec.contains("  host_origins: [https://crm.acme.example, \"http://[::1]:8080\"]\n"),
+        spec.contains("  host_origins: [https://crm.acme.example]\n"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("  dev_host_origins: [http://localhost:3000, \"http://[::1]:8080\"]\n"),
         "{spec}"
     );
     let readme = fs::read_to_string(ws.join("README.md")).unwrap();
@@ -202,6 +229,20 @@ fn bad_origins_and_names_are_refused_before_anything_is_written() {
             vec![
                 NAME,
                 "--host-origin",
+                "http://localhost:8080",
+                "--host-origin",
+                "http://localhost:8080",
+            ],
+            vec!["given twice"],
+        ),
+        (
+            vec![NAME, "--dev-host-origin", "https://crm.acme.example"],
+            vec!["--dev-host-origin", "is not a loopback origin"],
+        ),
+        (
+            vec![
+                NAME,
+                "--dev-host-origin",
                 "http://localhost:8080",
                 "--host-origin",
                 "http://localhost:8080",
@@ -299,6 +340,7 @@ fn cargo_generate_renders_the_same_skeleton() {
         "within_cargo_project": false,
         "flex_origin": placeholder_default(&toml, "flex_origin"),
         "host_origins": placeholder_default(&toml, "host_origins"),
+        "dev_host_origins": placeholder_default(&toml, "dev_host_origins"),
     });
     let parser = liquid::ParserBuilder::with_stdlib().build().unwrap();
 

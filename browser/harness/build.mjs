@@ -60,25 +60,37 @@ export function listCases() {
 }
 
 /**
- * Rewrites `app.flex_origin` and `app.host_origins` of a spec's text, keeping
- * everything else byte for byte. Only for flexgen's own specs; the caller
- * checks the result through `flexgen check --plan`.
+ * Rewrites the origins of a spec's text, keeping everything else byte for
+ * byte: `app.flex_origin` becomes the simulator's, and the host page's
+ * origin (a loopback one) becomes the only development host origin
+ * (`dev_host_origins`), with no production one (`host_origins: []`). The
+ * plugin is bundled as a development build (see bundlePlugin), so it trusts
+ * exactly the host page, through the same switch a real `flex-plugin start`
+ * uses. Only for flexgen's own specs; the caller checks the result through
+ * `flexgen check --plan`.
  */
 export function pointOrigins(text, { flexOrigin, hostOrigin }) {
   const lines = text.split("\n");
   const out = [];
+  // A block list's `- ...` items (and comments between them) after line i.
+  const skipBlock = (i) => {
+    while (i + 1 < lines.length && /^\s+(-|#)/.test(lines[i + 1])) i++;
+    return i;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const flex = /^(\s+)flex_origin:/.exec(line);
     const hosts = /^(\s+)host_origins:(.*)$/.exec(line);
+    const devs = /^(\s+)dev_host_origins:(.*)$/.exec(line);
     if (flex) {
       out.push(`${flex[1]}flex_origin: ${flexOrigin}`);
     } else if (hosts) {
-      out.push(`${hosts[1]}host_origins: [${hostOrigin}]`);
-      if (hosts[2].trim() === "") {
-        // A block list: drop its `- ...` items (and comments between them).
-        while (i + 1 < lines.length && /^\s+(-|#)/.test(lines[i + 1])) i++;
-      }
+      out.push(`${hosts[1]}host_origins: []`);
+      out.push(`${hosts[1]}dev_host_origins: [${hostOrigin}]`);
+      if (hosts[2].trim() === "") i = skipBlock(i);
+    } else if (devs) {
+      // Replaced by the line written after host_origins.
+      if (devs[2].trim() === "") i = skipBlock(i);
     } else {
       out.push(line);
     }
@@ -260,15 +272,28 @@ export async function bundleScript(entry, outfile, extra = {}) {
 /**
  * The generated plugin, bundled from its own `src/index.ts` the way the plugin
  * builder would: `@twilio/flex-plugin` is the real package, and its build-time
- * globals are defined here as the builder defines them.
+ * globals are defined here as the builder defines them. It is a development
+ * build, as `flex-plugin start` makes: `process.env.NODE_ENV` is
+ * "development" (webpack's `mode` there), so the plugin trusts the spec's
+ * `dev_host_origins` too. `mode: "production"` makes what `flex-plugin
+ * build` would: "production" and minified, without them.
  */
-async function bundlePlugin(pluginDir, outfile, appName, extraNodePaths) {
+export async function bundlePlugin(
+  pluginDir,
+  outfile,
+  appName,
+  extraNodePaths,
+  mode = "development",
+) {
   const str = (s) => JSON.stringify(s);
   await bundleScript(path.join(pluginDir, "src", "index.ts"), outfile, {
     // The harness's packages first, then the user's (a workspace's own
     // flex-plugin/node_modules, for packages its hooks import).
     nodePaths: [nodeModules, ...extraNodePaths],
+    minify: mode === "production",
+    sourcemap: mode === "production" ? false : "inline",
     define: {
+      "process.env.NODE_ENV": str(mode),
       __FPB_PLUGIN_UNIQUE_NAME: str(`plugin-${appName}`),
       __FPB_PLUGIN_VERSION: str("0.0.0-e2e"),
       __FPB_FLEX_PLUGIN_SCRIPTS_VERSION: str("7.1.2"),
@@ -423,11 +448,13 @@ export async function buildAll(
     const plan = JSON.parse(run(flexgen, ["check", "--plan", spec]));
     if (
       plan.app.flex_origin !== flexOrigin ||
-      plan.app.host_origins.join() !== hostOrigin
+      plan.app.host_origins.length !== 0 ||
+      (plan.app.dev_host_origins ?? []).join() !== hostOrigin
     ) {
       throw new Error(
         `case ${c.name}: could not point the spec's origins at the loopback servers; ` +
-          "write `flex_origin:` and `host_origins:` as block keys, one per line, under `app:`",
+          "write `flex_origin:`, `host_origins:` and `dev_host_origins:` as block keys, " +
+          "one per line, under `app:`",
       );
     }
 

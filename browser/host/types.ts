@@ -41,7 +41,12 @@ export interface Trigger {
 export interface Plan {
   spec_hash: string;
   protocol_version: number;
-  app: { name: Names; flex_origin: string; host_origins: string[] };
+  app: {
+    name: Names;
+    flex_origin: string;
+    host_origins: string[];
+    dev_host_origins?: string[];
+  };
   triggers: Trigger[];
 }
 

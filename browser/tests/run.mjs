@@ -17,6 +17,7 @@ import {
   workspaceOutDir,
 } from "../harness/build.mjs";
 import { launch, newContext, openHost } from "../harness/browser.mjs";
+import { buildModesSuite } from "./build-modes.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
 import { attackSuite } from "./attack.mjs";
@@ -260,5 +261,13 @@ for (const config of cases) {
     // own (one may kill a bridge): the seed only.
     if (config.case === "seed" && !workspace)
       attackSuite(config, () => browser);
+
+    // The seed's own origins, development and production builds.
+    if (config.case === "seed" && !workspace)
+      buildModesSuite(
+        config.case,
+        listCases().find((c) => c.name === "seed").spec,
+        out,
+      );
   });
 }

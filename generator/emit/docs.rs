@@ -203,12 +203,25 @@ fn overview(out: &mut String, plan: &Plan) {
          | | |\n|---|---|\n\
          | Flex origin | {flex} |\n\
          | host origins | {hosts} |\n\
+         {dev}\
          | protocol version | {version} |\n\
          | spec hash | `{hash}` (both ends must carry the same one; the handshake compares them) |\n\
          | triggers | {commands} CRM → Flex, {events} Flex → CRM |\n\n",
         spec = md_code(&plan.spec_file),
         flex = md_code(&plan.app.flex_origin),
-        hosts = join(plan.app.host_origins.iter().map(|o| md_code(o))),
+        hosts = if plan.app.host_origins.is_empty() {
+            "none yet (a production build of the plugin trusts no CRM page)".to_string()
+        } else {
+            join(plan.app.host_origins.iter().map(|o| md_code(o)))
+        },
+        dev = if plan.app.dev_host_origins.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "| development host origins | {} (development builds of the plugin only) |\n",
+                join(plan.app.dev_host_origins.iter().map(|o| md_code(o)))
+            )
+        },
         version = plan.protocol_version,
         hash = plan.spec_hash,
     );

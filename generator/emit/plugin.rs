@@ -21,8 +21,8 @@ use serde_json::Value;
 
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
-    ActionField, ActionFieldType, ArgValue, Direction, Field, FieldType, Filter, Invoke, Listen,
-    ListenKind, Plan, SourceRoot, Subject, Trigger, ValueType,
+    ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
+    Listen, ListenKind, Plan, SourceRoot, Subject, Trigger, ValueType,
 };
 
 /// Where the generated files go, relative to the output folder.
@@ -120,6 +120,8 @@ struct View<'a> {
     flex_origin: &'a str,
     /// `export const HOST_ORIGINS ...`, laid out as prettier would.
     host_origins_decl: String,
+    /// The spec has `dev_host_origins`: `HOST_ORIGINS` depends on the build.
+    has_dev_host_origins: bool,
     triggers: Vec<TriggerView<'a>>,
     /// One payload interface per distinct Flex action invoked.
     actions: Vec<ActionView<'a>>,
@@ -304,10 +306,8 @@ impl<'a> View<'a> {
             plugin_class: format!("{}Plugin", plan.app.name.pascal),
             spec_hash: &plan.spec_hash,
             flex_origin: &plan.app.flex_origin,
-            host_origins_decl: array_decl(
-                "export const HOST_ORIGINS: readonly string[] = ",
-                plan.app.host_origins.iter().map(|o| render::ts_string(o)),
-            ),
+            host_origins_decl: host_origins_decl(&plan.app),
+            has_dev_host_origins: !plan.app.dev_host_origins.is_empty(),
             has_commands,
             has_events,
             triggers,
@@ -653,6 +653,62 @@ fn array_decl(head: &str, items: impl Iterator<Item = String>) -> String {
     format!("{head}[\n{lines}];")
 }
 
+/// The build constant that tells a development build from a production one.
+/// Every bundler replaces it with a string literal: the Flex plugin builder
+/// through webpack's `mode` (`"development"` for `flex-plugin start`,
+/// `"production"` for `flex-plugin build` and `deploy`), esbuild through
+/// `define` (the browser harness and `flexgen preview`). A production
+/// bundle's minifier then drops the branch it can never take, and with it
+/// the development origins.
+pub const BUILD_MODE_TEST: &str = "process.env.NODE_ENV === \"development\"";
+
+/// `HOST_ORIGINS`: `app.host_origins`, and with `app.dev_host_origins` a
+/// conditional on [`BUILD_MODE_TEST`] whose development branch lists both,
+/// laid out as prettier would.
+fn host_origins_decl(app: &App) -> String {
+    let head = "export const HOST_ORIGINS: readonly string[] =";
+    let production: Vec<String> = app
+        .host_origins
+        .iter()
+        .map(|o| render::ts_string(o))
+        .collect();
+    if app.dev_host_origins.is_empty() {
+        return array_decl(&format!("{head} "), production.into_iter());
+    }
+    let development: Vec<String> = production
+        .iter()
+        .cloned()
+        .chain(app.dev_host_origins.iter().map(|o| render::ts_string(o)))
+        .collect();
+    // The whole declaration never fits one line (the head and the test
+    // alone are 88 characters), so prettier breaks after `=`; then the
+    // conditional goes on one line at indent 2 when it fits, else each
+    // branch on its own line at indent 4, an array that does not fit there
+    // one element per line.
+    let flat = |items: &[String]| format!("[{}]", items.join(", "));
+    let one_line = format!(
+        "  {BUILD_MODE_TEST} ? {} : {};",
+        flat(&development),
+        flat(&production)
+    );
+    if one_line.chars().count() <= PRINT_WIDTH {
+        return format!("{head}\n{one_line}");
+    }
+    let branch = |mark: &str, items: &[String], tail: &str| {
+        let line = format!("    {mark} {}{tail}", flat(items));
+        if line.chars().count() <= PRINT_WIDTH {
+            return line;
+        }
+        let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
+        format!("    {mark} [\n{lines}      ]{tail}")
+    };
+    format!(
+        "{head}\n  {BUILD_MODE_TEST}\n{}\n{}",
+        branch("?", &development, ""),
+        branch(":", &production, ";")
+    )
+}
+
 /// `<head>{ a, b }<tail>` on one line when it fits, else one name per line,
 /// as prettier lays out an import.
 fn import_decl(head: &str, names: impl Iterator<Item = String>, tail: &str) -> String {
@@ -959,5 +1015,59 @@ mod tests {
                 assert!(!wiring.contains("on(manager.events"));
             }
         }
+    }
+
+    #[test]
+    fn host_origins_depend_on_the_build_only_with_development_origins() {
+        let decl = |hosts: &[&str], devs: &[&str]| {
+            let mut plan = fixtures::seed();
+            plan.app.host_origins = hosts.iter().map(|o| o.to_string()).collect();
+            plan.app.dev_host_origins = devs.iter().map(|o| o.to_string()).collect();
+            host_origins_decl(&plan.app)
+        };
+        // No development origins: one list, no build constant anywhere.
+        let plain = decl(&["https://a.example"], &[]);
+        assert_eq!(
+            plain,
+            "export const HOST_ORIGINS: readonly string[] = [\"https://a.example\"];"
+        );
+        let files = emit(&fixtures::omnichannel()).unwrap();
+        let triggers = &find(&files, "flex-plugin/src/flexgen/triggers.ts").contents;
+        assert!(!triggers.contains("process"), "{triggers}");
+        // With them: the layouts prettier 3 gives (checked against it).
+        assert_eq!(
+            decl(&[], &["http://localhost:8080"]),
+            "export const HOST_ORIGINS: readonly string[] =\n  \
+             process.env.NODE_ENV === \"development\" ? [\"http://localhost:8080\"] : [];"
+        );
+        assert_eq!(
+            decl(&["https://crm.acme.example"], &["http://localhost:8080"]),
+            "export const HOST_ORIGINS: readonly string[] =\n  \
+             process.env.NODE_ENV === \"development\"\n    \
+             ? [\"https://crm.acme.example\", \"http://localhost:8080\"]\n    \
+             : [\"https://crm.acme.example\"];"
+        );
+        assert_eq!(
+            decl(
+                &["https://crm.acme.example.very.long.name.example"],
+                &["http://localhost:8080", "http://127.0.0.1:8080"]
+            ),
+            "export const HOST_ORIGINS: readonly string[] =\n  \
+             process.env.NODE_ENV === \"development\"\n    \
+             ? [\n        \
+             \"https://crm.acme.example.very.long.name.example\",\n        \
+             \"http://localhost:8080\",\n        \
+             \"http://127.0.0.1:8080\",\n      \
+             ]\n    \
+             : [\"https://crm.acme.example.very.long.name.example\"];"
+        );
+        let files = emit(&fixtures::seed()).unwrap();
+        let triggers = &find(&files, "flex-plugin/src/flexgen/triggers.ts").contents;
+        assert!(
+            triggers.contains(
+                "declare const process: { readonly env: { readonly NODE_ENV?: string } };"
+            ),
+            "{triggers}"
+        );
     }
 }

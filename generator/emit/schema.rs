@@ -96,6 +96,7 @@ fn definitions() -> Value {
     json!({
         "app": app(),
         "origin": origin(),
+        "dev_origin": dev_origin(),
         "trigger": trigger(),
         "field": field(),
         "invoke": invoke(),
@@ -135,13 +136,39 @@ fn app() -> Value {
                 "$ref": "#/definitions/origin"
             },
             "host_origins": {
-                "description": "Exact origins of the CRM pages that embed Flex: 1 or more, no duplicates.",
+                "description": "Exact origins of the CRM pages that embed Flex in production, trusted by every build of the plugin: no duplicates; 1 or more unless dev_host_origins has some (then flexgen check warns that a production build trusts no CRM page). A loopback or plain-http origin here is warned about: put it in dev_host_origins.",
                 "type": "array",
-                "minItems": 1,
                 "uniqueItems": true,
                 "items": { "$ref": "#/definitions/origin" }
+            },
+            "dev_host_origins": {
+                "description": "Origins of CRM pages on this machine (localhost, 127.0.0.1, [::1]) that only a development build of the plugin trusts (npm start, flexgen preview); a production build (npm run build, deploy) leaves them out. No duplicates, none also in host_origins.",
+                "type": "array",
+                "uniqueItems": true,
+                "items": { "$ref": "#/definitions/dev_origin" }
             }
-        }
+        },
+        // With no development origin, at least one production one: else no
+        // build of the plugin would trust any page.
+        "anyOf": [
+            { "properties": { "host_origins": { "minItems": 1 } } },
+            {
+                "required": ["dev_host_origins"],
+                "properties": { "dev_host_origins": { "minItems": 1 } }
+            }
+        ]
+    })
+}
+
+/// An origin of `dev_host_origins`: an exact origin on a loopback host.
+fn dev_origin() -> Value {
+    let local = "(?:localhost|127\\.0\\.0\\.1|\\[::1\\])";
+    json!({
+        "description": "An exact origin on this machine: http or https, localhost, 127.0.0.1 or [::1], an optional port.",
+        "allOf": [
+            { "$ref": "#/definitions/origin" },
+            { "pattern": format!("^https?://{local}(?::[0-9]+)?$") }
+        ]
     })
 }
 

@@ -39,10 +39,31 @@ const RULES: &[Rule] = &[
         place: "Twilio Console, Flex settings page: Allowed URLs (one entry each)",
         applies: |_| true,
         values: |plan| plan.app.host_origins.clone(),
+        why: |plan| {
+            let why = "Flex sends these as the CSP frame-ancestors of its page: a host page \
+                       whose origin is not listed cannot frame Flex at all. Full origins, no \
+                       trailing slash, no path, no wildcard; the plugin only talks to these \
+                       same origins.";
+            if plan.app.host_origins.is_empty() {
+                format!(
+                    "None yet: the spec's host_origins is empty, so a production build of the \
+                     plugin trusts no CRM page. Add the CRM's origin there, then here. {why}"
+                )
+            } else {
+                why.to_string()
+            }
+        },
+    },
+    Rule {
+        title: "Development host origins",
+        place: "nowhere: development builds of the plugin only",
+        applies: |plan| !plan.app.dev_host_origins.is_empty(),
+        values: |plan| plan.app.dev_host_origins.clone(),
         why: |_| {
-            "Flex sends these as the CSP frame-ancestors of its page: a host page whose origin \
-             is not listed cannot frame Flex at all. Full origins, no trailing slash, no path, \
-             no wildcard; the plugin only talks to these same origins."
+            "Pages on this machine that the plugin trusts in a development build only \
+             (npm start, flexgen preview). A production build (npm run build, npm run \
+             deploy) trusts the Allowed URLs above alone and leaves these out of \
+             its bundle, so they need no Allowed URLs entry."
                 .to_string()
         },
     },
@@ -81,6 +102,19 @@ const RULES: &[Rule] = &[
                 "Flex's voice client needs the microphone to take or place calls{triggers}, and \
                  autoplay to ring; without them calls in the embedded Flex have no audio."
             )
+        },
+    },
+    Rule {
+        title: "Host page `Cross-Origin-Opener-Policy`",
+        place: "response header of the CRM host page",
+        applies: |_| true,
+        values: |_| vec!["Cross-Origin-Opener-Policy: same-origin-allow-popups".to_string()],
+        why: |_| {
+            "A site that opens the CRM page (window.open) then loses its handle to the CRM's \
+             window, so it cannot post messages to the CRM or its Flex frame, nor flood them. \
+             Not plain same-origin: that also cuts the popups the page opens off from it, and \
+             Flex's SSO login popup, opened from the Flex frame, needs its opener."
+                .to_string()
         },
     },
     Rule {
@@ -180,45 +214,73 @@ mod tests {
             titles,
             [
                 "Flex \"Allowed URLs\"",
+                "Development host origins",
                 "Host page CSP `frame-src`",
                 "Flex iframe `allow` attribute",
+                "Host page `Cross-Origin-Opener-Policy`",
                 "Flex login across sites"
             ]
         );
-        assert_eq!(
-            hints[0].values,
-            ["https://crm.acme.example", "http://localhost:8080"]
+        assert_eq!(hints[0].values, ["https://crm.acme.example"]);
+        assert_eq!(hints[1].values, ["http://localhost:8080"]);
+        assert!(
+            hints[1].why.contains("development build only"),
+            "{}",
+            hints[1].why
         );
         assert_eq!(
-            hints[1].values,
+            hints[2].values,
             ["frame-src 'self' https://flex.twilio.com"]
         );
-        assert!(hints[2].values[0].contains("allow=\"microphone; autoplay\""));
+        assert!(hints[3].values[0].contains("allow=\"microphone; autoplay\""));
         assert!(
-            hints[2]
+            hints[3]
                 .why
                 .contains("click_to_dial, screen_pop, interaction_logged"),
             "{}",
-            hints[2].why
+            hints[3].why
         );
         assert_eq!(
-            hints[3].values,
-            ["https://crm.acme.example", "http://localhost:8080"]
+            hints[4].values,
+            ["Cross-Origin-Opener-Policy: same-origin-allow-popups"]
         );
+        assert!(hints[4].why.contains("SSO login popup"), "{}", hints[4].why);
+        assert_eq!(hints[5].values, ["https://crm.acme.example"]);
+    }
+
+    #[test]
+    fn an_empty_production_list_says_so_and_development_origins_need_no_allowed_url() {
+        let no_production = SEED.replace(
+            "host_origins: [https://crm.acme.example]",
+            "host_origins: []",
+        );
+        let hints = setup_hints(&plan(&no_production));
+        assert!(hints[0].values.is_empty());
+        assert!(hints[0].why.starts_with("None yet"), "{}", hints[0].why);
+        assert_eq!(hints[1].values, ["http://localhost:8080"]);
+        // localhost is a development origin, not a cross-site production one.
+        assert!(hints.iter().all(|h| h.title != "Flex login across sites"));
+        let no_development = SEED.replace("  dev_host_origins: [http://localhost:8080]\n", "");
+        let hints = setup_hints(&plan(&no_development));
+        assert!(hints.iter().all(|h| h.title != "Development host origins"));
     }
 
     #[test]
     fn same_site_hosts_need_no_cookie_hint() {
-        let same = SEED
-            .replace("https://flex.twilio.com", "https://flex.acme.example")
-            .replace("http://localhost:8080", "https://acme.example:8443");
+        let same = SEED.replace("https://flex.twilio.com", "https://flex.acme.example");
         let hints = setup_hints(&plan(&same));
         assert!(
             hints.iter().all(|h| h.title != "Flex login across sites"),
             "{hints:#?}"
         );
 
-        let mixed = SEED.replace("https://flex.twilio.com", "https://flex.acme.example");
+        let mixed = SEED
+            .replace("https://flex.twilio.com", "https://flex.acme.example")
+            .replace(
+                "host_origins: [https://crm.acme.example]",
+                "host_origins: [https://crm.acme.example, http://localhost:8080]",
+            )
+            .replace("  dev_host_origins: [http://localhost:8080]\n", "");
         let hints = setup_hints(&plan(&mixed));
         let cookies = hints
             .iter()

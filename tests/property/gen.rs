@@ -171,6 +171,7 @@ impl Generator {
                 let _ = writeln!(y, "    - {}", quote_maybe(&mut self.rng, h));
             }
         }
+        let app_end = y.len();
         y.push_str("triggers:\n");
         // Single-trigger specs are an edge worth a share of their own.
         let count = if self.rng.chance(15) {
@@ -189,6 +190,28 @@ impl Generator {
         taken.triggers.extend(constants.map(|m| m.to_string()));
         for _ in 0..count {
             self.trigger(&mut y, &mut taken);
+        }
+        // Development origins are drawn last, so that a seed's triggers are
+        // what they were before the key existed.
+        if self.rng.chance(30) {
+            let mut devs: Vec<String> = Vec::new();
+            for _ in 0..self.rng.range(1, 3) {
+                let host = self
+                    .rng
+                    .pick(&["localhost", "127.0.0.1", "[::1]"])
+                    .to_string();
+                let scheme = if self.rng.chance(70) { "http" } else { "https" };
+                let port = self.rng.range(1024, 65000);
+                let o = format!("{scheme}://{host}:{port}");
+                if !hosts.contains(&o) && !devs.contains(&o) {
+                    devs.push(o);
+                }
+            }
+            let list: Vec<String> = devs.iter().map(|d| json_str(d)).collect();
+            y.insert_str(
+                app_end,
+                &format!("  dev_host_origins: [{}]\n", list.join(", ")),
+            );
         }
         y
     }

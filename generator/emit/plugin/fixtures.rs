@@ -121,7 +121,7 @@ fn listen(kind: ListenKind, name: &str, subject: Subject, filters: Vec<Filter>) 
     }
 }
 
-fn plan(app: &str, origins: &[&str], triggers: Vec<Trigger>) -> Plan {
+fn plan(app: &str, origins: &[&str], dev_origins: &[&str], triggers: Vec<Trigger>) -> Plan {
     Plan {
         generator: "flexgen 0.1.0".to_string(),
         spec_file: "triggers.yaml".to_string(),
@@ -131,6 +131,7 @@ fn plan(app: &str, origins: &[&str], triggers: Vec<Trigger>) -> Plan {
             name: Names::new(app),
             flex_origin: "https://flex.twilio.com".to_string(),
             host_origins: origins.iter().map(|o| o.to_string()).collect(),
+            dev_host_origins: dev_origins.iter().map(|o| o.to_string()).collect(),
         },
         triggers,
     }
@@ -280,7 +281,8 @@ pub fn seed() -> Plan {
     );
     plan(
         "acme-crm",
-        &["https://crm.acme.example", "http://localhost:8080"],
+        &["https://crm.acme.example"],
+        &["http://localhost:8080"],
         vec![click, pop, logged],
     )
 }
@@ -538,6 +540,7 @@ pub fn omnichannel() -> Plan {
     plan(
         "omnichannel-desk",
         &["https://desk.example.com"],
+        &[],
         vec![
             reply,
             transfer,
