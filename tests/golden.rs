@@ -19,7 +19,8 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 
@@ -138,37 +139,60 @@ fn every_example_generates_its_committed_tree() {
     report(problems);
 }
 
-#[test]
-fn invalid_specs_report_their_diagnostics_and_write_nothing() {
-    let root = repo().join("tests/golden/invalid");
+/// The case folders of `tests/golden/<layout>/`, sorted; at least `min`.
+fn case_dirs(layout: &str, min: usize) -> Vec<PathBuf> {
+    let root = repo().join("tests/golden").join(layout);
     let mut cases: Vec<_> = fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 25, "only {} invalid cases", cases.len());
+    assert!(cases.len() >= min, "only {} {layout} cases", cases.len());
+    cases
+}
+
+/// `flexgen check triggers.yaml` in `case`, and `flexgen generate` into a
+/// fresh folder: their outputs, the folder, and check's stderr as text.
+fn check_and_generate(case: &Path) -> (Output, Output, tempfile::TempDir, String) {
+    let check = flexgen()
+        .current_dir(case)
+        .args(["check", "triggers.yaml"])
+        .output()
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let generate = flexgen()
+        .current_dir(case)
+        .args(["generate", "triggers.yaml", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
+    (check, generate, out, stderr)
+}
+
+/// A unified diff of `expected.stderr` against `actual`, or `None`.
+fn stderr_diff(case: &Path, actual: &str) -> Option<String> {
+    let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
+    (want != actual).then(|| {
+        similar::TextDiff::from_lines(&want, actual)
+            .unified_diff()
+            .header("expected.stderr", "actual stderr")
+            .to_string()
+    })
+}
+
+#[test]
+fn invalid_specs_report_their_diagnostics_and_write_nothing() {
     let mut problems = Vec::new();
-    for case in &cases {
+    for case in &case_dirs("invalid", 25) {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let check = flexgen()
-            .current_dir(case)
-            .args(["check", "triggers.yaml"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
+        let (check, generate, out, stderr) = check_and_generate(case);
         let code = check.status.code().expect("exit code").to_string() + "\n";
         if !check.stdout.is_empty() {
             problems.push(format!("{name}: check wrote to stdout"));
         }
 
         // generate must fail the same way and leave its output folder untouched.
-        let out = tempfile::tempdir().unwrap();
-        let generate = flexgen()
-            .current_dir(case)
-            .args(["generate", "triggers.yaml", "--out"])
-            .arg(out.path())
-            .output()
-            .unwrap();
         if generate.status.code() != check.status.code() || generate.stderr != check.stderr {
             problems.push(format!("{name}: generate and check disagree"));
         }
@@ -189,12 +213,7 @@ fn invalid_specs_report_their_diagnostics_and_write_nothing() {
                 want_code.trim()
             ));
         }
-        let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
-        if want != stderr {
-            let diff = similar::TextDiff::from_lines(&want, &stderr)
-                .unified_diff()
-                .header("expected.stderr", "actual stderr")
-                .to_string();
+        if let Some(diff) = stderr_diff(case, &stderr) {
             problems.push(format!("{name}: stderr differs\n{diff}"));
         }
     }
@@ -203,22 +222,10 @@ fn invalid_specs_report_their_diagnostics_and_write_nothing() {
 
 #[test]
 fn warned_specs_report_their_warnings_and_still_generate() {
-    let root = repo().join("tests/golden/warnings");
-    let mut cases: Vec<_> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 3, "only {} warning cases", cases.len());
     let mut problems = Vec::new();
-    for case in &cases {
+    for case in &case_dirs("warnings", 3) {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let check = flexgen()
-            .current_dir(case)
-            .args(["check", "triggers.yaml"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&check.stderr).into_owned();
+        let (check, generate, out, stderr) = check_and_generate(case);
         if check.status.code() != Some(0) {
             problems.push(format!("{name}: check exited {:?}", check.status.code()));
         }
@@ -230,13 +237,6 @@ fn warned_specs_report_their_warnings_and_still_generate() {
         }
 
         // generate prints the same warnings, then writes the files.
-        let out = tempfile::tempdir().unwrap();
-        let generate = flexgen()
-            .current_dir(case)
-            .args(["generate", "triggers.yaml", "--out"])
-            .arg(out.path())
-            .output()
-            .unwrap();
         let warnings = stderr
             .rsplit_once("flexgen: ")
             .map_or(stderr.as_str(), |(w, _)| w);
@@ -260,12 +260,7 @@ fn warned_specs_report_their_warnings_and_still_generate() {
             fs::write(case.join("expected.stderr"), &stderr).unwrap();
             continue;
         }
-        let want = fs::read_to_string(case.join("expected.stderr")).unwrap_or_default();
-        if want != stderr {
-            let diff = similar::TextDiff::from_lines(&want, &stderr)
-                .unified_diff()
-                .header("expected.stderr", "actual stderr")
-                .to_string();
+        if let Some(diff) = stderr_diff(case, &stderr) {
             problems.push(format!("{name}: stderr differs\n{diff}"));
         }
     }

@@ -227,15 +227,8 @@ export function attackSuite(config, getBrowser) {
     event.payload.map((f, i) => [f.name.snake, drive.sample(f, i)]),
   );
 
-  /** The numbers Flex was asked to dial (invocations of the action). */
-  const dialled = (flex) =>
-    flex.evaluate(
-      ([a, k]) =>
-        window.flexSim.invocations
-          .filter((i) => i.name === a)
-          .map((i) => i.payload[k]),
-      [action, dial.arg],
-    );
+  /** The numbers Flex was asked to dial, in order. */
+  const dialled = (flex) => drive.invokedWith(flex, action, dial.arg);
 
   /** Replies `frame` received to `id` (the probe's record). */
   const repliesTo = (frame, id) =>

@@ -395,3 +395,13 @@ export async function closeClean(ctx) {
   assert.deepEqual(ctx.pageErrors, [], "uncaught errors in the pages");
   assert.deepEqual(errors, [], "errors caught by the pages");
 }
+
+/** The `arg` of each invocation of the Flex action `action`, in order. */
+export const invokedWith = (flex, action, arg) =>
+  flex.evaluate(
+    ([a, k]) =>
+      window.flexSim.invocations
+        .filter((i) => i.name === a)
+        .map((i) => i.payload[k]),
+    [action, arg],
+  );

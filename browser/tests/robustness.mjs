@@ -94,15 +94,8 @@ export function robustnessSuite(config, getBrowser) {
   });
   const numberOf = (n) => payload(n)[dial.field];
 
-  /** The numbers Flex was asked to dial (invocations of the action), in order. */
-  const dialled = (flex) =>
-    flex.evaluate(
-      ([a, k]) =>
-        window.flexSim.invocations
-          .filter((i) => i.name === a)
-          .map((i) => i.payload[k]),
-      [action, dial.arg],
-    );
+  /** The numbers Flex was asked to dial, in order. */
+  const dialled = (flex) => drive.invokedWith(flex, action, dial.arg);
 
   /** The settled outcomes of the dials of `number` at the host page. */
   const outcomesFor = (page, number) =>

@@ -340,10 +340,10 @@ function validateEnvelope(data: Record<string, unknown>): Validated<Envelope> {
     return invalid("kind: expected hello, command, event or reply");
   }
   // The payload or error may not be the envelope itself: a cycle.
-  if (hasOwn(data, "payload") && data.payload === data) {
+  if (hasOwn(data, "payload") && data["payload"] === data) {
     return invalid("payload: a shared or cyclic reference");
   }
-  if (hasOwn(data, "error") && data.error === data) {
+  if (hasOwn(data, "error") && data["error"] === data) {
     return invalid("error: a shared or cyclic reference");
   }
   const checked = validatePayload<Envelope>(
