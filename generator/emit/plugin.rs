@@ -824,6 +824,18 @@ mod tests {
         }
     }
 
+    /// Twilio's plugin builder (`flex-plugin pre-script-check` in
+    /// @twilio/flex-plugin-scripts 7.1.2, run by `postinstall` and before every
+    /// build, start and deploy) counts `/\.loadPlugin\(/g` in `src/index.*` and
+    /// stops unless it finds exactly one: a bare `loadPlugin(X)` counts zero.
+    #[test]
+    fn index_ts_passes_the_plugin_builders_pre_script_check() {
+        let files = emit(&fixtures::seed()).unwrap();
+        let index = &find(&files, "flex-plugin/src/index.ts").contents;
+        assert_eq!(index.matches(".loadPlugin(").count(), 1, "{index}");
+        assert!(index.contains("FlexPlugin.loadPlugin(AcmeCrmPlugin);"), "{index}");
+    }
+
     fn all_fixtures() -> Vec<Plan> {
         vec![
             fixtures::seed(),
