@@ -195,8 +195,8 @@ pub fn run(args: Args) -> Result<Status> {
     cli::report_written(&outcome, &files, &out);
     if let Some(added) = plan.triggers.last() {
         eprintln!(
-            "next: add its hook `{}(payload)` to {}flex-plugin/src/hooks.ts (the plugin does \
-             not compile without it)",
+            "it works as declared; for code of your own, add a hook `{}(payload)` to \
+             {}flex-plugin/src/hooks.ts (optional)",
             added.name.camel,
             cli::folder(&out)
         );

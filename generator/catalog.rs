@@ -278,11 +278,25 @@ pub const EVENTS: &[Event] = &[
         name: "pluginsInitialized",
         subject: Subject::None,
     },
-    Event {
-        name: "userLoggedIn",
-        subject: Subject::None,
-    },
 ];
+
+/// A Flex event a plugin can name but never observe, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnobservableEvent {
+    pub name: &'static str,
+    pub why: &'static str,
+}
+
+/// Events of `FlexEvent` (`src/FlexEvents.d.ts`) that a plugin's listener
+/// would never see: a spec naming one is refused with the reason.
+pub const UNOBSERVABLE_EVENTS: &[UnobservableEvent] = &[UnobservableEvent {
+    name: "userLoggedIn",
+    // FlexEvents.d.ts: "since the userLoggedIn event occurs before
+    // instantiation of manager, listeners for this event are added to the
+    // class itself"; Flex loads plugins after the login, so it has fired
+    // before any plugin's `init` runs.
+    why: "it fires when the agent logs in, before Flex loads any plugin: a plugin's listener never sees it",
+}];
 
 /// A readable value under a source root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,6 +351,17 @@ pub const TASK_FIELDS: &[SourceField] = &[
     value("priority", V::Number),
     value("workerSid", V::String),
     value("workflowName", V::String),
+    // "the reason the Task was completed or canceled, if applicable": absent
+    // before then. A cancelled outbound call carries Flex's failure reason.
+    maybe("reason", V::String),
+    // The TaskRouter reservation behind the task (`ITask.sourceObject`):
+    // only this value of it is readable, never the object (it leads to the
+    // worker and its token). Set when the reservation was cancelled with a
+    // reason: for a call placed with StartOutboundCall, the Twilio error
+    // code of its failure, which Flex's own notifications read
+    // (`handleOutboundTaskCancelledEvent`: 45303 busy, 45305 no answer,
+    // 13223/21211 invalid number, 21210 caller ID not verified).
+    maybe("sourceObject.canceledReasonCode", V::Number),
 ];
 
 /// The logged-in worker. There is deliberately no path to `manager.user.token`.
@@ -510,6 +535,10 @@ pub fn action(name: &str) -> Option<&'static Action> {
 
 pub fn event(name: &str) -> Option<&'static Event> {
     EVENTS.iter().find(|e| e.name == name)
+}
+
+pub fn unobservable_event(name: &str) -> Option<&'static UnobservableEvent> {
+    UNOBSERVABLE_EVENTS.iter().find(|e| e.name == name)
 }
 
 pub fn root(name: &str) -> Option<&'static Root> {

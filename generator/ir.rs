@@ -182,8 +182,10 @@ pub struct Field {
     pub max_length: Option<u32>,
     /// Allowed values, for `FieldType::Enum` only (empty otherwise).
     pub values: Vec<String>,
-    /// Where the plugin reads the value, for flex_to_host triggers only.
-    pub source: Option<Source>,
+    /// Where the plugin reads the value, for flex_to_host triggers only
+    /// (empty otherwise): the first source whose value is present and fits
+    /// the field is sent.
+    pub sources: Vec<Source>,
 }
 
 /// Payload field types. Validation on receipt follows these exactly.
@@ -286,7 +288,20 @@ pub enum ActionFieldType {
 pub struct Arg {
     /// The action payload key, e.g. `destination`.
     pub key: String,
+    /// Keys below it, for a value set inside an object argument
+    /// (`taskAttributes.crm_record_id`: `["crm_record_id"]`); empty otherwise.
+    pub nested: Vec<String>,
     pub value: ArgValue,
+}
+
+impl Arg {
+    /// The key as the spec writes it: `destination`, `taskAttributes.crm_record_id`.
+    pub fn dotted(&self) -> String {
+        std::iter::once(self.key.as_str())
+            .chain(self.nested.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -135,11 +135,16 @@ fn field(name: &str, f: &spec::Field, ctx: Option<&ListenContext>) -> Field {
             .find(|(t, _)| *t == ty)
             .map(|(_, n)| *n),
     };
-    let source = f.from.as_ref().map(|from| {
-        validate::resolve_source(&from.value, ctx.expect(VALIDATED))
-            .expect(VALIDATED)
-            .0
-    });
+    let sources = f
+        .from
+        .iter()
+        .flat_map(|from| &from.value)
+        .map(|path| {
+            validate::resolve_source(&path.value, ctx.expect(VALIDATED))
+                .expect(VALIDATED)
+                .0
+        })
+        .collect();
     Field {
         name: Names::new(name),
         ty,
@@ -147,7 +152,7 @@ fn field(name: &str, f: &spec::Field, ctx: Option<&ListenContext>) -> Field {
         doc: text(&f.doc),
         max_length,
         values,
-        source,
+        sources,
     }
 }
 
@@ -158,7 +163,8 @@ fn invoke(t: &spec::Trigger) -> Invoke {
         .args
         .iter()
         .map(|(key, arg)| Arg {
-            key: key.value.clone(),
+            key: key.value.split('.').next().unwrap_or_default().to_string(),
+            nested: key.value.split('.').skip(1).map(str::to_string).collect(),
             value: match arg {
                 ArgSpec::Path(path) => ArgValue::Payload {
                     field: Names::new(path.value.strip_prefix("payload.").expect(VALIDATED)),

@@ -95,7 +95,15 @@ mod tests {
             .iter()
             .map(|t| t.name.original.as_str())
             .collect();
-        assert_eq!(names, ["click_to_dial", "screen_pop", "interaction_logged"]);
+        assert_eq!(
+            names,
+            [
+                "click_to_dial",
+                "dial_failed",
+                "screen_pop",
+                "interaction_logged"
+            ]
+        );
 
         let dial = &plan.triggers[0];
         assert_eq!(dial.direction, Direction::HostToFlex);
@@ -116,8 +124,22 @@ mod tests {
         assert_eq!(dial.payload[0].max_length, Some(16));
         assert!(dial.payload[1].optional);
         assert!(dial.listen.is_none());
+        // `taskAttributes.crm_record_id: payload.crm_record_id`
+        let record = &invoke.args[2];
+        assert_eq!(
+            (
+                record.key.as_str(),
+                record.nested.as_slice(),
+                record.dotted()
+            ),
+            (
+                "taskAttributes",
+                ["crm_record_id".to_string()].as_slice(),
+                "taskAttributes.crm_record_id".to_string()
+            )
+        );
 
-        let pop = &plan.triggers[1];
+        let pop = &plan.triggers[2];
         let listen = pop.listen.as_ref().unwrap();
         assert_eq!(
             (listen.kind, listen.listener.as_str(), listen.subject),
@@ -135,14 +157,14 @@ mod tests {
                 ("task.attributes.direction", "\"inbound\"")
             ]
         );
-        let caller = pop.payload[0].source.as_ref().unwrap();
+        let caller = &pop.payload[0].sources[0];
         assert_eq!(
             (caller.root, caller.value_type),
             (SourceRoot::Task, ValueType::Unknown)
         );
         assert_eq!(caller.segments, ["attributes", "from"]);
 
-        let logged = &plan.triggers[2];
+        let logged = &plan.triggers[3];
         assert!(logged.listen.as_ref().unwrap().filters.is_empty());
         let by_name = |n: &str| {
             logged
@@ -154,15 +176,22 @@ mod tests {
         assert_eq!(by_name("direction").ty, FieldType::Enum);
         assert_eq!(by_name("direction").max_length, Some(8));
         assert_eq!(by_name("created_at").max_length, Some(40));
-        assert_eq!(
-            by_name("created_at").source.as_ref().unwrap().value_type,
-            ValueType::Date
-        );
-        assert_eq!(
-            by_name("talk_seconds").source.as_ref().unwrap().root,
-            SourceRoot::Timing
-        );
+        assert_eq!(by_name("created_at").sources[0].value_type, ValueType::Date);
+        assert_eq!(by_name("talk_seconds").sources[0].root, SourceRoot::Timing);
         assert_eq!(by_name("agent").max_length, Some(1024));
+        let customer: Vec<&str> = by_name("customer")
+            .sources
+            .iter()
+            .map(|s| s.path.as_str())
+            .collect();
+        assert_eq!(
+            customer,
+            [
+                "task.attributes.outbound_to",
+                "task.attributes.customerAddress",
+                "task.attributes.from"
+            ]
+        );
     }
 
     #[test]
@@ -319,13 +348,14 @@ mod tests {
             .replace("https://crm.acme.example", "https://crm.acme.example/");
         let d = errors(&source);
         let messages: Vec<_> = d.items.iter().map(|i| i.message.as_str()).collect();
-        assert_eq!(d.items.len(), 4, "{messages:?}");
+        assert_eq!(d.items.len(), 5, "{messages:?}");
         assert!(messages[0].contains("trailing `/`"));
         assert!(messages[1].contains("unknown Flex action `StartOutbondCall`"));
-        assert!(messages[2].contains("unknown Flex event `taskAccept`"));
+        assert!(messages[2].contains("`taskSId`"), "{messages:?}");
+        assert!(messages[3].contains("unknown Flex event `taskAccept`"));
         // Once the event is unknown, its sources cannot be checked: the next error
         // is the wrong field in the last trigger.
-        assert!(messages[3].contains("`taskSId`"), "{messages:?}");
+        assert!(messages[4].contains("`taskSId`"), "{messages:?}");
         assert!(d
             .items
             .iter()
@@ -335,7 +365,7 @@ mod tests {
             rendered.contains("= help: did you mean `StartOutboundCall`?"),
             "{rendered}"
         );
-        assert!(rendered.ends_with("error: triggers.yaml: 4 errors, nothing generated\n"));
+        assert!(rendered.ends_with("error: triggers.yaml: 5 errors, nothing generated\n"));
     }
 
     #[test]

@@ -410,7 +410,9 @@ pub struct Field {
     pub doc: Option<Item<String>>,
     pub max_length: Option<Item<i64>>,
     pub values: Option<Item<Vec<S<String>>>>,
-    pub from: Option<Item<String>>,
+    /// One source path, or several (`[a, b]`: the first value present that
+    /// fits the field is sent).
+    pub from: Option<Item<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -893,7 +895,7 @@ impl Walker<'_> {
                 "doc" => f.doc = self.string_item(key, value),
                 "max_length" => f.max_length = self.item(key, value, Self::int),
                 "values" => f.values = self.item(key, value, |w, n| w.strings(n, Some("values"))),
-                "from" => f.from = self.string_item(key, value),
+                "from" => f.from = self.item(key, value, Self::sources),
                 _ => unreachable!("filtered by mapping()"),
             }
         }
@@ -907,6 +909,18 @@ impl Walker<'_> {
             )],
         );
         Some(f)
+    }
+
+    /// `from:`: a source path, or a list of them tried in order.
+    fn sources(&mut self, node: &Spanned<Node>) -> Option<Vec<S<String>>> {
+        match &node.value {
+            Node::Seq(_) => self.strings(node, Some("from")),
+            Node::Str(_) => self.string(node).map(|s| vec![s]),
+            _ => {
+                self.wrong_type(node, "a source path or a list of them");
+                None
+            }
+        }
     }
 
     fn invoke(&mut self, node: &Spanned<Node>, owner: Span) -> Option<Invoke> {

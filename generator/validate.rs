@@ -152,6 +152,23 @@ pub fn resolve_source(path: &str, ctx: &ListenContext) -> Result<(Source, bool),
         ));
     }
     let fields = catalog::root_fields(root.root, ctx.action);
+    // A catalog value below an object Flex hands out (`sourceObject.x`),
+    // named whole: the object itself is not readable.
+    let whole = segments[1..].join(".");
+    if let Some(field) = fields
+        .iter()
+        .find(|f| f.name.contains('.') && f.name == whole)
+    {
+        return Ok((
+            Source {
+                path: path.to_string(),
+                root: root.root,
+                segments: segments[1..].iter().map(|s| s.to_string()).collect(),
+                value_type: field.ty,
+            },
+            field.optional,
+        ));
+    }
     let Some(name) = segments.get(1) else {
         return Err((
             format!("`{path}` names a whole object, not a value"),
@@ -926,23 +943,46 @@ impl Checker<'_> {
             .map(|(n, f)| (n.value.as_str(), f))
             .collect();
         for (key, arg) in &inv.args {
-            let Some(target) = action.fields.iter().find(|f| f.name == key.value) else {
+            let (head, below) = match key.value.split_once('.') {
+                Some((head, below)) => (head, Some(below)),
+                None => (key.value.as_str(), None),
+            };
+            let Some(target) = action.fields.iter().find(|f| f.name == head) else {
                 let names: Vec<&str> = action.fields.iter().map(|f| f.name).collect();
                 self.error(
-                    format!("`{}` is not a payload key of `{}`", key.value, action.name),
+                    format!("`{head}` is not a payload key of `{}`", action.name),
                     &key.span,
                     "unknown key",
-                    suggest(&key.value, &names, &format!("`{}` keys", action.name)),
+                    suggest(head, &names, &format!("`{}` keys", action.name)),
                 );
                 continue;
             };
-            match arg {
-                ArgSpec::Path(path) => self.payload_arg(path, target, action, &payload),
-                ArgSpec::Literal(lit) => self.literal_arg(lit, target),
+            match (below, arg) {
+                (Some(below), _) => self.nested_arg(key, below, target, action, arg, &payload),
+                (None, ArgSpec::Path(path)) => self.payload_arg(path, target, action, &payload),
+                (None, ArgSpec::Literal(lit)) => self.literal_arg(lit, target),
             }
         }
+        // Keys below a non-object argument already have their own error.
+        let settable: Vec<(S<String>, ArgSpec)> = inv
+            .args
+            .iter()
+            .filter(|(k, _)| {
+                !k.value.contains('.')
+                    || action.fields.iter().any(|f| {
+                        k.value.split('.').next() == Some(f.name)
+                            && matches!(f.ty, ActionFieldType::Object | ActionFieldType::Any)
+                    })
+            })
+            .cloned()
+            .collect();
+        self.args_overlap(&settable);
         for required in action.fields.iter().filter(|f| !f.optional) {
-            if !inv.args.iter().any(|(k, _)| k.value == required.name) {
+            let given = inv
+                .args
+                .iter()
+                .any(|(k, _)| k.value.split('.').next() == Some(required.name));
+            if !given {
                 self.error(
                     format!("`{}` needs `{}` in its args", action.name, required.name),
                     &action_name.span,
@@ -1046,6 +1086,81 @@ impl Checker<'_> {
         }
     }
 
+    /// `taskAttributes.crm_record_id: payload.crm_record_id`: a value set
+    /// below an object argument. Any payload type fits (the object is JSON).
+    fn nested_arg(
+        &mut self,
+        key: &S<String>,
+        below: &str,
+        target: &catalog::PayloadField,
+        action: &Action,
+        arg: &ArgSpec,
+        payload: &HashMap<&str, &crate::spec::Field>,
+    ) {
+        if !matches!(target.ty, ActionFieldType::Object | ActionFieldType::Any) {
+            self.error(
+                format!(
+                    "`{}.{}` takes {}: it has no keys to set",
+                    action.name,
+                    target.name,
+                    action_type_name(target.ty)
+                ),
+                &key.span,
+                "not an object",
+                format!("write `{}: payload.<field>` or a literal", target.name),
+            );
+            return;
+        }
+        if let Some(bad) = below.split('.').find(|s| s.is_empty() || !is_path_key(s)) {
+            self.error(
+                format!("`{bad}` cannot be a key of `{}.{}`", action.name, target.name),
+                &key.span,
+                "not allowed",
+                "keys are letters, digits, `_` and `-`, joined by `.`; `__proto__`, `constructor` and `prototype` are refused",
+            );
+            return;
+        }
+        match arg {
+            ArgSpec::Path(path) => self.payload_arg(path, &INSIDE_OBJECT, action, payload),
+            ArgSpec::Literal(lit) => self.literal_arg(lit, &INSIDE_OBJECT),
+        }
+    }
+
+    /// Two args that set the same place: `a.b` and `a.b.c`, or a key that a
+    /// literal object given for `a` already holds.
+    fn args_overlap(&mut self, args: &[(S<String>, ArgSpec)]) {
+        for (i, (key, _)) in args.iter().enumerate() {
+            let path: Vec<&str> = key.value.split('.').collect();
+            for (other, value) in &args[..i] {
+                let earlier: Vec<&str> = other.value.split('.').collect();
+                let (short, long, literal) = if earlier.len() <= path.len() {
+                    (&earlier, &path, value)
+                } else {
+                    (&path, &earlier, &args[i].1)
+                };
+                if !long.starts_with(short) {
+                    continue;
+                }
+                // A literal object may take keys below it that it lacks.
+                let room = match literal {
+                    ArgSpec::Literal(lit) if short.len() < long.len() => {
+                        free_below(&lit.value, &long[short.len()..])
+                    }
+                    _ => false,
+                };
+                if !room {
+                    let line = self.line_of(&other.span);
+                    self.error(
+                        format!("`{}` is set twice", long.join(".")),
+                        &key.span,
+                        "set twice",
+                        format!("keep one: `{}` on line {line} sets it too", other.value),
+                    );
+                }
+            }
+        }
+    }
+
     fn literal_arg(&mut self, lit: &Literal, target: &catalog::PayloadField) {
         use serde_json::Value;
         let fits = match target.ty {
@@ -1106,6 +1221,20 @@ impl Checker<'_> {
             return;
         };
         let on = &on.value;
+        if let (OnKind::Event, Some(never)) =
+            (on.kind.value, catalog::unobservable_event(&on.name.value))
+        {
+            self.error(
+                format!("a plugin cannot listen to `{}`", never.name),
+                &on.name.span,
+                "never reaches a plugin",
+                format!(
+                    "{}; listen to `pluginsInitialized` to act once Flex and its plugins are up",
+                    never.why
+                ),
+            );
+            return;
+        }
         let Some(ctx) = listen_context(on.kind.value, &on.name.value) else {
             let (what, names): (&str, Vec<&str>) = match on.kind.value {
                 OnKind::Event => (
@@ -1197,50 +1326,71 @@ impl Checker<'_> {
         &mut self,
         name: &S<String>,
         field: &crate::spec::Field,
-        from: &Item<String>,
+        from: &Item<Vec<S<String>>>,
         ctx: &ListenContext,
     ) {
-        let (source, source_optional) = match resolve_source(&from.value, ctx) {
-            Ok(found) => found,
-            Err((message, label, help)) => {
-                self.error(message, &from.span, label, help);
-                return;
-            }
-        };
-        let Some(ty) = field.ty.as_ref().and_then(|t| field_type(&t.value)) else {
-            return;
-        };
-        if let Some((_, fits)) = SOURCE_FITS.iter().find(|(v, _)| *v == source.value_type) {
-            if !fits.contains(&ty) {
-                let want: Vec<&str> = fits.iter().map(|t| type_name(*t)).collect();
+        let ty = field.ty.as_ref().and_then(|t| field_type(&t.value));
+        let mut seen: HashMap<&str, &Span> = HashMap::new();
+        // Absent at run time only when every source may be.
+        let mut all_optional = true;
+        let mut all_resolved = true;
+        for path in &from.value {
+            if let Some(first) = seen.insert(&path.value, &path.span) {
+                let line = self.line_of(first);
                 self.error(
-                    format!(
-                        "`{}` is a {}, which cannot feed a field of type `{}`",
-                        from.value,
-                        value_type_name(source.value_type),
-                        type_name(ty)
-                    ),
-                    &from.span,
-                    "type mismatch",
-                    format!(
-                        "declare `{}` as {}",
-                        name.value,
-                        want.iter()
-                            .map(|w| format!("`type: {w}`"))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    ),
+                    format!("`{}` is listed twice in `from`", path.value),
+                    &path.span,
+                    "listed twice",
+                    format!("remove it: it is already tried on line {line}"),
                 );
+                continue;
+            }
+            let (source, source_optional) = match resolve_source(&path.value, ctx) {
+                Ok(found) => found,
+                Err((message, label, help)) => {
+                    self.error(message, &path.span, label, help);
+                    all_resolved = false;
+                    continue;
+                }
+            };
+            all_optional &= source_optional;
+            let Some(ty) = ty else { continue };
+            if let Some((_, fits)) = SOURCE_FITS.iter().find(|(v, _)| *v == source.value_type) {
+                if !fits.contains(&ty) {
+                    let want: Vec<&str> = fits.iter().map(|t| type_name(*t)).collect();
+                    self.error(
+                        format!(
+                            "`{}` is a {}, which cannot feed a field of type `{}`",
+                            path.value,
+                            value_type_name(source.value_type),
+                            type_name(ty)
+                        ),
+                        &path.span,
+                        "type mismatch",
+                        format!(
+                            "declare `{}` as {}",
+                            name.value,
+                            want.iter()
+                                .map(|w| format!("`type: {w}`"))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        ),
+                    );
+                }
             }
         }
         let optional = field.optional.as_ref().is_some_and(|o| o.value);
-        if source_optional && !optional {
-            self.error(
-                format!(
-                    "`{}` may be absent, but field `{}` is required",
-                    from.value, name.value
+        if all_resolved && all_optional && !from.value.is_empty() && !optional {
+            let (what, at) = match from.value.as_slice() {
+                [one] => (format!("`{}` may be absent", one.value), &one.span),
+                _ => (
+                    "every source in `from` may be absent".to_string(),
+                    &from.span,
                 ),
-                &from.span,
+            };
+            self.error(
+                format!("{what}, but field `{}` is required", name.value),
+                at,
                 "may be absent",
                 format!("add `optional: true` to `{}`", name.value),
             );
@@ -1280,6 +1430,25 @@ impl Checker<'_> {
                 "rename the key",
             );
         }
+    }
+}
+
+/// An action payload key's place below an object argument: any JSON.
+const INSIDE_OBJECT: catalog::PayloadField = catalog::PayloadField {
+    name: "(a key inside an object argument)",
+    ty: ActionFieldType::Any,
+    optional: true,
+};
+
+/// Whether `keys` below the literal `value` are free to set: each step is an
+/// object (or absent) and the last key is not there yet.
+fn free_below(value: &serde_json::Value, keys: &[&str]) -> bool {
+    match (value, keys) {
+        (serde_json::Value::Object(map), [last]) => !map.contains_key(*last),
+        (serde_json::Value::Object(map), [first, rest @ ..]) => {
+            map.get(*first).is_none_or(|v| free_below(v, rest))
+        }
+        _ => false,
     }
 }
 

@@ -13,7 +13,7 @@ fn check_accepts_the_seed_and_defaults_to_triggers_yaml() {
     let out = flexgen(dir.path()).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("is valid (3 triggers)"),
+        stderr(&out).contains("is valid (4 triggers)"),
         "{}",
         stderr(&out)
     );
@@ -37,7 +37,15 @@ fn check_plan_prints_the_resolved_plan_as_json_on_stdout_only() {
         .iter()
         .map(|t| t.name.snake.as_str())
         .collect();
-    assert_eq!(names, ["click_to_dial", "screen_pop", "interaction_logged"]);
+    assert_eq!(
+        names,
+        [
+            "click_to_dial",
+            "dial_failed",
+            "screen_pop",
+            "interaction_logged"
+        ]
+    );
     assert_eq!(plan.app.flex_origin, "https://flex.twilio.com");
     // An invalid spec prints diagnostics and no plan.
     fs::write(

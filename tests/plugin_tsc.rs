@@ -156,11 +156,13 @@ fn seed_and_examples_type_check() {
     assert!(failures.is_empty(), "failed (see above): {failures:?}");
 }
 
-/// The design promise: a trigger added to the spec, with the user's
-/// `hooks.ts` from before, is a compile error that names the missing hook.
-/// (Also proves this harness sees tsc failures.)
+/// The design promise: a trigger added to the spec needs no code of the
+/// user's: with the `hooks.ts` from before it, the plugin compiles. A hook
+/// the user writes is still checked against the spec: one that reads a field
+/// its trigger lacks is a compile error naming it (which also proves this
+/// harness sees tsc failures).
 #[test]
-fn a_new_trigger_without_a_hook_does_not_compile() {
+fn a_new_trigger_needs_no_hook_and_a_wrong_hook_does_not_compile() {
     let tsc = tool("tsc");
     let plan = fixtures::seed();
     let mut older = plan.clone();
@@ -171,20 +173,37 @@ fn a_new_trigger_without_a_hook_does_not_compile() {
         .into_iter()
         .find(|f| f.path == "flex-plugin/src/hooks.ts")
         .unwrap();
-    std::fs::write(dir.path().join(&old_hooks.path), &old_hooks.contents).unwrap();
-    let out = Command::new(&tsc)
-        .arg("--noEmit")
-        .arg("-p")
-        .arg(dir.path().join("flex-plugin"))
-        .output()
-        .unwrap();
+    let hooks_ts = dir.path().join(&old_hooks.path);
+    let compile = || {
+        Command::new(&tsc)
+            .arg("--noEmit")
+            .arg("-p")
+            .arg(dir.path().join("flex-plugin"))
+            .output()
+            .unwrap()
+    };
+    std::fs::write(&hooks_ts, &old_hooks.contents).unwrap();
+    let out = compile();
+    assert!(
+        out.status.success(),
+        "tsc refused hooks.ts from before the last trigger:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let empty = "export const hooks = {} satisfies FlexgenHooks;";
+    assert!(old_hooks.contents.contains(empty), "{}", old_hooks.contents);
+    let wrong = old_hooks.contents.replace(
+        empty,
+        "export const hooks = {\n  interactionLogged(payload) {\n    return payload.no_such_field !== undefined;\n  },\n} satisfies FlexgenHooks;",
+    );
+    std::fs::write(&hooks_ts, wrong).unwrap();
+    let out = compile();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         !out.status.success(),
-        "tsc accepted hooks.ts without interactionLogged"
+        "tsc accepted a hook reading a field its trigger lacks"
     );
     assert!(
-        stdout.contains("src/hooks.ts") && stdout.contains("interactionLogged"),
+        stdout.contains("src/hooks.ts") && stdout.contains("no_such_field"),
         "unexpected tsc output:\n{stdout}"
     );
 }

@@ -209,20 +209,30 @@ fn the_schema_says_why_for_typical_mistakes() {
         ("/triggers/0/invoke/args/destination", |s| {
             s["triggers"][0]["invoke"]["args"]["destination"] = Value::from(15551234567_i64)
         }),
-        ("/triggers/1/when/task.age", |s| {
-            s["triggers"][1]["when"]["task.age"] = Value::from("old")
+        ("/triggers/2/when/task.age", |s| {
+            s["triggers"][2]["when"]["task.age"] = Value::from("old")
         }),
-        ("/triggers/1/payload/queue", |s| {
-            s["triggers"][1]["payload"]["queue"]["type"] = Value::from("integer")
+        ("/triggers/2/payload/queue", |s| {
+            s["triggers"][2]["payload"]["queue"]["type"] = Value::from("integer")
         }),
-        ("/triggers/2/payload/accepted_at", |s| {
-            s["triggers"][2]["payload"]["accepted_at"]
+        ("/triggers/3/payload/accepted_at", |s| {
+            s["triggers"][3]["payload"]["accepted_at"]
                 .as_object_mut()
                 .unwrap()
                 .remove("optional");
         }),
-        ("/triggers/1/payload/caller/from", |s| {
-            s["triggers"][1]["payload"]["caller"]["from"] = Value::from("task.attributes.__proto__")
+        ("/triggers/2/payload/caller/from", |s| {
+            s["triggers"][2]["payload"]["caller"]["from"] = Value::from("task.attributes.__proto__")
+        }),
+        ("/triggers/3/payload/customer/from", |s| {
+            s["triggers"][3]["payload"]["customer"]["from"][1] = Value::from("task.queueNam")
+        }),
+        ("/triggers/1/on/event", |s| {
+            s["triggers"][1]["on"]["event"] = Value::from("userLoggedIn")
+        }),
+        ("/triggers/0/invoke/args", |s| {
+            s["triggers"][0]["invoke"]["args"]["destination.x"] =
+                Value::from("payload.phone_number")
         }),
         ("/app/host_origins/0", |s| {
             s["app"]["host_origins"][0] = Value::from("https://crm.acme.example:443")

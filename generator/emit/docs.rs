@@ -392,7 +392,7 @@ fn command_facts(out: &mut String, t: &Trigger, invoke: &Invoke, member: &Bridge
                 ArgValue::Payload { field } => format!("payload `{}`", field.original),
                 ArgValue::Literal { json } => format!("the literal {}", md_code(json)),
             };
-            format!("`{}` = {value}", a.key)
+            format!("`{}` = {value}", a.dotted())
         })
         .collect::<Vec<_>>();
     let args = if args.is_empty() {
@@ -533,26 +533,35 @@ fn limits(field: &Field) -> String {
 }
 
 fn source_text(t: &Trigger, field: &Field) -> String {
-    if let Some(source) = &field.source {
-        let convert = if source.value_type == ValueType::Date {
-            " (a `Date`, sent as ISO text)"
-        } else if source.value_type == ValueType::Unknown {
-            " (free-form: checked when read)"
-        } else {
-            ""
-        };
-        let root = match source.root {
-            SourceRoot::Timing => " (observed by the plugin)",
-            _ => "",
-        };
-        return format!("{}{convert}{root}", md_code(&source.path));
+    let described: Vec<String> = field
+        .sources
+        .iter()
+        .map(|source| {
+            let convert = if source.value_type == ValueType::Date {
+                " (a `Date`, sent as ISO text)"
+            } else if source.value_type == ValueType::Unknown {
+                " (free-form: checked when read)"
+            } else {
+                ""
+            };
+            let root = match source.root {
+                SourceRoot::Timing => " (observed by the plugin)",
+                _ => "",
+            };
+            format!("{}{convert}{root}", md_code(&source.path))
+        })
+        .collect();
+    match described.as_slice() {
+        [] => {}
+        [one] => return one.clone(),
+        many => return format!("the first present and valid of {}", many.join(", then ")),
     }
     let feeds: Vec<String> = t
         .invoke
         .iter()
         .flat_map(|i| &i.args)
         .filter(|a| matches!(&a.value, ArgValue::Payload { field: f } if f.original == field.name.original))
-        .map(|a| format!("`{}`", a.key))
+        .map(|a| format!("`{}`", a.dotted()))
         .collect();
     if feeds.is_empty() {
         "the host; not passed to the action (the hook sees it)".to_string()

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
     ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
-    Listen, ListenKind, Plan, SourceRoot, Subject, Trigger, ValueType,
+    Listen, ListenKind, Plan, Source, SourceRoot, Subject, Trigger, ValueType,
 };
 
 /// Where the generated files go, relative to the output folder.
@@ -123,6 +123,9 @@ struct View<'a> {
     /// The spec has `dev_host_origins`: `HOST_ORIGINS` depends on the build.
     has_dev_host_origins: bool,
     triggers: Vec<TriggerView<'a>>,
+    /// The first trigger, for the example in `hooks.ts`'s comment.
+    example_hook: &'a str,
+    example_wire: &'a str,
     /// One payload interface per distinct Flex action invoked.
     actions: Vec<ActionView<'a>>,
     /// The wiring's imports, each naming only what the wiring uses (so that
@@ -184,6 +187,18 @@ struct InvokeView<'a> {
     set: Vec<Entry>,
     /// From optional payload fields: key -> payload field, left out when absent.
     optional: Vec<Entry>,
+    /// Values set inside object arguments, after the rest, in spec order.
+    nested: Vec<NestedView>,
+}
+
+/// `setIn(args, ["taskAttributes", "crm_record_id"], value);`, and when the
+/// value is an optional payload field, the field it depends on.
+#[derive(Serialize)]
+struct NestedView {
+    /// The whole statement, laid out as prettier would at its indent.
+    call: String,
+    /// The optional payload field that must be present, if any.
+    when: Option<String>,
 }
 
 /// A key and what goes with it (templates cannot index tuples).
@@ -249,7 +264,7 @@ impl<'a> View<'a> {
         let track_accepts = plan
             .triggers
             .iter()
-            .flat_map(|t| t.payload.iter().filter_map(|f| f.source.as_ref()))
+            .flat_map(|t| t.payload.iter().flat_map(|f| &f.sources))
             .chain(plan.triggers.iter().flat_map(|t| {
                 t.listen
                     .iter()
@@ -301,6 +316,8 @@ impl<'a> View<'a> {
             runtime_import: imports.runtime,
             triggers_import: imports.triggers,
             spec_file: &plan.spec_file,
+            example_hook: plan.triggers.first().map_or("", |t| t.name.camel.as_str()),
+            example_wire: plan.triggers.first().map_or("", |t| t.name.snake.as_str()),
             app: &plan.app.name.original,
             app_kebab: &plan.app.name.kebab,
             plugin_class: format!("{}Plugin", plan.app.name.pascal),
@@ -337,8 +354,14 @@ impl WiringImports {
                 .iter()
                 .flat_map(|t| t.fields.iter().filter_map(|f| f.source.as_deref()))
         };
-        let uses_read = sources().any(|s| s.starts_with("read("));
-        let uses_iso = sources().any(|s| s.starts_with("iso("));
+        // Source paths hold no parentheses, so these find the calls only.
+        let uses_read = sources().any(|s| s.contains("read("));
+        let uses_iso = sources().any(|s| s.contains("iso("));
+        let uses_first_of = sources().any(|s| s.starts_with("firstOf("));
+        let sets_nested = triggers
+            .iter()
+            .filter_map(|t| t.invoke.as_ref())
+            .any(|i| !i.nested.is_empty());
         let uses_task_of_action = triggers
             .iter()
             .filter_map(|t| t.listen.as_ref())
@@ -372,6 +395,9 @@ impl WiringImports {
         if has_events {
             runtime.push("deliverEvent");
         }
+        if uses_first_of {
+            runtime.push("firstOf");
+        }
         if uses_iso {
             runtime.push("iso");
         }
@@ -380,6 +406,9 @@ impl WiringImports {
         }
         if has_events {
             runtime.extend(["readTiming", "readWorker"]);
+        }
+        if sets_nested {
+            runtime.push("setIn");
         }
         if uses_task_of_action {
             runtime.push("taskOfAction");
@@ -461,15 +490,37 @@ impl<'a> FieldView<'a> {
                 f.ty == FieldType::Enum,
             ),
             schema_entry: schema_entry(name, presence, check, &args),
-            source: f.source.as_ref().map(|s| {
-                // Flex hands out `Date`s; the wire carries ISO strings.
-                let read = if s.value_type == ValueType::Date {
-                    "iso"
-                } else {
-                    "read"
-                };
-                format!("{read}({})", render::ts_string(&s.path))
-            }),
+            source: source_rule(name, &f.sources),
+        }
+    }
+}
+
+/// Where a Flex -> host field is read: `read("task.taskSid")`, `iso(...)`
+/// for a `Date` (the wire carries ISO strings), and
+/// `firstOf(read(a), read(b))` for a list of sources, one per line when the
+/// `      name: ...,` entry of the wiring's table would be too long.
+fn source_rule(name: &str, sources: &[Source]) -> Option<String> {
+    let reads: Vec<String> = sources
+        .iter()
+        .map(|s| {
+            let read = if s.value_type == ValueType::Date {
+                "iso"
+            } else {
+                "read"
+            };
+            format!("{read}({})", render::ts_string(&s.path))
+        })
+        .collect();
+    match reads.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => {
+            let inline = format!("firstOf({})", many.join(", "));
+            if format!("      {name}: {inline},").chars().count() <= PRINT_WIDTH {
+                return Some(inline);
+            }
+            let lines: String = many.iter().map(|r| format!("        {r},\n")).collect();
+            Some(format!("firstOf(\n{lines}      )"))
         }
     }
 }
@@ -520,7 +571,48 @@ impl<'a> InvokeView<'a> {
     fn new(i: &'a Invoke, payload: &'a [Field]) -> Self {
         let mut set = Vec::new();
         let mut optional = Vec::new();
-        for arg in &i.args {
+        let mut nested = Vec::new();
+        for arg in i.args.iter().filter(|a| !a.nested.is_empty()) {
+            let (value, when) = match &arg.value {
+                ArgValue::Payload { field } => {
+                    let is_optional = payload
+                        .iter()
+                        .any(|f| f.name.snake == field.snake && f.optional);
+                    (
+                        format!("payload.{}", field.snake),
+                        is_optional.then(|| field.snake.clone()),
+                    )
+                }
+                ArgValue::Literal { json } => (ts_literal(json), None),
+            };
+            let path: Vec<String> = std::iter::once(&arg.key)
+                .chain(&arg.nested)
+                .map(|k| render::ts_string(k))
+                .collect();
+            let indent = if when.is_some() { 8 } else { 6 };
+            nested.push(NestedView {
+                call: set_in_call(&path, &value, indent),
+                when,
+            });
+        }
+        // A required object argument given only key by key starts empty.
+        for key in i
+            .args
+            .iter()
+            .filter(|a| !a.nested.is_empty())
+            .map(|a| &a.key)
+        {
+            let whole = i.args.iter().any(|a| a.nested.is_empty() && &a.key == key);
+            let required = i
+                .action_fields
+                .iter()
+                .any(|f| &f.name == key && !f.optional);
+            let entry = entry(property_key(key), "{}");
+            if required && !whole && !set.contains(&entry) {
+                set.push(entry);
+            }
+        }
+        for arg in i.args.iter().filter(|a| a.nested.is_empty()) {
             match &arg.value {
                 ArgValue::Payload { field } => {
                     let is_optional = payload
@@ -547,8 +639,28 @@ impl<'a> InvokeView<'a> {
             queue_for_ms: i.queue_for_ms,
             set,
             optional,
+            nested,
         }
     }
+}
+
+/// `setIn(args, [path], value);` at `indent` spaces, broken one argument per
+/// line (and the path one key per line) where prettier would break it.
+fn set_in_call(path: &[String], value: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let keys = format!("[{}]", path.join(", "));
+    let one_line = format!("{pad}setIn(args, {keys}, {value});");
+    if one_line.chars().count() <= PRINT_WIDTH {
+        return one_line;
+    }
+    let inner = " ".repeat(indent + 2);
+    let keys = if inner.chars().count() + keys.chars().count() + 1 <= PRINT_WIDTH {
+        keys
+    } else {
+        let each: String = path.iter().map(|k| format!("{inner}  {k},\n")).collect();
+        format!("[\n{each}{inner}]")
+    };
+    format!("{pad}setIn(\n{inner}args,\n{inner}{keys},\n{inner}{value},\n{pad});")
 }
 
 impl<'a> ActionView<'a> {
@@ -833,7 +945,10 @@ mod tests {
         let files = emit(&fixtures::seed()).unwrap();
         let index = &find(&files, "flex-plugin/src/index.ts").contents;
         assert_eq!(index.matches(".loadPlugin(").count(), 1, "{index}");
-        assert!(index.contains("FlexPlugin.loadPlugin(AcmeCrmPlugin);"), "{index}");
+        assert!(
+            index.contains("FlexPlugin.loadPlugin(AcmeCrmPlugin);"),
+            "{index}"
+        );
     }
 
     fn all_fixtures() -> Vec<Plan> {

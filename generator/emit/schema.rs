@@ -313,8 +313,16 @@ fn field() -> Value {
                 "items": { "type": "string", "minLength": 1, "maxLength": MAX_LENGTH.1 }
             },
             "from": {
-                "description": "flex_to_host only, required there: the source path the plugin reads.",
-                "$ref": "#/definitions/source_path"
+                "description": "flex_to_host only, required there: the source path the plugin reads, or a list of them (the first value present that fits the field is sent).",
+                "anyOf": [
+                    { "$ref": "#/definitions/source_path" },
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": true,
+                        "items": { "$ref": "#/definitions/source_path" }
+                    }
+                ]
             }
         },
         "allOf": [
@@ -384,11 +392,36 @@ fn args_schema(fields: &[PayloadField]) -> Value {
         .filter(|f| f.ty != ActionFieldType::Task)
         .map(|f| (f.name.to_string(), arg_ref(f.ty)))
         .collect();
-    let required = required_args(fields);
+    // `taskAttributes.crm_record_id`: a value set inside an object argument.
+    let inside = |f: &PayloadField| format!("^{}(?:\\.{})+$", f.name, path_key_pattern());
+    let objects: Map<String, Value> = fields
+        .iter()
+        .filter(|f| matches!(f.ty, ActionFieldType::Object | ActionFieldType::Any))
+        .map(|f| (inside(f), arg_ref(ActionFieldType::Any)))
+        .collect();
     let mut schema = json!({ "additionalProperties": false, "properties": properties });
+    if !objects.is_empty() {
+        schema["patternProperties"] = Value::Object(objects);
+    }
+    let required = required_args(fields);
     if !required.is_empty() {
         schema["type"] = json!("object");
-        schema["required"] = json!(required);
+        // A required object argument may also be given key by key: then
+        // some property name starts with it.
+        let each: Vec<Value> = fields
+            .iter()
+            .filter(|f| required.contains(&f.name))
+            .map(|f| match f.ty {
+                ActionFieldType::Object | ActionFieldType::Any => json!({
+                    "anyOf": [
+                        { "required": [f.name] },
+                        { "not": { "propertyNames": { "not": { "pattern": inside(f) } } } }
+                    ]
+                }),
+                _ => json!({ "required": [f.name] }),
+            })
+            .collect();
+        schema["allOf"] = json!(each);
     }
     schema
 }
@@ -594,8 +627,13 @@ fn context_rule(subject: Subject, action: Option<&Action>) -> Value {
             let paths = plain(&|f| f.ty == *value_type);
             let types: Vec<&str> = fits.iter().map(|t| type_name_of(*t)).collect();
             (!paths.is_empty()).then(|| {
+                // Any one source of this runtime type, alone or in a list.
+                let one = json!({ "enum": paths });
                 json!({
-                    "if": { "required": ["from"], "properties": { "from": { "enum": paths } } },
+                    "if": {
+                        "required": ["from"],
+                        "properties": { "from": { "anyOf": [one, { "type": "array", "contains": one }] } }
+                    },
                     "then": { "properties": { "type": { "enum": types } } }
                 })
             })
@@ -608,7 +646,16 @@ fn context_rule(subject: Subject, action: Option<&Action>) -> Value {
         .collect();
     if !maybe_absent.is_empty() {
         field_rules.push(json!({
-            "if": { "required": ["from"], "properties": { "from": paths_schema(&maybe_absent) } },
+            // One source that may be absent, or a list of nothing else.
+            "if": {
+                "required": ["from"],
+                "properties": { "from": {
+                    "anyOf": [
+                        paths_schema(&maybe_absent),
+                        { "type": "array", "items": paths_schema(&maybe_absent) }
+                    ]
+                } }
+            },
             "then": { "required": ["optional"], "properties": { "optional": { "const": true } } }
         }));
     }
@@ -620,7 +667,9 @@ fn context_rule(subject: Subject, action: Option<&Action>) -> Value {
     let mut properties = json!({
         "payload": {
             "additionalProperties": {
-                "properties": { "from": paths_schema(&sources) },
+                "properties": { "from": {
+                    "anyOf": [paths_schema(&sources), { "type": "array", "items": paths_schema(&sources) }]
+                } },
                 "allOf": field_rules
             }
         },

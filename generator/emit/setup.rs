@@ -236,7 +236,7 @@ mod tests {
         assert!(
             hints[3]
                 .why
-                .contains("click_to_dial, screen_pop, interaction_logged"),
+                .contains("click_to_dial, dial_failed, screen_pop, interaction_logged"),
             "{}",
             hints[3].why
         );

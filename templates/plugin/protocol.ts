@@ -541,9 +541,7 @@ export class PluginEndpoint {
     // sent: a hello before our document's `load` would come too early.
     const greet = (): void => {
       if (this.state !== "waiting") return;
-      // To each allowed origin; the browser delivers only the one that
-      // matches the parent's real origin. Never to "*".
-      for (const origin of this.config.hostOrigins) {
+      for (const origin of this.helloTargets()) {
         this.post(origin, this.hello(undefined));
       }
     };
@@ -798,6 +796,28 @@ export class PluginEndpoint {
       payload,
     };
     this.post(origin, message);
+  }
+
+  /**
+   * Where the first hello goes: the parent's origin when the browser says
+   * which (`location.ancestorOrigins`, Chromium and WebKit) and it is an
+   * allowed host, nothing when it is another page, and otherwise (Firefox,
+   * or an origin the browser hides as "null") each allowed origin, of which
+   * the browser delivers only the one that matches the parent. Never "*".
+   * Posting to origins that are not the parent's only fills the console with
+   * target-origin errors.
+   */
+  private helloTargets(): readonly string[] {
+    const ancestors = this.self.location.ancestorOrigins as
+      | DOMStringList
+      | undefined;
+    const parent = ancestors?.item(0) ?? null;
+    if (parent === null || parent === "null") return this.config.hostOrigins;
+    if (this.config.hostOrigins.includes(parent)) return [parent];
+    console.info(
+      `flexgen: Flex is embedded by ${parent}, which is not an allowed host origin; bridge idle`,
+    );
+    return [];
   }
 
   private post(origin: string, message: Envelope): void {

@@ -156,10 +156,18 @@ export type Json =
 /** How a read value becomes a wire value. */
 export type Conversion = "none" | "iso";
 
-/** Where one payload field comes from. */
-export interface SourceRule {
+/** One place a payload field may be read, and how its value converts. */
+export interface SourceRead {
   readonly path: readonly string[];
   readonly convert: Conversion;
+}
+
+/**
+ * Where one payload field comes from: its reads in order. The first value
+ * that is present and fits the field is sent.
+ */
+export interface SourceRule {
+  readonly reads: readonly SourceRead[];
 }
 
 const CONVERSIONS: Readonly<Record<Conversion, (value: unknown) => unknown>> = {
@@ -209,12 +217,17 @@ export type Hook<P> = (
 
 /** A field read from a source path as it is. */
 export function read(path: string): SourceRule {
-  return { path: path.split("."), convert: "none" };
+  return { reads: [{ path: path.split("."), convert: "none" }] };
 }
 
 /** A field read from a source path holding a `Date`, sent as an ISO string. */
 export function iso(path: string): SourceRule {
-  return { path: path.split("."), convert: "iso" };
+  return { reads: [{ path: path.split("."), convert: "iso" }] };
+}
+
+/** A field read from the first of several sources that has a fitting value. */
+export function firstOf(...rules: readonly SourceRule[]): SourceRule {
+  return { reads: rules.flatMap((rule) => rule.reads) };
 }
 
 /** A Flex -> host trigger as data: the generated wiring declares one per trigger. */
@@ -229,9 +242,10 @@ export interface EventSource {
 }
 
 /**
- * Builds the payload from the context. A free-form value that does not fit
- * its field is left out when the field is optional; the message is not sent
- * when it is required.
+ * Builds the payload from the context. Each field takes the first of its
+ * sources whose value is present and fits it. When none fits, an optional
+ * field is left out; a required one keeps the first value found, so that
+ * validation says why the message is not sent.
  */
 export function buildPayload<P>(
   ctx: SourceContext,
@@ -240,11 +254,19 @@ export function buildPayload<P>(
 ): Validated<P> {
   const raw: Record<string, unknown> = {};
   for (const [field, source] of Object.entries(sources)) {
-    const value = CONVERSIONS[source.convert](readPath(ctx, source.path));
     const rule = schema[field];
-    if (value === undefined || value === null) continue;
-    if (rule?.optional === true && rule.check(value) !== undefined) continue;
-    raw[field] = value;
+    let misfit: unknown = undefined;
+    for (const { path, convert } of source.reads) {
+      const value = CONVERSIONS[convert](readPath(ctx, path));
+      if (value === undefined || value === null) continue;
+      if (rule === undefined || rule.check(value) === undefined) {
+        raw[field] = value;
+        misfit = undefined;
+        break;
+      }
+      misfit ??= value;
+    }
+    if (misfit !== undefined && rule?.optional !== true) raw[field] = misfit;
   }
   return validatePayload<P>(schema, raw);
 }
@@ -266,7 +288,7 @@ export function matches(
  */
 export async function deliverEvent<P>(
   source: EventSource,
-  hook: Hook<P>,
+  hook: Hook<P> | undefined,
   ctx: SourceContext,
   send: (type: string, payload: Record<string, unknown>) => void,
 ): Promise<void> {
@@ -277,17 +299,41 @@ export async function deliverEvent<P>(
       console.warn(`flexgen: ${source.type} not sent: ${built.reason}`);
       return;
     }
-    if ((await hook(built.value)) === false) return;
+    if (hook !== undefined && (await hook(built.value)) === false) return;
     send(source.type, built.value as Record<string, unknown>);
   } catch (error) {
     console.error(`flexgen: ${source.type} failed`, error);
   }
 }
 
-/** Runs a command's hook; `false` refuses the command. */
+/**
+ * Sets `value` at `path` below `target` (a command's action arguments),
+ * making plain objects for the keys on the way that hold none. The keys come
+ * from the spec, which refuses `__proto__`, `constructor` and `prototype`.
+ */
+export function setIn(
+  target: object,
+  path: readonly [string, ...string[]],
+  value: unknown,
+): void {
+  let node = target as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const next = hasOwn(node, key) ? node[key] : undefined;
+    if (typeof next === "object" && next !== null) {
+      node = next as Record<string, unknown>;
+    } else {
+      const made: Record<string, unknown> = {};
+      node[key] = made;
+      node = made;
+    }
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+/** Runs a command's hook, if it has one; `false` refuses the command. */
 export async function allowCommand<P>(
-  hook: Hook<P>,
+  hook: Hook<P> | undefined,
   payload: P,
 ): Promise<boolean> {
-  return (await hook(payload)) !== false;
+  return hook === undefined || (await hook(payload)) !== false;
 }

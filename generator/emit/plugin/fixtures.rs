@@ -20,12 +20,12 @@ fn field(name: &str, ty: FieldType, optional: bool, doc: Option<&str>) -> Field 
         doc: doc.map(str::to_string),
         max_length,
         values: Vec::new(),
-        source: None,
+        sources: Vec::new(),
     }
 }
 
 fn from(mut f: Field, path: &str, value_type: ValueType) -> Field {
-    f.source = Some(source(path, value_type));
+    f.sources = vec![source(path, value_type)];
     f
 }
 
@@ -63,6 +63,7 @@ fn action_field(name: &str, ty: ActionFieldType, optional: bool) -> ActionField 
 fn payload_arg(key: &str, field: &str) -> Arg {
     Arg {
         key: key.to_string(),
+        nested: Vec::new(),
         value: ArgValue::Payload {
             field: Names::new(field),
         },
@@ -72,6 +73,7 @@ fn payload_arg(key: &str, field: &str) -> Arg {
 fn literal_arg(key: &str, json: &str) -> Arg {
     Arg {
         key: key.to_string(),
+        nested: Vec::new(),
         value: ArgValue::Literal {
             json: json.to_string(),
         },

@@ -1,10 +1,18 @@
 /**
- * Your hooks: the generated wiring calls one per trigger of
+ * Your hooks: code of yours that the generated wiring runs for a trigger of
  * triggers.yaml, with a payload that already passed validation.
  *
  * This file is yours: flexgen created it once and never overwrites it. Every
- * hook is required, so a trigger added to the spec later is a compile error
- * here until you add its hook (see `FlexgenHooks` in ./flexgen/triggers.ts).
+ * hook is optional: a trigger without one runs its Flex action (a command) or
+ * sends its event as it is, so a trigger added to the spec works without an
+ * edit here. A hook you write is type-checked against the spec (see
+ * `FlexgenHooks` in ./flexgen/triggers.ts), for example:
+ *
+ *   export const hooks = {
+ *     sendWhatsappReply(payload) {
+ *       console.info("send_whatsapp_reply", payload);
+ *     },
+ *   } satisfies FlexgenHooks;
  *
  * Return `false` to refuse a command (the host gets FLEX_ACTION_FAILED) or to
  * suppress an event; anything else lets it through. Hooks may be async.
@@ -12,33 +20,4 @@
 
 import type { FlexgenHooks } from "./flexgen/triggers";
 
-export const hooks = {
-  /**
-   * send_whatsapp_reply: Agent sends a canned reply from the CRM into a WhatsApp conversation.
-   * Runs before the Flex action SendMessage.
-   */
-  sendWhatsappReply(payload) {
-    return true;
-  },
-  /**
-   * transfer_conversation: Agent transfers the current conversation to a queue or worker picked in the CRM.
-   * Runs before the Flex action TransferTask.
-   */
-  transferConversation(payload) {
-    return true;
-  },
-  /**
-   * whatsapp_conversation_accepted: A WhatsApp conversation was accepted; the CRM pops the customer record.
-   * Runs before the event is sent to the host.
-   */
-  whatsappConversationAccepted(payload) {
-    return true;
-  },
-  /**
-   * sms_conversation_completed: An SMS conversation was completed by the agent; the CRM closes the case.
-   * Runs before the event is sent to the host.
-   */
-  smsConversationCompleted(payload) {
-    return true;
-  },
-} satisfies FlexgenHooks;
+export const hooks = {} satisfies FlexgenHooks;

@@ -16,12 +16,14 @@ const COMMANDS = [
     fields: [
       { name: "phone_number", type: "e164", optional: false },
       { name: "caller_id", type: "e164", optional: true },
+      { name: "crm_record_id", type: "string", optional: true },
     ],
   },
 ];
 
 /** Flex -> CRM triggers: one subscription each. */
 const EVENTS = [
+  { trigger: "dial_failed", method: "onDialFailed" },
   { trigger: "screen_pop", method: "onScreenPop" },
   { trigger: "interaction_logged", method: "onInteractionLogged" },
 ];
