@@ -654,7 +654,7 @@ fn set_in_call(path: &[String], value: &str, indent: usize) -> String {
         return one_line;
     }
     let inner = " ".repeat(indent + 2);
-    let keys = if inner.chars().count() + keys.chars().count() + 1 <= PRINT_WIDTH {
+    let keys = if inner.chars().count() + keys.chars().count() < PRINT_WIDTH {
         keys
     } else {
         let each: String = path.iter().map(|k| format!("{inner}  {k},\n")).collect();
