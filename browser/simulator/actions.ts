@@ -5,8 +5,16 @@
 
 import type { ActionPayload, FlexModule } from "./flex";
 import { type Json, errorMessage, isRecord, toJsonSafe } from "./jsonsafe";
-import { DEFAULT_CALLER_ID, type Simulator, findActivity } from "./sim";
-import { SimTask, conversationOf, isVoice } from "./tasks";
+import { type SelfInvocation, type Simulator, findActivity } from "./sim";
+import {
+  PhoneNumberFormat,
+  SimTask,
+  conversationOf,
+  formatPhone,
+  isInitialOutboundAttempt,
+  isVoice,
+  setPhoneFormatter,
+} from "./tasks";
 
 /** Every built-in action the simulator answers for. */
 export const SIMULATED_ACTIONS = [
@@ -62,9 +70,11 @@ type Body = (payload: ActionPayload) => unknown;
 export function installActions(flex: FlexModule, sim: Simulator): void {
   const bodies: Record<SimulatedAction, Body> = makeBodies(sim);
   replacePayloadUpdates(flex, sim);
-  // Every invocation is logged at the door, before Flex completes its
-  // payload or runs any listener: an action that fails in Flex's own payload
-  // code, is aborted, or does not exist still counts as invoked.
+  installPhoneFormatter(flex, sim);
+  // Every invocation from outside the simulated Flex (the plugin, tests) is
+  // logged at the door, before Flex completes its payload or runs any
+  // listener: an action that fails in Flex's own payload code, is aborted,
+  // or does not exist still counts as invoked.
   const invoke = flex.Actions.invokeAction.bind(flex.Actions);
   flex.Actions.invokeAction = (name: string, payload?: unknown) => {
     sim.invocations.push({ name: String(name), payload: jsonPayload(payload) });
@@ -73,6 +83,43 @@ export function installActions(flex: FlexModule, sim: Simulator): void {
   if (flex.Actions.invokeAction === invoke) {
     throw new Error("could not wrap Actions.invokeAction");
   }
+  // What Flex invokes by itself goes through the same Actions Framework
+  // (listeners and all), logged apart: sim.selfInvocations.
+  const own: Array<{ name: string; task: unknown; entry: SelfInvocation }> = [];
+  sim.selfInvoke = async (name, payload) => {
+    const entry: SelfInvocation = {
+      name,
+      payload: jsonPayload(payload),
+      outcome: "invoked",
+    };
+    sim.selfInvocations.push(entry);
+    const mark = { name, task: payload.task, entry };
+    own.push(mark);
+    sim.log(`Flex invokes ${name}${about(payload)}`);
+    try {
+      await invoke(name, payload);
+      return true;
+    } catch (error) {
+      if (entry.outcome === "invoked") {
+        entry.outcome = "failed";
+        entry.error = errorMessage(error);
+      }
+      return false;
+    } finally {
+      const at = own.indexOf(mark);
+      if (at >= 0) own.splice(at, 1);
+    }
+  };
+  /** The self-invocation a body belongs to: same action, same ITask. */
+  const ownEntry = (
+    name: string,
+    input: ActionPayload,
+  ): SelfInvocation | undefined => {
+    const at = own.findIndex((m) => m.name === name && m.task === input.task);
+    if (at < 0) return undefined;
+    const [mark] = own.splice(at, 1);
+    return mark?.entry;
+  };
   for (const name of SIMULATED_ACTIONS) {
     const body = bodies[name];
     // `original` is never called: it needs a logged-in Flex.
@@ -80,21 +127,49 @@ export function installActions(flex: FlexModule, sim: Simulator): void {
       const input: ActionPayload = isRecord(payload) ? payload : {};
       // Tests hold bodies to keep a command in flight (flexSim.hold).
       await sim.released();
+      const selfEntry = ownEntry(name, input);
+      const who = selfEntry === undefined ? "" : "Flex ";
       try {
         const result = await body(input);
-        sim.ran.push({ name, payload: jsonPayload(input) });
-        sim.log(`ran ${name}${about(input)}`);
+        if (selfEntry === undefined)
+          sim.ran.push({ name, payload: jsonPayload(input) });
+        else selfEntry.outcome = "ran";
+        sim.log(`${who}ran ${name}${about(input)}`);
         return result;
       } catch (error) {
         const message = errorMessage(error);
-        sim.failed.push({ name, message });
-        sim.log(`failed ${name}${about(input)}: ${message}`);
+        if (selfEntry === undefined) sim.failed.push({ name, message });
+        else {
+          selfEntry.outcome = "failed";
+          selfEntry.error = message;
+        }
+        sim.log(`${who}failed ${name}${about(input)}: ${message}`);
         throw error instanceof Error ? error : new Error(message);
       } finally {
         sim.changed();
       }
     });
   }
+}
+
+/**
+ * ITask.formattedAttributes and defaultFrom, and StartOutboundCall's
+ * destination, format numbers with Flex's own
+ * CountryManager.formatPhoneNumberWithCountryCode (exported by
+ * @twilio/flex-ui as CountryManager).
+ */
+function installPhoneFormatter(flex: FlexModule, sim: Simulator): void {
+  const manager = flex.CountryManager;
+  const format = manager?.formatPhoneNumberWithCountryCode;
+  if (typeof format !== "function") {
+    sim.error(
+      "CountryManager.formatPhoneNumberWithCountryCode not found: numbers stay unformatted",
+    );
+    return;
+  }
+  setPhoneFormatter((value, country, kind) =>
+    format.call(manager, value, country, kind),
+  );
 }
 
 /** A payload for the logs: an ITask becomes its reservation sid. */
@@ -192,6 +267,16 @@ function makeBodies(sim: Simulator): Record<SimulatedAction, Body> {
       const task = taskOf(p);
       if (task.status !== "pending")
         throw new Error(`${TEXT.NOT_PENDING} (${task.sid} is ${task.status})`);
+      // Flex's AcceptTask on a call issues the conference instruction
+      // (bundle WorkerActions.acceptTask: `o.conference(t.conferenceOptions)`);
+      // for an outbound call the reservation stays pending while the
+      // customer's phone rings, and is accepted when they answer (Flex's
+      // "stuck task" check skips outbound tasks for that reason;
+      // https://support.twilio.com/hc/en-us/articles/42786996187419).
+      if (isInitialOutboundAttempt(task)) {
+        task.acceptIssued = true;
+        return;
+      }
       sim.move(task, "accepted", "assigned", "taskAccepted");
     },
     RejectTask(p) {
@@ -277,24 +362,38 @@ function makeBodies(sim: Simulator): Record<SimulatedAction, Body> {
       sim.setActivityNow(next);
     },
     StartOutboundCall(p) {
-      // Flex's order of checks (OutboundCalling in 2.17.1).
+      // Flex's order of checks (bundle OutboundCalling.startOutboundCall).
       if (!sim.outboundEnabled) throw new Error(TEXT.OUTBOUND_DISABLED);
       if (sim.hasLiveCall()) throw new Error(TEXT.LIVE_CALL);
       if (sim.hasPendingCall()) throw new Error(TEXT.PENDING_INBOUND);
       if (sim.offline) throw new Error(TEXT.OFFLINE);
-      const { destination } = p;
-      if (typeof destination !== "string" || destination === "")
+      if (typeof p.destination !== "string" || p.destination === "")
         throw new Error(TEXT.INVALID_DESTINATION);
-      const callerId =
-        typeof p.callerId === "string" && p.callerId !== ""
-          ? p.callerId
-          : DEFAULT_CALLER_ID;
+      // `queueSid || default.queue_sid`, `callerId || default.caller_id`;
+      // a destination that is no client: address is formatted E.164 in the
+      // flow's location (`CountryManager.formatPhoneNumberWithCountryCode(C,
+      // i.default.location) || C`).
+      const flows =
+        sim.manager.serviceConfiguration.outbound_call_flows.default;
       const queueSid =
         typeof p.queueSid === "string" && p.queueSid !== ""
           ? p.queueSid
-          : undefined;
-      const extra = isRecord(p.taskAttributes) ? p.taskAttributes : {};
-      sim.placeOutbound(destination, callerId, queueSid, extra);
+          : flows.queue_sid;
+      const callerId =
+        typeof p.callerId === "string" && p.callerId !== ""
+          ? p.callerId
+          : flows.caller_id;
+      const destination = p.destination.match(/client:/)
+        ? p.destination
+        : (formatPhone(p.destination, PhoneNumberFormat.E164, flows.location) ??
+          p.destination);
+      // `options: {attributes: t.taskAttributes || {}}`: merged into the
+      // task's attributes (sim.placeOutbound).
+      const taskAttributes = isRecord(p.taskAttributes) ? p.taskAttributes : {};
+      sim.placeOutbound(destination, callerId, queueSid, taskAttributes);
+      // Resolves with nothing once the reservation exists: the customer
+      // has not answered yet (startOutboundTask waits for
+      // `reservationCreated` only).
     },
     SendMessage(p) {
       const sid = p.conversationSid;

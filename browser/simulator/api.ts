@@ -5,14 +5,18 @@
 import type { FlexModule } from "./flex";
 import { type Json, errorMessage } from "./jsonsafe";
 import type {
+  ConversationOptions,
+  EmailOptions,
   Failure,
   Invocation,
   Result,
   RingOptions,
+  SelfInvocation,
   Simulator,
+  VoiceCallOptions,
 } from "./sim";
 import type { PageConfig } from "../shared/config";
-import type { TaskSnapshot } from "./tasks";
+import type { SimTask, TaskSnapshot } from "./tasks";
 
 export type SimConfig = PageConfig<Json>;
 
@@ -25,7 +29,13 @@ export interface FlexSim {
   readonly pluginStarted: Promise<void>;
   readonly config: SimConfig | undefined;
   reset(): void;
+  /** A new inbound task; `channel` picks its shape (RingOptions). */
   ringInbound(opts?: RingOptions): string;
+  /** An inbound call: PSTN, Anonymous, Restricted, client:..., sip:... */
+  ringVoice(opts?: VoiceCallOptions): string;
+  /** A chat, SMS or WhatsApp conversation (channelType web, sms, whatsapp). */
+  ringConversation(opts?: ConversationOptions): string;
+  ringEmail(opts?: EmailOptions): string;
   accept(sid: string): Promise<Result>;
   reject(sid: string): Promise<Result>;
   hangup(sid: string): Promise<Result>;
@@ -34,7 +44,25 @@ export interface FlexSim {
   transfer(sid: string, targetSid: string): Promise<Result>;
   select(sid: string): Promise<Result>;
   invoke(name: string, payload?: unknown): Promise<Result>;
-  dial(destination: unknown, callerId?: string): Promise<DialResult>;
+  /**
+   * StartOutboundCall through the real invokeAction; once it resolved,
+   * waits until the call's connection attempt is over (answered, failed, or
+   * ringing as setDialOutcome says), so that the task's state is settled.
+   */
+  dial(
+    destination: unknown,
+    callerId?: string,
+    more?: { queueSid?: string; taskAttributes?: unknown },
+  ): Promise<DialResult>;
+  /**
+   * How the next dialled calls end: "answer" (the default), "ring" (until
+   * answerCall or failCall), or a failure: "busy", "no-answer",
+   * "invalid-number", "unverified-caller-id" or a reason code.
+   */
+  setDialOutcome(outcome: unknown): Result;
+  answerCall(sid: string): Result;
+  /** A ringing outbound call fails (see setDialOutcome for the reasons). */
+  failCall(sid: string, reason: unknown, taskReason?: unknown): Result;
   customerHangup(sid: string): Result;
   cancel(sid: string): Result;
   timeout(sid: string): Result;
@@ -47,6 +75,11 @@ export interface FlexSim {
   setOutboundEnabled(on: boolean): void;
   setActivity(name: string): Promise<Result>;
   task(sid: string): TaskSnapshot | undefined;
+  /**
+   * The live ITask the plugin gets, for code running in this page (it cannot
+   * cross frame.evaluate): read it through FlexUI.TaskHelper and its getters.
+   */
+  itask(sid: string): SimTask | undefined;
   tasks(): TaskSnapshot[];
   worker(): {
     identity: string;
@@ -55,6 +88,8 @@ export interface FlexSim {
     attributes: Json;
   };
   readonly invocations: Invocation[];
+  /** Actions Flex invoked by itself (AcceptTask, SelectTask after a dial). */
+  readonly selfInvocations: SelfInvocation[];
   readonly emitted: Array<{ event: string; sid: string | undefined }>;
   /** While on, simulated action bodies wait: commands stay in flight. */
   hold(on: boolean): void;
@@ -107,6 +142,9 @@ export function makeApi({
     },
     reset: () => sim.reset(),
     ringInbound: (opts) => sim.ringInbound(opts ?? {}),
+    ringVoice: (opts) => sim.ringVoice(opts ?? {}),
+    ringConversation: (opts) => sim.ringConversation(opts ?? {}),
+    ringEmail: (opts) => sim.ringEmail(opts ?? {}),
     accept: (sid) => invoke("AcceptTask", { sid }),
     reject: (sid) => invoke("RejectTask", { sid }),
     hangup: (sid) => invoke("HangupCall", { sid }),
@@ -115,18 +153,25 @@ export function makeApi({
     transfer: (sid, targetSid) => invoke("TransferTask", { sid, targetSid }),
     select: (sid) => invoke("SelectTask", { sid }),
     invoke,
-    async dial(destination, callerId) {
+    async dial(destination, callerId, more) {
       const before = sim.lastOutboundSid;
       const payload: Record<string, unknown> = { destination };
       if (callerId !== undefined) payload.callerId = callerId;
+      if (more?.queueSid !== undefined) payload.queueSid = more.queueSid;
+      if (more?.taskAttributes !== undefined)
+        payload.taskAttributes = more.taskAttributes;
       const result = await invoke("StartOutboundCall", payload);
       if (!result.ok) return result;
       const sid = sim.lastOutboundSid;
       // No sid when a plugin's replacement resolved without placing a call.
-      return sid !== undefined && sid !== before
-        ? { ok: true, sid }
-        : { ok: true };
+      if (sid === undefined || sid === before) return { ok: true };
+      await sim.outboundSettled(sid);
+      return { ok: true, sid };
     },
+    setDialOutcome: (outcome) => sim.setDialOutcome(outcome),
+    answerCall: (sid) => sim.answerCall(sid),
+    failCall: (sid, reason, taskReason) =>
+      sim.failCall(sid, reason, taskReason),
     customerHangup: (sid) => sim.customerHangup(sid),
     cancel: (sid) => sim.endReservation(sid, "taskCanceled"),
     timeout: (sid) => sim.endReservation(sid, "taskTimeout"),
@@ -158,10 +203,14 @@ export function makeApi({
     },
     setActivity: (name) => invoke("SetActivity", { activityName: name }),
     task: (sid) => sim.task(sid)?.snapshot(),
+    itask: (sid) => sim.task(sid),
     tasks: () => [...sim.tasks.values()].map((t) => t.snapshot()),
     worker: () => sim.workerSnapshot(),
     get invocations() {
       return sim.invocations;
+    },
+    get selfInvocations() {
+      return sim.selfInvocations;
     },
     get emitted() {
       return sim.emitted;

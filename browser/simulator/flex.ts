@@ -36,6 +36,14 @@ export interface FlexModule {
   Manager: Statics;
   TaskHelper: Statics;
   StateHelper?: Statics;
+  /** Flex's phone number formatting (libphonenumber underneath). */
+  CountryManager?: {
+    formatPhoneNumberWithCountryCode?: (
+      value: string,
+      country?: string,
+      format?: number,
+    ) => string | null | undefined;
+  };
 }
 
 /** What `Twilio.Flex.Plugins.init` gets from @twilio/flex-plugin's loadPlugin. */

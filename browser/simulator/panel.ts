@@ -3,8 +3,13 @@
 // value shown, including whatever a peer sent, goes through textContent.
 
 import type { FlexSim } from "./api";
-import { ACTIVITIES, LOG_LIMIT, type Simulator } from "./sim";
-import { SimTask, isVoice } from "./tasks";
+import {
+  ACTIVITIES,
+  DIAL_FAILURE_CODES,
+  LOG_LIMIT,
+  type Simulator,
+} from "./sim";
+import { SimTask, isInitialOutboundAttempt, isVoice } from "./tasks";
 import { type EventTrigger, fireTrigger } from "./triggers";
 
 type Child = Node | string;
@@ -70,7 +75,12 @@ export function mountPanel(
     const opts =
       channelType === "whatsapp"
         ? { channel, channelType, from: `whatsapp:${from}` }
-        : { channel, channelType, from };
+        : channel === "email"
+          ? {
+              channel,
+              from: from.includes("@") ? from : "customer@example.com",
+            }
+          : { channel, channelType, from };
     try {
       api.ringInbound(opts);
     } catch (error) {
@@ -83,6 +93,12 @@ export function mountPanel(
   });
   dialTo.value = "+15557654321";
   dialTo.spellcheck = false;
+  const outcome = el("select", { title: "How dialled calls end" });
+  for (const o of ["answer", "ring", ...Object.keys(DIAL_FAILURE_CODES)])
+    outcome.append(el("option", { text: o }));
+  outcome.addEventListener("change", () => {
+    api.setDialOutcome(outcome.value);
+  });
 
   const activity = el("select", { title: "Worker activity" });
   for (const a of ACTIVITIES) activity.append(el("option", { text: a.name }));
@@ -122,7 +138,8 @@ export function mountPanel(
         number,
         button("Ring call", () => ring("voice")),
         button("Ring WhatsApp", () => ring("chat", "whatsapp")),
-        button("Ring SMS", () => ring("chat", "sms")),
+        button("Ring SMS", () => ring("sms", "sms")),
+        button("Ring email", () => ring("email")),
       ),
       el(
         "div",
@@ -131,6 +148,7 @@ export function mountPanel(
         button("Dial", () => {
           void api.dial(dialTo.value.trim());
         }),
+        el("label", { text: "then " }, outcome),
       ),
       el(
         "div",
@@ -156,7 +174,7 @@ export function mountPanel(
 
   const taskRow = (task: SimTask): HTMLLIElement => {
     const a = task.attributes;
-    const who = `${String(a.from ?? "?")} → ${String(a.to ?? "?")}`;
+    const who = `${String(a.from ?? "?")} → ${String(a.outbound_to ?? a.to ?? "?")}`;
     const kind =
       task.channelType === task.taskChannelUniqueName
         ? task.taskChannelUniqueName
@@ -165,7 +183,11 @@ export function mountPanel(
     const act = (label: string, run: () => unknown): void => {
       actions.push(button(label, () => void run(), "small"));
     };
-    if (task.status === "pending") {
+    if (isInitialOutboundAttempt(task)) {
+      act("customer answers", () => api.answerCall(task.sid));
+      for (const reason of Object.keys(DIAL_FAILURE_CODES))
+        act(reason, () => api.failCall(task.sid, reason));
+    } else if (task.status === "pending") {
       act("accept", () => api.accept(task.sid));
       act("reject", () => api.reject(task.sid));
       act("cancel", () => api.cancel(task.sid));
@@ -214,6 +236,7 @@ export function mountPanel(
         : tasks.map(taskRow)),
     );
     activity.value = sim.worker.activity.name;
+    outcome.value = String(sim.dialOutcome);
     onlineBox.checked = sim.online;
     outboundBox.checked = sim.outboundEnabled;
   };

@@ -9,6 +9,7 @@ import {
   type ReservationStatus,
   SimTask,
   type TaskStatus,
+  isInitialOutboundAttempt,
   isVoice,
   newSid,
 } from "./tasks";
@@ -70,6 +71,7 @@ export interface SimManager {
         enabled: boolean;
         caller_id: string;
         queue_sid: string;
+        workflow_sid: string;
         location: string;
       };
     };
@@ -88,15 +90,103 @@ export interface Failure {
   message: string;
 }
 
-export interface RingOptions {
+/** What every new inbound task may say about its queue. */
+interface QueueOptions {
+  queueName?: string;
+  /** Backdates the TaskRouter task: it waited this long in the queue (age). */
+  queuedMs?: number;
+  /** Added last, over the shape's own attributes. */
+  attributes?: Record<string, unknown>;
+}
+
+/**
+ * The generic entry (panel, drive.mjs): `channel` picks the shape. voice ->
+ * ringVoice; email -> ringEmail; chat, sms or a channelType -> a
+ * conversation (ringConversation); any other channel -> a bare task with
+ * `from`, `name` and `direction`. `to` is a voice attribute only.
+ */
+export interface RingOptions extends QueueOptions {
   channel?: string;
   channelType?: string;
   from?: string;
   to?: string;
-  attributes?: Record<string, unknown>;
-  queueName?: string;
-  /** Backdates dateCreated: the call waited this long in the queue. */
-  queuedMs?: number;
+  /** Voice: a `caller_name` attribute (see VoiceCallOptions). */
+  callerName?: string;
+  /** Email: the sender's display name (customerName). */
+  customerName?: string;
+}
+
+export interface VoiceCallOptions extends QueueOptions {
+  /**
+   * The caller as the call's From carries it: "+15551230001", or not a
+   * number at all: "Anonymous", "Restricted", "client:alice",
+   * "sip:bob@example.com".
+   */
+  from?: string;
+  /** The number called (the call's To). */
+  to?: string;
+  /**
+   * A caller name (CNAM). No Flex or Studio default puts one on the task;
+   * a flow that maps caller ID lookup's CallerName adds it, and the
+   * simulator calls that attribute `caller_name`.
+   */
+  callerName?: string;
+}
+
+export interface ConversationOptions extends QueueOptions {
+  /** web (chat), sms, whatsapp, or another Flex channelType. */
+  channelType?: string;
+  /** The TaskRouter task channel; sms for SMS, else chat. */
+  channel?: string;
+  /** The customer's address: +E.164 (sms), whatsapp:+E.164, a chat name. */
+  from?: string;
+}
+
+export interface EmailOptions extends QueueOptions {
+  /** The sender's email address (customerAddress). */
+  address?: string;
+  /** The sender's display name (customerName), when the email has one. */
+  name?: string;
+}
+
+/**
+ * How a call placed by StartOutboundCall ends up (setDialOutcome): the
+ * customer answers, the phone keeps ringing until the test says
+ * (answerCall / failCall), or TaskRouter cancels it with a reason code.
+ */
+export type DialOutcome = "answer" | "ring" | DialFailure;
+
+/** A failed dial: a named reason or TaskRouter's canceled reason code. */
+export type DialFailure = keyof typeof DIAL_FAILURE_CODES | number;
+
+/**
+ * The reservation's canceledReasonCode for each failure, as Flex reads them
+ * (bundle OutboundCalling.handleOutboundTaskCancelledEvent: 45303 busy,
+ * 45305 no answer, 13223/21211 invalid number, 21210 caller id ("from
+ * number") unverified; the same table in Twilio's support article
+ * https://support.twilio.com/hc/en-us/articles/48779348972827).
+ */
+export const DIAL_FAILURE_CODES = {
+  busy: 45303,
+  "no-answer": 45305,
+  "invalid-number": 21211,
+  "unverified-caller-id": 21210,
+} as const;
+
+export function dialFailureCode(reason: unknown): number | undefined {
+  if (typeof reason === "number")
+    return Number.isInteger(reason) && reason > 0 ? reason : undefined;
+  if (typeof reason === "string" && Object.hasOwn(DIAL_FAILURE_CODES, reason))
+    return DIAL_FAILURE_CODES[reason as keyof typeof DIAL_FAILURE_CODES];
+  return undefined;
+}
+
+function isDialOutcome(value: unknown): value is DialOutcome {
+  return (
+    value === "answer" ||
+    value === "ring" ||
+    dialFailureCode(value) !== undefined
+  );
 }
 
 export type Result = { ok: true } | { ok: false; message: string };
@@ -104,8 +194,22 @@ export type Result = { ok: true } | { ok: false; message: string };
 const IDENTITY = "alice@example.com";
 export const LOG_LIMIT = 300;
 
+/** An action Flex invoked by itself (AcceptTask and SelectTask after a dial). */
+export interface SelfInvocation extends Invocation {
+  /** ran, failed (with the error), or never ran (aborted or still held). */
+  outcome: "invoked" | "ran" | "failed";
+  error?: string;
+}
+
 export class Simulator {
+  /** Actions invoked from outside the simulated Flex (the plugin, tests). */
   readonly invocations: Invocation[] = [];
+  /**
+   * Actions the simulated Flex invoked by itself, as real Flex does: after
+   * a dial, AcceptTask then SelectTask on the new outbound task. Kept apart
+   * from `invocations` and `ran`, which say what the plugin did.
+   */
+  readonly selfInvocations: SelfInvocation[] = [];
   /** Every manager event emitted, with the reservation sid it concerned. */
   readonly emitted: Array<{ event: string; sid: string | undefined }> = [];
   private held: { promise: Promise<void>; release: () => void } | undefined;
@@ -123,6 +227,20 @@ export class Simulator {
   view: string | undefined = undefined;
   /** The reservation sid of the last outbound call StartOutboundCall placed. */
   lastOutboundSid: string | undefined = undefined;
+  /** How the next calls placed by StartOutboundCall end (setDialOutcome). */
+  dialOutcome: DialOutcome = "answer";
+  /**
+   * Invokes a Flex action as Flex itself does (actions.ts installs it):
+   * resolves true when the action resolved, false when it rejected.
+   */
+  selfInvoke: (
+    name: string,
+    payload: Record<string, unknown>,
+  ) => Promise<boolean> = () => Promise.resolve(false);
+  /** Per outbound call: settles when its connection attempt is over. */
+  private readonly connecting = new Map<string, Promise<void>>();
+  /** Bumped by reset(): work scheduled before it must not touch new state. */
+  private generation = 0;
 
   private readonly queueSids = new Map<string, string>();
   private readonly watchers = new Set<() => void>();
@@ -159,6 +277,7 @@ export class Simulator {
             enabled: true,
             caller_id: DEFAULT_CALLER_ID,
             queue_sid: this.queueSid("Everyone"),
+            workflow_sid: newSid("WW"),
             location: "US",
           },
         },
@@ -276,7 +395,13 @@ export class Simulator {
     );
   }
 
-  /** Moves a task on and tells the plugin, as TaskRouter's events would. */
+  /**
+   * Moves a task on and tells the plugin as Flex does: for every reservation
+   * event (accepted, wrapup, completed, rejected, timeout, canceled,
+   * rescinded) Flex emits `taskUpdated` and then the event's own
+   * (bundle WorkerState `handleReservationUpdated`:
+   * `emitTaskUpdated(i,"updated"),emitTaskUpdated(i,e)`, each with the ITask).
+   */
   move(
     task: SimTask,
     status: ReservationStatus,
@@ -284,44 +409,163 @@ export class Simulator {
     event: string,
   ): void {
     task.setStatus(status, taskStatus);
+    this.emit("taskUpdated", task);
     this.emit(event, task);
     this.changed();
   }
 
-  /** A new reservation for this worker: a call rings or a chat arrives. */
+  /**
+   * A new reservation for this worker: a call rings or a chat arrives. The
+   * generic entry; `channel` picks the shape (RingOptions).
+   */
   ringInbound(opts: RingOptions = {}): string {
     const channel = opts.channel ?? "voice";
     if (typeof channel !== "string" || channel === "")
       throw new Error("ringInbound: channel must be a non-empty string");
-    if (opts.attributes !== undefined && !isRecord(opts.attributes)) {
-      throw new Error("ringInbound: attributes must be an object");
-    }
-    const chatLike = channel === "chat" || channel === "sms";
-    const channelType =
-      opts.channelType ??
-      (channel === "chat" ? "web" : channel === "sms" ? "sms" : undefined);
-    const prefix = channelType === "whatsapp" ? "whatsapp:" : "";
-    const from =
-      opts.from ??
-      (channelType === "web" ? "Customer" : `${prefix}+15551230001`);
-    const to = opts.to ?? `${prefix}${DEFAULT_CALLER_ID}`;
+    checkAttributes("ringInbound", opts.attributes);
+    const queue: QueueOptions = {
+      queueName: opts.queueName,
+      queuedMs: opts.queuedMs,
+      attributes: opts.attributes,
+    };
+    if (channel === "voice")
+      return this.ringVoice({
+        ...queue,
+        from: opts.from,
+        to: opts.to,
+        callerName: opts.callerName,
+      });
+    if (channel === "email")
+      return this.ringEmail({
+        ...queue,
+        address: opts.from,
+        name: opts.customerName,
+      });
+    if (
+      channel === "chat" ||
+      channel === "sms" ||
+      opts.channelType !== undefined
+    )
+      return this.ringConversation({
+        ...queue,
+        channel,
+        channelType: opts.channelType,
+        from: opts.from,
+      });
+    const from = opts.from ?? "+15551230001";
+    return this.addInbound(
+      channel,
+      { from, name: from, direction: "inbound" },
+      queue,
+    );
+  }
+
+  /**
+   * An inbound call, as Flex's voice flow hands it over: the call is
+   * enqueued (<Enqueue>, which puts the call's parameters on the task) by
+   * the Send to Flex widget with Flex's default Voice IVR attributes.
+   */
+  ringVoice(opts: VoiceCallOptions = {}): string {
+    checkAttributes("ringVoice", opts.attributes);
+    const from = opts.from ?? "+15551230001";
+    const to = opts.to ?? DEFAULT_CALLER_ID;
     const attributes: Record<string, unknown> = {
+      // <Enqueue>: the call's parameters. `call_sid`: TaskRouter error 40140
+      // (https://www.twilio.com/docs/api/errors/40140, "call_sid property ...
+      // in the Task's attributes" of tasks created via <Enqueue>); the other
+      // keys and their values as in a real <Enqueue> task that TaskRouter's
+      // REST API returned (github.com/tigerfarm/owlcc README.md: from, to,
+      // direction "inbound", call_sid, account_sid, caller, called,
+      // api_version; its from_/to_/caller_/called_ city, state, zip and
+      // country keys are left out). Flex reads `to` on an inbound call and
+      // `from` on an outbound one (bundle TaskRouterTask joinCall).
       from,
       to,
       direction: "inbound",
+      call_sid: newSid("CA"),
+      account_sid: this.manager.serviceConfiguration.account_sid,
+      caller: from,
+      called: to,
+      api_version: "2010-04-01",
+      // Send to Flex, Flex's out-of-the-box Voice IVR flow:
+      // { "type": "inbound", "name": "{{trigger.call.From}}" }
+      // (https://www.twilio.com/docs/studio/widget-library/send-flex).
+      type: "inbound",
       name: from,
-      customerName: from,
     };
-    if (channel === "voice") {
-      attributes.call_sid = newSid("CA");
-      attributes.caller = from;
-      attributes.called = to;
-    }
-    if (channelType !== undefined) attributes.channelType = channelType;
-    if (chatLike) {
-      attributes.conversationSid = newSid("CH");
-      attributes.customerAddress = from;
-    }
+    // Not a Flex or Studio attribute (Flex 2.17.1 never reads one): a flow
+    // that does caller ID lookup adds it under a name of its choosing.
+    if (typeof opts.callerName === "string")
+      attributes.caller_name = opts.callerName;
+    return this.addInbound("voice", attributes, opts);
+  }
+
+  /**
+   * A chat, SMS or WhatsApp conversation handed to Flex by Send to Flex:
+   * "For SMS, WhatsApp, and Chat Conversations, SendToFlex widget adds
+   * channelType, customerAddress, from, name, and customerName"
+   * (https://www.twilio.com/docs/studio/widget-library/send-flex), and Flex
+   * finds the conversation by `conversationSid` (bundle
+   * BaseTaskHelper.getTaskConversationSid). The docs name the keys, not
+   * their values: the simulator gives all four names the customer's address.
+   */
+  ringConversation(opts: ConversationOptions = {}): string {
+    checkAttributes("ringConversation", opts.attributes);
+    const channelType =
+      opts.channelType ?? (opts.channel === "sms" ? "sms" : "web");
+    const channel = opts.channel ?? (channelType === "sms" ? "sms" : "chat");
+    const from =
+      opts.from ??
+      (channelType === "web"
+        ? "Customer"
+        : channelType === "whatsapp"
+          ? "whatsapp:+15551230001"
+          : "+15551230001");
+    return this.addInbound(
+      channel,
+      {
+        channelType,
+        from,
+        name: from,
+        customerName: from,
+        customerAddress: from,
+        conversationSid: newSid("CH"),
+        // Flex reads attributes.direction on conversation tasks (bundle,
+        // the CHANNEL_LEFT_EVENT / CHANNEL_PAUSED_EVENT telemetry); what an
+        // inbound one says is not documented: "inbound" here.
+        direction: "inbound",
+      },
+      opts,
+    );
+  }
+
+  /**
+   * An inbound email: a Conversation handed to Flex like the others (Flex
+   * email, https://www.twilio.com/docs/flex/admin-guide/setup/email/address-creation).
+   * Flex tells email by `attributes.channelType === "email"` (bundle
+   * BaseTaskHelper.isEmailTask) and shows "customerName - customerAddress"
+   * (bundle ITask.defaultFrom; Twilio support article 47486124264987). No
+   * `name`: it would win over both in defaultFrom.
+   */
+  ringEmail(opts: EmailOptions = {}): string {
+    checkAttributes("ringEmail", opts.attributes);
+    const address = opts.address ?? "customer@example.com";
+    const attributes: Record<string, unknown> = {
+      channelType: "email",
+      from: address,
+      customerAddress: address,
+      conversationSid: newSid("CH"),
+      direction: "inbound",
+    };
+    if (typeof opts.name === "string") attributes.customerName = opts.name;
+    return this.addInbound("email", attributes, opts);
+  }
+
+  private addInbound(
+    channel: string,
+    attributes: Record<string, unknown>,
+    opts: QueueOptions,
+  ): string {
     Object.assign(attributes, opts.attributes ?? {});
     const queueName = opts.queueName ?? "Everyone";
     const queuedMs =
@@ -336,43 +580,151 @@ export class Simulator {
       workerSid: this.worker.sid,
       workflowName: "Assign to Anyone",
       priority: 0,
-      dateCreated: new Date(Date.now() - queuedMs),
+      taskDateCreated: new Date(Date.now() - queuedMs),
     });
     this.tasks.set(task.sid, task);
+    // bundle WorkerState handleReservationCreated: emitTaskReceived(ITask).
     this.emit("taskReceived", task);
     this.changed();
     return task.sid;
   }
 
-  /** An outbound call placed by StartOutboundCall: auto-accepted, as in Flex. */
+  /**
+   * The task StartOutboundCall makes (actions.ts has the checks before it).
+   * Flex's WorkerActions.startOutboundTask sets the attributes to
+   * `{...taskAttributes, direction: "outbound"}` and calls
+   * `workerClient.createTask(destination, from, workflowSid, queueSid,
+   * {taskChannelUniqueName: "voice", attributes})` (bundle); twilio-taskrouter's
+   * Worker.createTask posts `Attributes: Object.assign({}, attributes,
+   * {outbound_to: to, from: from})` with `RoutingTarget: <the worker>`. So:
+   * taskAttributes merged (shallow), then direction, outbound_to and from
+   * over them; no `to`, no `name`.
+   *
+   * TaskRouter then reserves the task for this worker: the reservation is
+   * created pending and Flex emits taskReceived (bundle
+   * handleReservationCreated); that is when Flex's StartOutboundCall
+   * settles (startOutboundTask waits for the worker's `reservationCreated`).
+   * connectOutbound does what follows.
+   */
   placeOutbound(
     destination: string,
     callerId: string,
-    queueSid: string | undefined,
-    extra: Record<string, unknown>,
+    queueSid: string,
+    taskAttributes: Record<string, unknown>,
   ): SimTask {
+    const queueName =
+      [...this.queueSids].find(([, sid]) => sid === queueSid)?.[0] ??
+      "Everyone";
     const task = new SimTask({
       channel: "voice",
       attributes: {
-        from: callerId,
-        to: destination,
-        outbound_to: destination,
-        name: destination,
+        ...taskAttributes,
         direction: "outbound",
-        ...extra,
+        outbound_to: destination,
+        from: callerId,
       },
-      queueName: "Everyone",
-      queueSid: queueSid ?? this.queueSid("Everyone"),
+      queueName,
+      queueSid,
       workerSid: this.worker.sid,
-      workflowName: "Outbound Calls",
+      workflowName: "Assign to Anyone",
       priority: 0,
-      dateCreated: new Date(),
+      taskDateCreated: new Date(),
+      routingTarget: this.worker.sid,
     });
     this.tasks.set(task.sid, task);
     this.lastOutboundSid = task.sid;
     this.emit("taskReceived", task);
-    this.move(task, "accepted", "assigned", "taskAccepted");
+    this.changed();
+    this.connecting.set(task.sid, this.connectOutbound(task));
     return task;
+  }
+
+  /**
+   * After the reservation exists: Flex invokes AcceptTask and then
+   * SelectTask on the new outbound call itself (bundle
+   * handleReservationCreated, `isInitialOutboundAttemptTask(t)` ->
+   * `tryInvokeAction("AcceptTask",{task:t}).then(...("SelectTask",{task:t}))`).
+   * AcceptTask sets up the conference and the customer's phone rings; the
+   * reservation stays pending until the customer answers (accepted) or the
+   * call fails (canceled with a reason code), which is never before
+   * StartOutboundCall settled: the outcome waits a macrotask, after every
+   * promise reaction of that invocation.
+   */
+  private async connectOutbound(task: SimTask): Promise<void> {
+    const generation = this.generation;
+    const live = (): boolean =>
+      this.generation === generation &&
+      this.tasks.get(task.sid) === task &&
+      isInitialOutboundAttempt(task);
+    await Promise.resolve();
+    if (!live()) return;
+    if (await this.selfInvoke("AcceptTask", { task })) {
+      if (!live()) return;
+      await this.selfInvoke("SelectTask", { task });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (!live() || !task.acceptIssued) return;
+    const outcome = this.dialOutcome;
+    if (outcome === "answer") this.answerCall(task.sid);
+    else if (outcome !== "ring") this.failCall(task.sid, outcome);
+  }
+
+  /** Resolves once the call's connection attempt is over (api.dial waits). */
+  outboundSettled(sid: string): Promise<void> {
+    return this.connecting.get(sid) ?? Promise.resolve();
+  }
+
+  setDialOutcome(outcome: unknown): Result {
+    if (!isDialOutcome(outcome))
+      return fail(
+        `dial outcome must be "answer", "ring", ${Object.keys(
+          DIAL_FAILURE_CODES,
+        )
+          .map((k) => `"${k}"`)
+          .join(", ")} or a reason code`,
+      );
+    this.dialOutcome = outcome;
+    this.log(`dial outcome ${String(outcome)}`);
+    return { ok: true };
+  }
+
+  /** The customer answers a ringing outbound call: the reservation is accepted. */
+  answerCall(sid: string): Result {
+    const task = this.task(sid);
+    if (task === undefined) return fail(`no task for reservation ${sid}`);
+    if (!isInitialOutboundAttempt(task))
+      return fail(`${sid} is no outbound call being placed`);
+    this.move(task, "accepted", "assigned", "taskAccepted");
+    return { ok: true };
+  }
+
+  /**
+   * The dialled call fails: TaskRouter cancels the reservation with a
+   * reason code, which twilio-taskrouter keeps as the Reservation's
+   * canceledReasonCode (ITask.sourceObject.canceledReasonCode); Flex emits
+   * taskUpdated and taskCanceled (move) and shows its notification. ITask's
+   * `reason` (TaskRouter's task.reason) is left as it is: no SDK code or
+   * Twilio doc says what TaskRouter puts there for a failed dial.
+   * `taskReason` sets it anyway, for a test of a plugin that reads it.
+   */
+  failCall(sid: string, reason: unknown, taskReason?: unknown): Result {
+    const task = this.task(sid);
+    if (task === undefined) return fail(`no task for reservation ${sid}`);
+    if (!isInitialOutboundAttempt(task))
+      return fail(`${sid} is no outbound call being placed`);
+    const code = dialFailureCode(reason);
+    if (code === undefined)
+      return fail(
+        `reason must be ${Object.keys(DIAL_FAILURE_CODES)
+          .map((k) => `"${k}"`)
+          .join(", ")} or a reason code`,
+      );
+    if (taskReason !== undefined && typeof taskReason !== "string")
+      return fail("taskReason must be a string");
+    task.sourceObject.canceledReasonCode = code;
+    if (taskReason !== undefined) task.reason = taskReason;
+    this.move(task, "canceled", "canceled", "taskCanceled");
+    return { ok: true };
   }
 
   /** The customer ends an accepted call: no action runs (Flex 2.7+). */
@@ -445,9 +797,13 @@ export class Simulator {
 
   reset(): void {
     this.hold(false);
+    this.generation += 1;
     this.tasks.clear();
+    this.connecting.clear();
+    this.dialOutcome = "answer";
     for (const list of [
       this.invocations,
+      this.selfInvocations,
       this.emitted,
       this.ran,
       this.failed,
@@ -479,6 +835,11 @@ export class Simulator {
       attributes: toJsonSafe(this.worker.attributes) ?? {},
     };
   }
+}
+
+function checkAttributes(what: string, attributes: unknown): void {
+  if (attributes !== undefined && !isRecord(attributes))
+    throw new Error(`${what}: attributes must be an object`);
 }
 
 export function fail(message: string): Result {

@@ -134,17 +134,35 @@ export async function fireTrigger(
   if (steps === undefined)
     throw new Error(`the simulator cannot fire ${kind} ${name}`);
   let sid: string;
-  // An outbound call is placed by dialling, and is accepted by it.
+  // An outbound call is placed by dialling, and is accepted by it (the
+  // customer answers), or canceled by a failed dial; the other events of
+  // a pending reservation need it to keep ringing.
   if (task.channel === "voice" && task.attributes.direction === "outbound") {
-    const dialed = await api.dial(
-      typeof task.attributes.outbound_to === "string"
-        ? task.attributes.outbound_to
-        : "+15557654321",
-    );
+    const outcome =
+      kind !== "manager_event"
+        ? "answer"
+        : name === "taskCanceled"
+          ? "busy"
+          : ["taskRejected", "taskTimeout", "taskRescinded"].includes(name)
+            ? "ring"
+            : "answer";
+    const previous = api.setDialOutcome(outcome);
+    if (!previous.ok) throw new Error(previous.message);
+    let dialed: Awaited<ReturnType<FlexSim["dial"]>>;
+    try {
+      dialed = await api.dial(
+        typeof task.attributes.outbound_to === "string"
+          ? task.attributes.outbound_to
+          : "+15557654321",
+      );
+    } finally {
+      api.setDialOutcome("answer");
+    }
     if (!dialed.ok) throw new Error(`dial failed: ${dialed.message}`);
     if (dialed.sid === undefined) throw new Error("dial placed no call");
     sid = dialed.sid;
     steps = steps.filter((s) => s !== "accept");
+    if (name === "taskCanceled") steps = [];
   } else {
     sid = api.ringInbound({
       channel: task.channel,

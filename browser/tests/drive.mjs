@@ -42,14 +42,28 @@ function channelOf(trigger) {
 
 /**
  * Runs `steps` on a new simulated task; returns its reservation sid.
- * `task` describes it: { channel, channelType, attributes, queueName, outbound }.
+ * `task` describes it: { channel, channelType, attributes, queueName,
+ * outbound, dialOutcome }. An outbound call is dialled (StartOutboundCall)
+ * and ends as `dialOutcome` says (flexSim.setDialOutcome; "answer" unless
+ * given): answered, still ringing ("ring"), or failed ("busy", ...).
  */
 export async function driveTask(flex, task, steps, { tolerant = false } = {}) {
   let sid;
   if (task.outbound) {
     const dialed = await flex.evaluate(
-      (to) => window.flexSim.dial(to),
-      task.attributes?.outbound_to ?? "+15557654321",
+      async ([to, outcome]) => {
+        const set = window.flexSim.setDialOutcome(outcome);
+        if (!set.ok) return set;
+        try {
+          return await window.flexSim.dial(to);
+        } finally {
+          window.flexSim.setDialOutcome("answer");
+        }
+      },
+      [
+        task.attributes?.outbound_to ?? "+15557654321",
+        task.dialOutcome ?? "answer",
+      ],
     );
     assert.ok(dialed.ok, `simulated outbound call failed: ${dialed.message}`);
     sid = dialed.sid;
@@ -134,6 +148,18 @@ export function taskFor(trigger, { flip = undefined } = {}) {
   return task;
 }
 
+/**
+ * How a dialled call must end for an event to come from it: a failed dial
+ * is what cancels an outbound call (busy here); the reservation events of
+ * a pending task need the call to keep ringing.
+ */
+const OUTBOUND_DIAL_OUTCOME = {
+  taskCanceled: "busy",
+  taskRejected: "ring",
+  taskTimeout: "ring",
+  taskRescinded: "ring",
+};
+
 const TASK_EVENT_STEPS = {
   taskReceived: [],
   taskAccepted: ["accept"],
@@ -180,8 +206,15 @@ export async function fire(flex, trigger, { flip = undefined } = {}) {
     if (kind === "manager_event") steps = TASK_EVENT_STEPS[name];
     else steps = ACTION_STEPS[name] ?? ["accept", { invoke: name, args: {} }];
     assert.ok(steps, `the tests do not know how to fire ${name}`);
-    // An outbound call is accepted by dialling already.
-    if (task.outbound) steps = steps.filter((s) => s !== "accept");
+    // An outbound call is accepted by dialling already (the customer
+    // answers), or canceled by a failed dial.
+    if (task.outbound) {
+      steps = steps.filter((s) => s !== "accept");
+      if (kind === "manager_event" && OUTBOUND_DIAL_OUTCOME[name]) {
+        task.dialOutcome = OUTBOUND_DIAL_OUTCOME[name];
+        if (name === "taskCanceled") steps = [];
+      }
+    }
     const sid = await driveTask(flex, task, steps, {
       tolerant: flip !== undefined,
     });

@@ -25,6 +25,7 @@ import { fuzzSuite } from "./fuzz.mjs";
 import { robustnessSuite } from "./robustness.mjs";
 import { securitySuite } from "./security.mjs";
 import { seedSuite } from "./seed.mjs";
+import { shapesSuite } from "./shapes.mjs";
 
 /** The host page's message log, newest first, as the page shows it. */
 const messageLog = (page) =>
@@ -211,6 +212,10 @@ for (const config of cases) {
 
       if (config.case === "seed" && !workspace)
         seedSuite(() => ({ page, flex, config, reset }));
+
+      // Task shapes as real Flex and TaskRouter make them (issue 15).
+      if (config.case === "seed" && !workspace)
+        shapesSuite(() => ({ page, flex, config, reset }));
 
       // After every flow above has carried the hostile texts through both
       // ends: none of them ran, and the host page shows them as text.
