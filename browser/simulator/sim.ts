@@ -110,7 +110,7 @@ export interface RingOptions extends QueueOptions {
   channelType?: string;
   from?: string;
   to?: string;
-  /** Voice: a `caller_name` attribute (see VoiceCallOptions). */
+  /** Voice: the caller's name, as the task's `name` (see VoiceCallOptions). */
   callerName?: string;
   /** Email: the sender's display name (customerName). */
   customerName?: string;
@@ -127,8 +127,8 @@ export interface VoiceCallOptions extends QueueOptions {
   to?: string;
   /**
    * A caller name (CNAM). No Flex or Studio default puts one on the task;
-   * a flow that maps caller ID lookup's CallerName adds it, and the
-   * simulator calls that attribute `caller_name`.
+   * a flow that maps caller ID lookup's CallerName into Send to Flex's
+   * `name` attribute (by default the From number) shows it in Flex.
    */
   callerName?: string;
 }
@@ -493,10 +493,10 @@ export class Simulator {
       type: "inbound",
       name: from,
     };
-    // Not a Flex or Studio attribute (Flex 2.17.1 never reads one): a flow
-    // that does caller ID lookup adds it under a name of its choosing.
-    if (typeof opts.callerName === "string")
-      attributes.caller_name = opts.callerName;
+    // A flow that does caller ID lookup puts the name where Flex shows it:
+    // Send to Flex's `name` ("{{trigger.call.CallerName}}" in place of the
+    // default From); ITask.defaultFrom reads `name` first (bundle).
+    if (typeof opts.callerName === "string") attributes.name = opts.callerName;
     return this.addInbound("voice", attributes, opts);
   }
 

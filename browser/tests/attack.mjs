@@ -186,6 +186,13 @@ function postOdd(rules) {
           // field), which is no odd value there; and no key may be added
           // with it (some ends read an undefined member as absent).
           if (value === undefined && !k.required.includes(field)) continue;
+          // -0 is a fine integer or number: no odd value for such a field.
+          if (
+            where === "payload" &&
+            Object.is(value, -0) &&
+            (k.numeric ?? []).includes(field)
+          )
+            continue;
           const m = { ...k.fields, ns: rules.ns, app: rules.app, v };
           m.id = `${rules.prefix}-odd-${++n}`;
           if (k.kind === "command") m.deadline = Date.now() + rules.timeoutMs;
@@ -691,6 +698,10 @@ export function attackSuite(config, getBrowser) {
         const dataFields = (t) => t.payload.map((f) => f.name.snake);
         const requiredFields = (t) =>
           t.payload.filter((f) => !f.optional).map((f) => f.name.snake);
+        const numericFields = (t) =>
+          t.payload
+            .filter((f) => f.ty === "integer" || f.ty === "number")
+            .map((f) => f.name.snake);
         return [
           {
             kind: "hello",
@@ -703,6 +714,7 @@ export function attackSuite(config, getBrowser) {
             fields: { kind: "command", type: command.name.snake },
             payload: payload(41),
             payloadFields: dataFields(command),
+            numeric: numericFields(command),
             required: [
               ...["ns", "v", "app", "id", "kind", "type", "payload"],
               ...["deadline", ...requiredFields(command)],
@@ -713,6 +725,7 @@ export function attackSuite(config, getBrowser) {
             fields: { kind: "event", type: event.name.snake },
             payload: eventPayload,
             payloadFields: dataFields(event),
+            numeric: numericFields(event),
             required: [
               ...["ns", "v", "app", "id", "kind", "type", "payload"],
               ...requiredFields(event),

@@ -52,6 +52,16 @@ export async function driveTask(flex, task, steps, { tolerant = false } = {}) {
   if (task.outbound) {
     const dialed = await flex.evaluate(
       async ([to, outcome]) => {
+        // Flex places no call while the agent is on one (a click to dial
+        // earlier in the test answered): the agent hangs that up first.
+        for (const t of window.flexSim.tasks())
+          if (
+            t.taskChannelUniqueName === "voice" &&
+            (t.status === "accepted" || t.status === "pending")
+          ) {
+            const ended = await window.flexSim.hangup(t.sid);
+            if (!ended.ok) return ended;
+          }
         const set = window.flexSim.setDialOutcome(outcome);
         if (!set.ok) return set;
         try {
@@ -267,17 +277,23 @@ export async function expectedPayload(flex, trigger, sid) {
   const expected = {};
   const loose = {};
   for (const f of trigger.payload) {
-    const { root, segments } = f.source;
-    let value;
-    if (root === "task")
-      value = segments.reduce((v, k) => (v == null ? undefined : v[k]), task);
-    else if (root === "worker")
-      value = segments.reduce((v, k) => (v == null ? undefined : v[k]), worker);
-    else {
-      loose[f.name.snake] = f; // timing.* and action.*: checked by type below
+    // timing.* and action.*: checked by type below.
+    if (f.sources.some((s) => s.root !== "task" && s.root !== "worker")) {
+      loose[f.name.snake] = f;
       continue;
     }
-    if (value !== undefined && value !== null) expected[f.name.snake] = value;
+    // The first source that holds a value (the plugin also skips values
+    // that do not fit the field; the tasks here hold fitting ones).
+    for (const { root, segments } of f.sources) {
+      const value = segments.reduce(
+        (v, k) => (v == null ? undefined : v[k]),
+        root === "task" ? task : worker,
+      );
+      if (value !== undefined && value !== null) {
+        expected[f.name.snake] = value;
+        break;
+      }
+    }
   }
   return { expected, loose };
 }
@@ -381,14 +397,40 @@ export async function commandPayload(flex, trigger) {
   return payload;
 }
 
-/** The Flex action payload a command must produce, per the spec's args. */
+/** An arg's place in an action payload: its key, then keys inside it. */
+export const argPath = (arg) => [arg.key, ...(arg.nested ?? [])];
+
+/** The value at an arg's place in an action payload (undefined if none). */
+export function argValue(actionPayload, arg) {
+  return argPath(arg).reduce(
+    (v, k) =>
+      v !== null && typeof v === "object" && Object.hasOwn(v, k)
+        ? v[k]
+        : undefined,
+    actionPayload,
+  );
+}
+
+/**
+ * The Flex action payload a command must produce, per the spec's args: a
+ * value set inside an object argument (`taskAttributes.crm_record_id`) goes
+ * below its key; an absent optional field leaves its place out.
+ */
 export function expectedAction(trigger, payload) {
   const out = {};
   for (const arg of trigger.invoke.args) {
-    out[arg.key] =
+    const value =
       arg.value.kind === "payload"
         ? payload[arg.value.field.snake]
         : JSON.parse(arg.value.json);
+    const path = argPath(arg);
+    let node = out;
+    for (const key of path.slice(0, -1)) {
+      if (value === undefined) break;
+      node[key] ??= {};
+      node = node[key];
+    }
+    if (value !== undefined || path.length === 1) node[path.at(-1)] = value;
   }
   return out;
 }

@@ -134,22 +134,23 @@ export function invocationProblem(plan, inv) {
     const fields = new Map(t.payload.map((f) => [f.name.snake, f]));
     const p = inv.payload ?? {};
     for (const arg of t.invoke.args) {
-      const value = p[arg.key];
+      const value = drive.argValue(p, arg);
+      const key = drive.argPath(arg).join(".");
       if (arg.value.kind === "literal") {
         if (
           JSON.stringify(value) !== JSON.stringify(JSON.parse(arg.value.json))
         )
-          return `${arg.key} = ${show(value)}, not the literal ${arg.value.json}`;
+          return `${key} = ${show(value)}, not the literal ${arg.value.json}`;
         continue;
       }
       const f = fields.get(arg.value.field.snake);
       if (value === undefined) {
         if (!f.optional)
-          return `${arg.key} (from required ${f.name.original}) is missing`;
+          return `${key} (from required ${f.name.original}) is missing`;
         continue;
       }
       const problem = fieldProblem(f, value);
-      if (problem) return `${arg.key}: ${problem}`;
+      if (problem) return `${key}: ${problem}`;
     }
     return undefined;
   });

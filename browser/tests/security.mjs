@@ -512,6 +512,8 @@ export function securitySuite(config, get) {
     if (command) {
       it(`${command.name.snake}: forged acks from a wrong window do not settle a command in flight; Flex's answer does`, async () => {
         await flex.evaluate(() => window.flexSim.reset());
+        // Earlier tests' results stay on the page: judge only new ones.
+        await page.evaluate(() => (window.crm.results.length = 0));
         const payload = await drive.commandPayload(flex, command);
         const { rogueFlex } = await rogues();
         await flex.evaluate(() => window.flexSim.hold(true));

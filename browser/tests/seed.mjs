@@ -169,8 +169,9 @@ export function seedSuite(get) {
     );
     const task = await flex.evaluate((s) => window.flexSim.task(s), sid);
     const p = got.payload;
-    assert.equal(p.from, "+15551230042");
-    assert.equal(p.to, task.attributes.to);
+    // The customer of an inbound call: who reached us.
+    assert.equal(p.customer, "+15551230042");
+    assert.ok(!("crm_record_id" in p), JSON.stringify(p));
     assert.equal(p.direction, "inbound");
     assert.equal(p.channel, "voice");
     assert.equal(p.task_sid, task.taskSid);
