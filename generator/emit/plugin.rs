@@ -856,7 +856,10 @@ mod tests {
         let pkg: Value = serde_json::from_str(text).unwrap();
         assert_eq!(pkg["scripts"].get("postinstall"), None, "{text}");
         assert_eq!(pkg["devDependencies"]["webpack"], "^4.47.0", "{text}");
-        assert_eq!(pkg["scripts"]["build"], "twilio flex:plugins:build", "{text}");
+        assert_eq!(
+            pkg["scripts"]["build"], "twilio flex:plugins:build",
+            "{text}"
+        );
     }
 
     fn all_fixtures() -> Vec<Plan> {
