@@ -18,6 +18,7 @@ import {
 } from "../harness/build.mjs";
 import { launch, newContext, openHost } from "../harness/browser.mjs";
 import { buildModesSuite } from "./build-modes.mjs";
+import { externalsSuite } from "./externals.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
 import { attackSuite } from "./attack.mjs";
@@ -295,6 +296,11 @@ for (const config of cases) {
     // own (one may kill a bridge): the seed only.
     if (config.case === "seed" && !workspace)
       attackSuite(config, () => browser);
+
+    // What a real build's bundle reads from Flex's window, in a context of
+    // its own: the seed only.
+    if (config.case === "seed" && !workspace)
+      externalsSuite(config, out, () => browser);
 
     // The seed's own origins, development and production builds.
     if (config.case === "seed" && !workspace)
