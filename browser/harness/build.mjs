@@ -17,6 +17,14 @@
 // workspaces in $FLEXGEN_CACHE_DIR (default <out>/cache): it takes a minute
 // to build and only changes with the lockfile.
 //
+// The repository's cases load the plugin that Twilio's real plugin builder
+// makes: `flex-plugin build` (harness/plugin-builder.mjs installs it once,
+// outside the clone), a production build, what `npm run deploy` uploads.
+// A workspace (`flexgen preview`) gets a development build made with
+// esbuild instead, as `npm start` (`flex-plugin start`) would serve it: no
+// install of the builder in the user's workspace, seconds instead of a
+// minute, and it trusts the spec's `dev_host_origins` like `npm start`.
+//
 // A workspace case runs the workspace's own code: its flex-plugin/ and
 // bridge/ files (hooks.ts, the plugin class, lib.rs, anything else the user
 // added) are copied into the case folder before flexgen generates there, and
@@ -32,6 +40,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+
+import { installBuilder, realPluginBuild } from "./plugin-builder.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const browserDir = path.resolve(here, "..");
@@ -62,14 +72,18 @@ export function listCases() {
 /**
  * Rewrites the origins of a spec's text, keeping everything else byte for
  * byte: `app.flex_origin` becomes the simulator's, and the host page's
- * origin (a loopback one) becomes the only development host origin
- * (`dev_host_origins`), with no production one (`host_origins: []`). The
- * plugin is bundled as a development build (see bundlePlugin), so it trusts
- * exactly the host page, through the same switch a real `flex-plugin start`
- * uses. Only for flexgen's own specs; the caller checks the result through
- * `flexgen check --plan`.
+ * origin (a loopback one) becomes the one origin the plugin trusts. For a
+ * production build (`production: true`, the real `flex-plugin build`) that
+ * is `host_origins: [<host page>]` with no `dev_host_origins`: a production
+ * build trusts `host_origins` alone (`flexgen check` warns that a loopback
+ * or http production origin is for tests only, and exits 0). For a
+ * development build (esbuild, as `flex-plugin start`) it is
+ * `dev_host_origins: [<host page>]` with `host_origins: []`, so the plugin
+ * trusts exactly the host page through the same switch `npm start` uses.
+ * Only for flexgen's own specs; the caller checks the result through
+ * `flexgen check --plan` (pointedAsExpected).
  */
-export function pointOrigins(text, { flexOrigin, hostOrigin }) {
+export function pointOrigins(text, { flexOrigin, hostOrigin, production }) {
   const lines = text.split("\n");
   const out = [];
   // A block list's `- ...` items (and comments between them) after line i.
@@ -85,17 +99,33 @@ export function pointOrigins(text, { flexOrigin, hostOrigin }) {
     if (flex) {
       out.push(`${flex[1]}flex_origin: ${flexOrigin}`);
     } else if (hosts) {
-      out.push(`${hosts[1]}host_origins: []`);
-      out.push(`${hosts[1]}dev_host_origins: [${hostOrigin}]`);
+      if (production) {
+        out.push(`${hosts[1]}host_origins: [${hostOrigin}]`);
+      } else {
+        out.push(`${hosts[1]}host_origins: []`);
+        out.push(`${hosts[1]}dev_host_origins: [${hostOrigin}]`);
+      }
       if (hosts[2].trim() === "") i = skipBlock(i);
     } else if (devs) {
-      // Replaced by the line written after host_origins.
+      // Dropped, or replaced by the line written after host_origins.
       if (devs[2].trim() === "") i = skipBlock(i);
     } else {
       out.push(line);
     }
   }
   return out.join("\n");
+}
+
+/** Whether `plan` trusts the origins pointOrigins meant it to. */
+function pointedAsExpected(plan, { flexOrigin, hostOrigin, production }) {
+  const hosts = plan.app.host_origins.join();
+  const devs = (plan.app.dev_host_origins ?? []).join();
+  return (
+    plan.app.flex_origin === flexOrigin &&
+    (production
+      ? hosts === hostOrigin && devs === ""
+      : hosts === "" && devs === hostOrigin)
+  );
 }
 
 /**
@@ -239,8 +269,16 @@ async function buildFlexBundle(sharedDir, cacheDir) {
 
 async function buildFlexBundleInto(out) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
+  const entry = path.join(here, "flex-entry.js");
   await esbuild.build({
-    entryPoints: [path.join(here, "flex-entry.js")],
+    // Compiled as if it sat in the @twilio/flex-ui folder, so that its
+    // imports resolve as Flex's own `require`s do (see flex-entry.js).
+    stdin: {
+      contents: fs.readFileSync(entry, "utf8"),
+      resolveDir: path.join(nodeModules, "@twilio", "flex-ui"),
+      sourcefile: entry,
+      loader: "js",
+    },
     bundle: true,
     minify: true,
     format: "iife",
@@ -270,30 +308,31 @@ export async function bundleScript(entry, outfile, extra = {}) {
 }
 
 /**
- * The generated plugin, bundled from its own `src/index.ts` the way the plugin
- * builder would: `@twilio/flex-plugin` is the real package, and its build-time
- * globals are defined here as the builder defines them. It is a development
- * build, as `flex-plugin start` makes: `process.env.NODE_ENV` is
- * "development" (webpack's `mode` there), so the plugin trusts the spec's
- * `dev_host_origins` too. `mode: "production"` makes what `flex-plugin
- * build` would: "production" and minified, without them.
+ * The generated plugin as a development build, bundled with esbuild from its
+ * own `src/index.ts` the way `flex-plugin start` would serve it: what
+ * `flexgen preview` runs (the repository's cases use the real builder,
+ * harness/plugin-builder.mjs). `@twilio/flex-plugin` is the real package,
+ * and its build-time globals (`__FPB_*`) are defined as the builder's
+ * DefinePlugin defines them (@twilio/flex-plugin-webpack 7.1.2,
+ * dist/webpack/webpack.config.js). `process.env.NODE_ENV` is "development",
+ * webpack's `mode` for `flex-plugin start` (the same file), so the plugin
+ * trusts the spec's `dev_host_origins` too. Unlike the real build, React,
+ * ReactDOM, Redux and ReactRedux are not made externals: a workspace's
+ * hooks that import them get their own copies.
  */
 export async function bundlePlugin(
   pluginDir,
   outfile,
   appName,
   extraNodePaths,
-  mode = "development",
 ) {
   const str = (s) => JSON.stringify(s);
   await bundleScript(path.join(pluginDir, "src", "index.ts"), outfile, {
     // The harness's packages first, then the user's (a workspace's own
     // flex-plugin/node_modules, for packages its hooks import).
     nodePaths: [nodeModules, ...extraNodePaths],
-    minify: mode === "production",
-    sourcemap: mode === "production" ? false : "inline",
     define: {
-      "process.env.NODE_ENV": str(mode),
+      "process.env.NODE_ENV": str("development"),
       __FPB_PLUGIN_UNIQUE_NAME: str(`plugin-${appName}`),
       __FPB_PLUGIN_VERSION: str("0.0.0-e2e"),
       __FPB_FLEX_PLUGIN_SCRIPTS_VERSION: str("7.1.2"),
@@ -303,6 +342,38 @@ export async function bundlePlugin(
       __FPB_REACT_DOM_VERSION: str("17.0.2"),
     },
   });
+}
+
+/**
+ * The generated plugin folder `pluginDir` built by Twilio's real plugin
+ * builder (`flex-plugin build`, production), its bundle copied to
+ * `outfile`. The builder is installed once from the folder's package.json
+ * (harness/plugin-builder.mjs); the build is skipped when neither the
+ * builder nor a source file of the folder changed since the bundle in
+ * `outfile` was made (its stamp beside it).
+ */
+export function realBuildPlugin(pluginDir, outfile, log) {
+  const builder = installBuilder(
+    fs.readFileSync(path.join(pluginDir, "package.json"), "utf8"),
+    { log },
+  );
+  const stamp = createHash("sha256").update(builder);
+  for (const rel of sourceFiles(pluginDir))
+    stamp
+      .update(`\0${rel}\0`)
+      .update(fs.readFileSync(path.join(pluginDir, rel)));
+  const digest = stamp.digest("hex");
+  const stampFile = `${outfile}.stamp`;
+  if (
+    fs.existsSync(outfile) &&
+    fs.existsSync(stampFile) &&
+    fs.readFileSync(stampFile, "utf8") === digest
+  )
+    return;
+  const bundle = realPluginBuild(pluginDir, builder);
+  fs.rmSync(stampFile, { force: true });
+  writeIfChanged(outfile, fs.readFileSync(bundle));
+  fs.writeFileSync(stampFile, digest);
 }
 
 /**
@@ -440,17 +511,17 @@ export async function buildAll(
     const caseDir = path.join(out, "cases", c.name);
     const spec = path.join(caseDir, "triggers.yaml");
     if (c.workspace) copyWorkspaceCode(c.workspace, caseDir);
+    // The repository's cases run the real production build; a workspace a
+    // development build (see the top of this file).
+    const production = !c.workspace;
+    const origins = { flexOrigin, hostOrigin, production };
     writeIfChanged(
       spec,
-      pointOrigins(fs.readFileSync(c.spec, "utf8"), { flexOrigin, hostOrigin }),
+      pointOrigins(fs.readFileSync(c.spec, "utf8"), origins),
     );
     run(flexgen, ["generate", spec]);
     const plan = JSON.parse(run(flexgen, ["check", "--plan", spec]));
-    if (
-      plan.app.flex_origin !== flexOrigin ||
-      plan.app.host_origins.length !== 0 ||
-      (plan.app.dev_host_origins ?? []).join() !== hostOrigin
-    ) {
+    if (!pointedAsExpected(plan, origins)) {
       throw new Error(
         `case ${c.name}: could not point the spec's origins at the loopback servers; ` +
           "write `flex_origin:`, `host_origins:` and `dev_host_origins:` as block keys, " +
@@ -509,16 +580,20 @@ export async function buildAll(
       wasm,
     ]);
 
-    log(`case ${c.name}: plugin bundle`);
     const flexDir = path.join(flexRoot, c.name);
-    await bundlePlugin(
-      path.join(caseDir, "flex-plugin"),
-      path.join(flexDir, "plugin.js"),
-      plan.app.name.kebab,
-      c.workspace
-        ? [path.join(c.workspace, "flex-plugin", "node_modules")]
-        : [],
-    );
+    const pluginDir = path.join(caseDir, "flex-plugin");
+    if (production) {
+      log(`case ${c.name}: flex-plugin build (Twilio's plugin builder)`);
+      realBuildPlugin(pluginDir, path.join(flexDir, "plugin.js"), log);
+    } else {
+      log(`case ${c.name}: plugin bundle (esbuild, development)`);
+      await bundlePlugin(
+        pluginDir,
+        path.join(flexDir, "plugin.js"),
+        plan.app.name.kebab,
+        [path.join(c.workspace, "flex-plugin", "node_modules")],
+      );
+    }
 
     writeSkewedPlugin(path.join(flexDir, "plugin.js"), plan.spec_hash, {
       strict: !c.workspace,
@@ -527,6 +602,9 @@ export async function buildAll(
 
     const config = {
       case: c.name,
+      // How plugin.js was made: "flex-plugin build" (production) or
+      // "esbuild development".
+      pluginBuild: production ? "flex-plugin build" : "esbuild development",
       hostOrigin,
       flexOrigin,
       attackerOrigin,

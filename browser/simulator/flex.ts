@@ -44,6 +44,8 @@ export interface FlexModule {
       format?: number,
     ) => string | null | undefined;
   };
+  /** Flex's plugin manager: `Plugins.init(PluginClass)` starts a plugin. */
+  Plugins: Statics;
 }
 
 /** What `Twilio.Flex.Plugins.init` gets from @twilio/flex-plugin's loadPlugin. */
@@ -51,10 +53,25 @@ export type PluginClass = new () => {
   init(flex: unknown, manager: unknown): unknown;
 };
 
+/** The globals Flex sets for plugins (the package's src/FlexGlobal.d.ts). */
+export const FLEX_GLOBAL_DEPENDENCIES = [
+  "React",
+  "ReactDOM",
+  "Redux",
+  "ReactRedux",
+] as const;
+export type FlexGlobalDependency = (typeof FLEX_GLOBAL_DEPENDENCIES)[number];
+
 declare global {
   interface Window {
     FlexUI?: FlexModule;
-    Twilio?: { Flex: { Plugins: { init(plugin: PluginClass): void } } };
+    /** Flex's own React, ReactDOM, Redux and ReactRedux (harness/flex-entry.js). */
+    FlexUIDependencies?: Record<FlexGlobalDependency, unknown>;
+    Twilio?: { Flex: FlexModule };
+    React?: unknown;
+    ReactDOM?: unknown;
+    Redux?: unknown;
+    ReactRedux?: unknown;
     flexSim?: unknown;
   }
 }

@@ -12,7 +12,12 @@
 
 import { installActions } from "./actions";
 import { type FlexSim, type SimConfig, makeApi } from "./api";
-import type { FlexModule, PluginClass, Statics } from "./flex";
+import {
+  FLEX_GLOBAL_DEPENDENCIES,
+  type FlexModule,
+  type PluginClass,
+  type Statics,
+} from "./flex";
 import { errorMessage, isRecord } from "./jsonsafe";
 import { type Panel, mountPanel } from "./panel";
 import { Simulator, describeError } from "./sim";
@@ -135,39 +140,69 @@ function patchFlex(flex: FlexModule): void {
   patch(flex.StateHelper, "hasPendingCall", () => sim.hasPendingCall(), false);
 }
 
+/**
+ * What hosted Flex sets up for plugins before it loads them, as
+ * @twilio/flex-ui 2.17.1 does in Manager.create (bundle/twilio-flex.prod.js):
+ * `setTwilioInWindow` makes window.Twilio.Flex the Flex module itself, and
+ * `setGlobalDependencies` makes window.React, window.ReactDOM, window.Redux
+ * and window.ReactRedux Flex's own copies (the package's src/FlexGlobal.d.ts
+ * declares all five). A bundle of the real plugin builder needs them: its
+ * webpack externals turn `react`, `react-dom`, `redux` and `react-redux`
+ * into those four globals (@twilio/flex-plugin-webpack 7.1.2,
+ * dist/webpack/webpack.config.js, EXTERNALS), and its `@twilio/flex-ui` is a
+ * shim whose value is window.Twilio.Flex (@twilio/flex-plugin-scripts 7.1.2,
+ * dev_assets/flex-shim.js), so a plugin that imports a value from Flex gets
+ * this very module, patched as above.
+ */
+function installPluginGlobals(flex: FlexModule): boolean {
+  const deps = window.FlexUIDependencies;
+  if (deps === undefined) return false;
+  for (const name of FLEX_GLOBAL_DEPENDENCIES) window[name] = deps[name];
+  window.Twilio = { Flex: flex };
+  return true;
+}
+
 /** What @twilio/flex-plugin's loadPlugin calls: hosted Flex's plugin loader. */
 let pluginInitCalled = false;
 
+/**
+ * Replaces `init` of Flex's own plugin manager (Twilio.Flex.Plugins, which
+ * @twilio/flex-plugin 7.1.2's loadPlugin calls, dist/lib/flex-plugin.js).
+ * The real one finds its plugin by the `uuid` attribute of the script tag
+ * that hosted Flex's plugin service added, and waits for the plugin phases
+ * (PluginManager.init in bundle/twilio-flex.prod.js); the simulator loads
+ * its one plugin itself and does what that ends in: a new plugin, then
+ * `init(flex, manager)` with the Flex module.
+ */
 function installPluginLoader(flex: FlexModule): void {
-  window.Twilio = {
-    Flex: {
-      Plugins: {
-        init(Plugin: PluginClass) {
-          if (pluginInitCalled) {
-            sim.error(
-              "Twilio.Flex.Plugins.init called twice; the second plugin is ignored",
-            );
-            return;
-          }
-          pluginInitCalled = true;
-          try {
-            const plugin = new Plugin();
-            // The plugin gets the real Flex module as `flex`.
-            const done = plugin.init(flex, sim.manager);
-            Promise.resolve(done).then(
-              () => {
-                sim.log("plugin started");
-                pluginStarted.resolve();
-              },
-              (error: unknown) => pluginFailed(error),
-            );
-          } catch (error) {
-            pluginFailed(error);
-          }
-        },
-      },
+  patch(
+    flex.Plugins,
+    "init",
+    (Plugin: PluginClass) => {
+      if (pluginInitCalled) {
+        sim.error(
+          "Twilio.Flex.Plugins.init called twice; the second plugin is ignored",
+        );
+        return;
+      }
+      pluginInitCalled = true;
+      try {
+        const plugin = new Plugin();
+        // The plugin gets the real Flex module as `flex`.
+        const done = plugin.init(flex, sim.manager);
+        Promise.resolve(done).then(
+          () => {
+            sim.log("plugin started");
+            pluginStarted.resolve();
+          },
+          (error: unknown) => pluginFailed(error),
+        );
+      } catch (error) {
+        pluginFailed(error);
+      }
     },
-  };
+    true,
+  );
 }
 
 function pluginFailed(error: unknown): void {
@@ -269,7 +304,11 @@ async function start(): Promise<void> {
     ready.reject(new Error(message));
     pluginStarted.reject(new Error(message));
   };
-  if (flex === undefined || typeof flex.Actions?.invokeAction !== "function") {
+  if (
+    flex === undefined ||
+    typeof flex.Actions?.invokeAction !== "function" ||
+    typeof flex.Plugins?.init !== "function"
+  ) {
     fatal("window.FlexUI is missing: /_shared/flex-ui.js did not load");
     return;
   }
@@ -277,6 +316,10 @@ async function start(): Promise<void> {
   installActions(flex, sim);
   flexModule = flex;
   installPluginLoader(flex);
+  if (!installPluginGlobals(flex)) {
+    fatal("window.FlexUIDependencies is missing: /_shared/flex-ui.js is stale");
+    return;
+  }
   try {
     config = await loadConfig();
   } catch (error) {

@@ -1,12 +1,15 @@
 // Development origins stay out of production: the plugin of a spec with
 // `dev_host_origins`, generated from the spec as written (not pointed at
-// the loopback servers), bundled the two ways the plugin builder builds it.
-// A development build (`flex-plugin start`: process.env.NODE_ENV is
-// "development") carries both origin lists; a production build
-// (`flex-plugin build` and `deploy`: "production", minified) carries
-// `host_origins` only: the development origins are not in its bundle at
-// all. The rest of the suite runs the development build against the pages,
-// which proves that the plugin trusts `dev_host_origins` there.
+// the loopback servers), built the two ways. The production build is Twilio's
+// real one (`flex-plugin build`, what `npm run build` and `npm run deploy`
+// run: process.env.NODE_ENV "production", minified): it carries
+// `host_origins` only, the development origins are not in its bundle at all.
+// The development build is the harness's esbuild one (`flexgen preview`'s,
+// as `flex-plugin start` serves: "development"): it carries both lists.
+// The rest of the suite loads the real production build into the pages,
+// which proves that it trusts `host_origins`; tests/walk.rs runs the same
+// pages on a workspace's development build, which proves that one trusts
+// `dev_host_origins`.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -14,7 +17,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 
-import { bundlePlugin, flexgenBin } from "../harness/build.mjs";
+import {
+  bundlePlugin,
+  flexgenBin,
+  realBuildPlugin,
+} from "../harness/build.mjs";
 
 const flexgen = (args) =>
   execFileSync(flexgenBin(), args, {
@@ -25,7 +32,7 @@ const flexgen = (args) =>
 /** `caseName`'s spec `specPath` as written, in a folder of its own under `out`. */
 export function buildModesSuite(caseName, specPath, out) {
   describe("build modes", () => {
-    it("a production build of the plugin leaves out dev_host_origins; a development build trusts both lists", async () => {
+    it("the real production build of the plugin leaves out dev_host_origins; a development build trusts both lists", async () => {
       const dir = path.join(out, "build-modes", caseName);
       fs.mkdirSync(dir, { recursive: true });
       const spec = path.join(dir, "triggers.yaml");
@@ -38,19 +45,13 @@ export function buildModesSuite(caseName, specPath, out) {
         development.length > 0,
         `${caseName}: the spec has no dev_host_origins to leave out`,
       );
-      const bundle = async (mode) => {
-        const file = path.join(dir, `plugin-${mode}.js`);
-        await bundlePlugin(
-          path.join(dir, "flex-plugin"),
-          file,
-          app.name.kebab,
-          [],
-          mode,
-        );
-        return fs.readFileSync(file, "utf8");
-      };
-      const dev = await bundle("development");
-      const prod = await bundle("production");
+      const pluginDir = path.join(dir, "flex-plugin");
+      const devFile = path.join(dir, "plugin-development.js");
+      await bundlePlugin(pluginDir, devFile, app.name.kebab, []);
+      const prodFile = path.join(dir, "plugin-production.js");
+      realBuildPlugin(pluginDir, prodFile);
+      const dev = fs.readFileSync(devFile, "utf8");
+      const prod = fs.readFileSync(prodFile, "utf8");
       for (const origin of [...production, ...development])
         assert.ok(dev.includes(origin), `development build lacks ${origin}`);
       for (const origin of production)

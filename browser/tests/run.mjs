@@ -18,6 +18,7 @@ import {
 } from "../harness/build.mjs";
 import { launch, newContext, openHost } from "../harness/browser.mjs";
 import { buildModesSuite } from "./build-modes.mjs";
+import { externalsSuite } from "./externals.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
 import { attackSuite } from "./attack.mjs";
@@ -251,6 +252,40 @@ for (const config of cases) {
         });
     });
 
+    // The repository's cases run the deployable artifact: Twilio's real
+    // production build, loaded as hosted Flex loads a plugin.
+    if (!workspace)
+      it("plugin.js is flex-plugin build's production bundle, loaded with the globals Flex provides", async () => {
+        assert.equal(config.pluginBuild, "flex-plugin build");
+        const seen = await flex.evaluate(async () => {
+          const text = await (await fetch("./plugin.js")).text();
+          const w = window;
+          return {
+            // webpack's bootstrap names its require function so, and its
+            // production mode minifies the bundle into a few lines.
+            webpack: text.includes("__webpack_require__"),
+            lines: text.split("\n").length,
+            flexIsTheModule: w.Twilio?.Flex === w.FlexUI,
+            pluginsInit: typeof w.Twilio?.Flex?.Plugins?.init,
+            react: w.React?.version,
+            reactDom: w.ReactDOM?.version,
+            // Redux 4 (Flex's own; the harness also has a redux 3) exports it.
+            redux4: typeof w.Redux?.__DO_NOT_USE__ActionTypes,
+            reactRedux: typeof w.ReactRedux?.Provider,
+          };
+        });
+        assert.deepEqual(seen, {
+          webpack: true,
+          lines: seen.lines < 10 ? seen.lines : "10 or more",
+          flexIsTheModule: true,
+          pluginsInit: "function",
+          react: "17.0.2",
+          reactDom: "17.0.2",
+          redux4: "object",
+          reactRedux: "function",
+        });
+      });
+
     // Forged and malformed messages: the hostile case adds nothing there.
     if (config.case !== "hostile")
       securitySuite(config, () => ({ ctx, page, flex }));
@@ -266,6 +301,11 @@ for (const config of cases) {
     // own (one may kill a bridge): the seed only.
     if (config.case === "seed" && !workspace)
       attackSuite(config, () => browser);
+
+    // What a real build's bundle reads from Flex's window, in a context of
+    // its own: the seed only.
+    if (config.case === "seed" && !workspace)
+      externalsSuite(config, out, () => browser);
 
     // The seed's own origins, development and production builds.
     if (config.case === "seed" && !workspace)

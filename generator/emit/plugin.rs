@@ -62,6 +62,17 @@ const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
 /// User-owned templates: (template name, path under `flex-plugin/`; `{Plugin}`
 /// stands for the plugin class name).
 const USER_TEMPLATES: &[(&str, &str, &str)] = &[
+    // Twilio's plugin template but for two lines, so that a plain `npm
+    // install` works on a fresh machine (the workspace README says why to
+    // users): `webpack` ^4.47 in devDependencies, because
+    // @twilio/flex-plugin-webpack 7.1.2 needs webpack 4 (its package.json)
+    // while npm auto-installs babel-loader's peer webpack as 5 and hoists it
+    // (then "Cannot find module 'webpack/lib/LoaderTargetPlugin'"); and no
+    // `postinstall: flex-plugin pre-script-check`, which reads
+    // ~/.twilio-cli/package.json (@twilio/flex-dev-utils 7.1.2, dist/fs.js
+    // getCliPaths uses os.homedir()) and so fails without the Twilio CLI,
+    // which runs the check itself before every start, build and deploy.
+    // tests/plugin_builder.rs installs and builds it with Twilio's tools.
     (
         "package.json",
         "package.json",
@@ -937,8 +948,8 @@ mod tests {
     }
 
     /// Twilio's plugin builder (`flex-plugin pre-script-check` in
-    /// @twilio/flex-plugin-scripts 7.1.2, run by `postinstall` and before every
-    /// build, start and deploy) counts `/\.loadPlugin\(/g` in `src/index.*` and
+    /// @twilio/flex-plugin-scripts 7.1.2, which the Twilio CLI runs before
+    /// every build, start and deploy) counts `/\.loadPlugin\(/g` in `src/index.*` and
     /// stops unless it finds exactly one: a bare `loadPlugin(X)` counts zero.
     #[test]
     fn index_ts_passes_the_plugin_builders_pre_script_check() {
@@ -948,6 +959,21 @@ mod tests {
         assert!(
             index.contains("FlexPlugin.loadPlugin(AcmeCrmPlugin);"),
             "{index}"
+        );
+    }
+
+    /// A plain `npm install` must work without the Twilio CLI and must put
+    /// webpack 4 at the top of node_modules (see USER_TEMPLATES).
+    #[test]
+    fn package_json_installs_without_the_twilio_cli() {
+        let files = emit(&fixtures::seed()).unwrap();
+        let text = &find(&files, "flex-plugin/package.json").contents;
+        let pkg: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(pkg["scripts"].get("postinstall"), None, "{text}");
+        assert_eq!(pkg["devDependencies"]["webpack"], "^4.47.0", "{text}");
+        assert_eq!(
+            pkg["scripts"]["build"], "twilio flex:plugins:build",
+            "{text}"
         );
     }
 
