@@ -7,6 +7,10 @@
 #   - Chromium and the browser harness's packages (browser/install.sh)
 #   - wasm-opt (Debian's binaryen), which shrinks the bridges' .wasm in the
 #     browser harness and the benchmarks (browser/bench/run.mjs)
+# Not here: Twilio's plugin builder and the Twilio CLI. The tests install
+# them on first use into ~/.cache/flexgen (browser/harness/plugin-builder.mjs),
+# because the builder is installed from the package.json that the flexgen
+# under test generates, and a change to it must install anew.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
