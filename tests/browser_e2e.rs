@@ -9,9 +9,14 @@
 //! (tests/hostile/browser.yaml) runs every flow with code-running payloads in
 //! every free-text field and checks that none of them ran in either frame.
 //!
+//! The plugin in the pages is what Twilio's real plugin builder makes
+//! (`flex-plugin build`, production), loaded as hosted Flex loads a plugin;
+//! the builder is installed on first use into `~/.cache/flexgen`
+//! (browser/harness/plugin-builder.mjs, a couple of minutes once).
+//!
 //! Needs what `scripts/setup.sh` installs: Chromium (/usr/bin/chromium), the
 //! npm packages of browser/ (browser/install.sh), the wasm32 target and
-//! wasm-bindgen-cli. Run alone with
+//! wasm-bindgen-cli; and the npm registry, for the builder's first install. Run alone with
 //! `cargo test --release --test browser_e2e -- --nocapture`, or faster while
 //! working on the pages: `node browser/tests/run.mjs --case seed`.
 
@@ -46,7 +51,9 @@ fn generated_ends_work_together_in_chromium() {
             && stdout.contains("security")
             && stdout.contains("fuzz")
             && stdout.contains("robustness")
-            && stdout.contains("hostile text never runs as code"),
+            && stdout.contains("hostile text never runs as code")
+            && stdout.contains("plugin.js is flex-plugin build's production bundle")
+            && stdout.contains("gets Flex's own, as in hosted Flex"),
         "the browser run reported no tests:\n{stdout}"
     );
 }
