@@ -56,15 +56,12 @@ fn the_benchmark_writes_every_row() {
         "# Before\n\n<!-- bench:start (written by browser/bench/run.mjs) -->\nold\n<!-- bench:end -->\n\n# After\n",
     )
     .unwrap();
-    // The Flex UI bundle is built once and shared with the other browser tests.
-    let (cache_key, cache) = common::shared_build_caches()[0].clone();
     let stdout = run(
         Command::new("node")
             .arg(repo().join("browser/bench/run.mjs"))
             .args(["--n", "20", "--warmup", "5", "--messages", "50", "--out"])
             .arg(&out)
             .env("FLEXGEN_BIN", env!("CARGO_BIN_EXE_flexgen"))
-            .env(cache_key, cache)
             .current_dir(repo()),
         "node browser/bench/run.mjs (tiny numbers)",
     );

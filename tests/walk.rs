@@ -2,9 +2,12 @@
 //! `flexgen new demo` -> `flexgen add-trigger` (a WhatsApp trigger of the
 //! user's own) -> `flexgen generate` (and `--check` as CI would run it) ->
 //! the plugin type-checks with tsc 5 and 7 against the real @twilio/flex-ui -> the
-//! bridge builds for wasm32 and runs through wasm-bindgen -> every trigger,
-//! the new one included, works in headless Chromium across two origins
-//! (browser/tests/run.mjs --workspace).
+//! bridge builds for wasm32 and runs through wasm-bindgen -> the plugin,
+//! no hook written, is built by Twilio's real plugin builder (`flex-plugin
+//! build`, the bundle `npm run deploy` uploads) -> every trigger, the new one
+//! included, works in headless Chromium across two origins with that bundle
+//! loaded as hosted Flex loads a plugin
+//! (browser/tests/run.mjs --workspace DIR --real-build).
 //!
 //! Needs what `scripts/setup.sh` installs (the TypeScript toolchain, the
 //! browser harness, Chromium, the wasm32 target and wasm-bindgen-cli).
@@ -145,13 +148,19 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     std::fs::write(&hooks_ts, &hooks).unwrap();
     std::fs::remove_file(&modules).unwrap();
 
-    // The bridge for wasm32 and every trigger in Chromium.
+    // The bridge for wasm32, the plugin by the real builder, and every
+    // trigger in Chromium.
     let stdout = common::run_browser_tests(
-        &["--workspace".as_ref(), demo.as_os_str()],
+        &["--workspace".as_ref(), demo.as_os_str(), "--real-build".as_ref()],
         &common::shared_build_caches(),
+    );
+    assert!(
+        stdout.contains("plugin.js is flex-plugin build's production bundle"),
+        "the workspace's plugin was not the real builder's bundle:\n{stdout}"
     );
     for trigger in [
         "click_to_dial",
+        "dial_failed",
         "screen_pop",
         "interaction_logged",
         "whatsapp_chat_accepted",
@@ -164,7 +173,7 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
 
     // The workspace's own example page, with the bridge built the way its
     // README says, in Chromium.
-    let [(_, _), (_, wasm_target)] = common::shared_build_caches();
+    let [(_, wasm_target)] = common::shared_build_caches();
     run(
         Command::new("cargo")
             .args(["build", "--release", "--target", "wasm32-unknown-unknown"])

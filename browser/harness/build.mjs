@@ -13,9 +13,11 @@
 // <out> is target/e2e for the repository's cases (the seed and examples/*),
 // and DIR/.flexgen/build for a workspace (`--workspace DIR`, what `flexgen
 // preview` runs): build outputs stay inside the folder they belong to, which
-// `flexgen new` gitignores. The Flex UI bundle is cached across runs and
-// workspaces in $FLEXGEN_CACHE_DIR (default <out>/cache): it takes a minute
-// to build and only changes with the lockfile.
+// `flexgen new` gitignores. The Flex UI bundle is cached across runs,
+// workspaces and clones in the user's cache folder (cacheRoot() of
+// harness/plugin-builder.mjs: $FLEXGEN_CACHE_DIR, else
+// $XDG_CACHE_HOME/flexgen, else ~/.cache/flexgen, as `flexgen preview`
+// picks it): it takes a minute to build and only changes with the lockfile.
 //
 // The repository's cases load the plugin that Twilio's real plugin builder
 // makes: `flex-plugin build` (harness/plugin-builder.mjs installs it once,
@@ -24,6 +26,8 @@
 // esbuild instead, as `npm start` (`flex-plugin start`) would serve it: no
 // install of the builder in the user's workspace, seconds instead of a
 // minute, and it trusts the spec's `dev_host_origins` like `npm start`.
+// `realBuild` gives a workspace the real production build too (the
+// new-user walk test, tests/walk.rs: `run.mjs --workspace DIR --real-build`).
 //
 // A workspace case runs the workspace's own code: its flex-plugin/ and
 // bridge/ files (hooks.ts, the plugin class, lib.rs, anything else the user
@@ -41,7 +45,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
-import { installBuilder, realPluginBuild } from "./plugin-builder.mjs";
+import {
+  cacheRoot,
+  installBuilder,
+  realPluginBuild,
+} from "./plugin-builder.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const browserDir = path.resolve(here, "..");
@@ -70,11 +78,19 @@ export function listCases() {
 }
 
 /**
+ * A second production host origin no page is served from (`.invalid` never
+ * resolves): a plugin trusting two CRM origins must still say its first
+ * hello to the one that embeds it only (the security suite's target-origin
+ * test sees every post), not to each it trusts.
+ */
+export const STANDBY_ORIGIN = "https://crm-standby.flexgen.invalid";
+
+/**
  * Rewrites the origins of a spec's text, keeping everything else byte for
  * byte: `app.flex_origin` becomes the simulator's, and the host page's
  * origin (a loopback one) becomes the one origin the plugin trusts. For a
  * production build (`production: true`, the real `flex-plugin build`) that
- * is `host_origins: [<host page>]` with no `dev_host_origins`: a production
+ * is `host_origins: [<host page>, STANDBY_ORIGIN]` with no `dev_host_origins`: a production
  * build trusts `host_origins` alone (`flexgen check` warns that a loopback
  * or http production origin is for tests only, and exits 0). For a
  * development build (esbuild, as `flex-plugin start`) it is
@@ -100,7 +116,7 @@ export function pointOrigins(text, { flexOrigin, hostOrigin, production }) {
       out.push(`${flex[1]}flex_origin: ${flexOrigin}`);
     } else if (hosts) {
       if (production) {
-        out.push(`${hosts[1]}host_origins: [${hostOrigin}]`);
+        out.push(`${hosts[1]}host_origins: [${hostOrigin}, ${STANDBY_ORIGIN}]`);
       } else {
         out.push(`${hosts[1]}host_origins: []`);
         out.push(`${hosts[1]}dev_host_origins: [${hostOrigin}]`);
@@ -123,7 +139,7 @@ function pointedAsExpected(plan, { flexOrigin, hostOrigin, production }) {
   return (
     plan.app.flex_origin === flexOrigin &&
     (production
-      ? hosts === hostOrigin && devs === ""
+      ? hosts === `${hostOrigin},${STANDBY_ORIGIN}` && devs === ""
       : hosts === "" && devs === hostOrigin)
   );
 }
@@ -448,6 +464,9 @@ export function optimizeWasm(input, out, bin) {
  * The bridge's .wasm goes through `wasm-opt -Oz` when binaryen is installed,
  * so the pages run what production would serve; `requireWasmOpt` makes a
  * missing wasm-opt an error (the benchmark measures its output).
+ * `realBuild` builds a workspace's plugin with the real plugin builder
+ * (production) instead of esbuild (development); the repository's cases
+ * always get the real build.
  */
 export async function buildAll(
   { hostOrigin, flexOrigin, attackerOrigin },
@@ -457,6 +476,7 @@ export async function buildAll(
     spec,
     cases: given,
     requireWasmOpt = false,
+    realBuild = false,
     out = outDir,
     log = () => {},
   } = {},
@@ -476,7 +496,7 @@ export async function buildAll(
   log("bundling @twilio/flex-ui for the browser (once)");
   await buildFlexBundle(
     path.join(flexRoot, "_shared"),
-    process.env.FLEXGEN_CACHE_DIR ?? path.join(out, "cache"),
+    cacheRoot(),
   );
   log("bundling the simulator, the host page and the attacker page");
   await bundleScript(
@@ -512,8 +532,8 @@ export async function buildAll(
     const spec = path.join(caseDir, "triggers.yaml");
     if (c.workspace) copyWorkspaceCode(c.workspace, caseDir);
     // The repository's cases run the real production build; a workspace a
-    // development build (see the top of this file).
-    const production = !c.workspace;
+    // development build unless asked (see the top of this file).
+    const production = !c.workspace || realBuild;
     const origins = { flexOrigin, hostOrigin, production };
     writeIfChanged(
       spec,

@@ -2,7 +2,8 @@
 // example: `node browser/tests/run.mjs [--case NAME]...` (tests/browser_e2e.rs
 // runs it as part of `cargo test`), or for any workspace folder with its own
 // code: `node browser/tests/run.mjs --workspace DIR` (built under
-// DIR/.flexgen/build). Builds the cases (harness/build.mjs), serves them on
+// DIR/.flexgen/build; add `--real-build` to build its plugin with Twilio's
+// plugin builder instead of esbuild, as the repository's cases are). Builds the cases (harness/build.mjs), serves them on
 // three loopback origins (harness/server.mjs) and drives headless Chromium.
 // Exit status 0 only when every test passed.
 
@@ -45,6 +46,7 @@ const only = process.argv.flatMap((a, i, all) =>
 const wsAt = process.argv.indexOf("--workspace");
 const workspace = wsAt >= 0 ? process.argv[wsAt + 1] : undefined;
 const out = workspace ? workspaceOutDir(workspace) : outDir;
+const realBuild = process.argv.includes("--real-build");
 
 // The fuzz takes a minute a case: the seed and the first example get it
 // (every case runs the same protocol runtimes; the validators differ).
@@ -56,6 +58,7 @@ try {
   cases = await buildAll(servers, {
     only: only.length ? only : undefined,
     workspace,
+    realBuild,
     out,
     log: (m) => console.error(`build: ${m}`),
   });
@@ -252,9 +255,10 @@ for (const config of cases) {
         });
     });
 
-    // The repository's cases run the deployable artifact: Twilio's real
-    // production build, loaded as hosted Flex loads a plugin.
-    if (!workspace)
+    // The repository's cases (and a workspace with --real-build) run the
+    // deployable artifact: Twilio's real production build, loaded as hosted
+    // Flex loads a plugin.
+    if (!workspace || realBuild)
       it("plugin.js is flex-plugin build's production bundle, loaded with the globals Flex provides", async () => {
         assert.equal(config.pluginBuild, "flex-plugin build");
         const seen = await flex.evaluate(async () => {
