@@ -151,7 +151,11 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
     // The bridge for wasm32, the plugin by the real builder, and every
     // trigger in Chromium.
     let stdout = common::run_browser_tests(
-        &["--workspace".as_ref(), demo.as_os_str(), "--real-build".as_ref()],
+        &[
+            "--workspace".as_ref(),
+            demo.as_os_str(),
+            "--real-build".as_ref(),
+        ],
         &common::shared_build_caches(),
     );
     assert!(

@@ -107,9 +107,7 @@ pub fn wasm_bindgen_pin() -> String {
 /// `cacheRoot`), outside the clone, so a fresh clone installs neither again.
 pub fn shared_build_caches() -> [(&'static str, PathBuf); 1] {
     let e2e = repo().join("target/e2e");
-    [
-        ("FLEXGEN_WASM_TARGET_DIR", e2e.join("cargo-workspaces")),
-    ]
+    [("FLEXGEN_WASM_TARGET_DIR", e2e.join("cargo-workspaces"))]
 }
 
 /// Runs browser/tests/run.mjs (node's test runner, spec reporter) with
