@@ -5,8 +5,8 @@
 // bundle/twilio-flex.prod.js, class TaskRouterTask (grep the quoted
 // `Object.defineProperty(e.prototype,"<name>"`); "taskrouter" is
 // twilio-taskrouter 2.1.1 dist/index.commonjs2.js. The attribute shapes of
-// each kind of task are made in sim.ts; /work/notes/shapes-facts.md has the
-// research behind them.
+// each kind of task are made in sim.ts; FACTS.md beside this file has the
+// research behind them, fact by fact with its source.
 
 import { type Json, toJsonSafe } from "./jsonsafe";
 

@@ -4,10 +4,10 @@
 // seed's generated plugin delivers to the CRM page. The facts behind each
 // shape, with their sources, are in browser/simulator/sim.ts and tasks.ts.
 //
-// Part 1 holds for any spec. Part 2 is the seed scenarios of the issue 15
-// seed spec (screen_pop with a raw caller, interaction_logged naming the
-// customer, crm_record_id, dial_failed): it runs once the seed has those
-// triggers and is skipped before.
+// Part 1 holds for any spec. Part 2 is the seed's scenarios (screen_pop
+// with a raw caller, interaction_logged naming the customer, crm_record_id
+// from click to activity log, dial_failed) and fails when the seed lacks
+// those triggers.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -441,8 +441,8 @@ export function shapesSuite(get) {
         assert.equal(received.defaultFrom, callerName ?? shown);
         if (!from.startsWith("+")) {
           // Accepting it would run the spec's voice triggers, whose fields
-          // may not take a caller that is no number (the seed's screen_pop
-          // before issue 15 reads the caller as e164): part 2 covers them.
+          // may not take a caller that is no number (a screen pop that reads
+          // the caller as e164 would refuse it): part 2 covers the seed's.
           const c = await flex.evaluate((s) => window.flexSim.cancel(s), sid);
           assert.ok(c.ok, c.message);
           return;
@@ -548,7 +548,7 @@ export function shapesSuite(get) {
     }
   });
 
-  describe("issue 15 seed scenarios (the seed spec of /work/notes/seed-target.yaml)", () => {
+  describe("seed scenarios on the real task shapes", () => {
     const byName = (plan, name) =>
       plan.triggers.find((t) => t.name.snake === name);
     const ready = () => {
@@ -566,10 +566,13 @@ export function shapesSuite(get) {
         fields(logged).has("crm_record_id")
       );
     };
-    /** node:test's skip, decided when the test runs (the plan loads late). */
+    /** A seed test; fails at once when the seed lacks what part 2 needs. */
     const seedIt = (name, fn) =>
-      it(name, async (t) => {
-        assert.ok(ready(), "the seed lacks the issue 15 triggers");
+      it(name, async () => {
+        assert.ok(
+          ready(),
+          "the seed lacks dial_failed, screen_pop or interaction_logged as part 2 expects",
+        );
         await fn();
       });
     const resetAll = async () => {
