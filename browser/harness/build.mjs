@@ -186,6 +186,27 @@ function sourceFiles(root, rel = "") {
 }
 
 /**
+ * Makes the source files of `to` those of `from` (sources only: see
+ * sourceFiles), writing only what differs, so that cargo and the plugin
+ * build's stamp see unchanged files as unchanged. Files `from` lacks go,
+ * except the `keep` paths (files, or folders with all below; relative to
+ * `to`).
+ */
+function mirrorSources(from, to, keep = []) {
+  const mine = new Set(sourceFiles(from));
+  for (const rel of mine)
+    writeIfChanged(path.join(to, rel), fs.readFileSync(path.join(from, rel)));
+  for (const rel of sourceFiles(to)) {
+    if (
+      mine.has(rel) ||
+      keep.some((k) => rel === k || rel.startsWith(k + path.sep))
+    )
+      continue;
+    fs.rmSync(path.join(to, rel));
+  }
+}
+
+/**
  * Mirrors the workspace's flex-plugin/ and bridge/ into the case folder, so
  * that its own hooks, plugin class and lib.rs are what the pages run. Files
  * the workspace no longer has go too, except flexgen's generated folders
@@ -193,18 +214,32 @@ function sourceFiles(root, rel = "") {
  */
 function copyWorkspaceCode(workspace, caseDir) {
   for (const part of ["flex-plugin", "bridge"]) {
-    const from = path.join(workspace, part);
-    const to = path.join(caseDir, part);
-    const mine = new Set(sourceFiles(from));
-    for (const rel of mine)
-      writeIfChanged(path.join(to, rel), fs.readFileSync(path.join(from, rel)));
-    for (const rel of sourceFiles(to)) {
-      const full = path.join(part, rel);
-      if (mine.has(rel) || GENERATED.some((g) => full.startsWith(g + path.sep)))
-        continue;
-      fs.rmSync(path.join(to, rel));
-    }
+    const keep = GENERATED.flatMap((g) =>
+      g.startsWith(part + path.sep) ? [path.relative(part, g)] : [],
+    );
+    mirrorSources(path.join(workspace, part), path.join(caseDir, part), keep);
   }
+}
+
+/**
+ * `flexgen generate` (the binary `flexgen`) of a repository case's spec
+ * `specText` into the case folder, as a fresh generate would write it: into an empty scratch folder
+ * first, then mirrored. Generating in place would keep the files flexgen
+ * writes once and then leaves to the user (package.json, hooks.ts, lib.rs)
+ * from whatever flexgen made them in an earlier run, and the pages would run
+ * a stale plugin.
+ */
+export function generateFresh(flexgen, specText, caseDir, scratch) {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
+  fs.writeFileSync(path.join(scratch, "triggers.yaml"), specText);
+  run(flexgen, ["generate", path.join(scratch, "triggers.yaml")]);
+  // Kept: what the build steps below make in the case folder.
+  mirrorSources(scratch, caseDir, [
+    "wasm-opt",
+    path.join("bridge", "Cargo.lock"),
+  ]);
+  fs.rmSync(scratch, { recursive: true, force: true });
 }
 
 function run(cmd, args, opts = {}) {
@@ -494,10 +529,7 @@ export async function buildAll(
   const attackerRoot = path.join(www, "attacker");
 
   log("bundling @twilio/flex-ui for the browser (once)");
-  await buildFlexBundle(
-    path.join(flexRoot, "_shared"),
-    cacheRoot(),
-  );
+  await buildFlexBundle(path.join(flexRoot, "_shared"), cacheRoot());
   log("bundling the simulator, the host page and the attacker page");
   await bundleScript(
     path.join(browserDir, "simulator", "main.ts"),
@@ -535,11 +567,18 @@ export async function buildAll(
     // development build unless asked (see the top of this file).
     const production = !c.workspace || realBuild;
     const origins = { flexOrigin, hostOrigin, production };
-    writeIfChanged(
-      spec,
-      pointOrigins(fs.readFileSync(c.spec, "utf8"), origins),
-    );
-    run(flexgen, ["generate", spec]);
+    const specText = pointOrigins(fs.readFileSync(c.spec, "utf8"), origins);
+    if (c.workspace) {
+      writeIfChanged(spec, specText);
+      run(flexgen, ["generate", spec]);
+    } else {
+      generateFresh(
+        flexgen,
+        specText,
+        caseDir,
+        path.join(out, "scratch", c.name),
+      );
+    }
     const plan = JSON.parse(run(flexgen, ["check", "--plan", spec]));
     if (!pointedAsExpected(plan, origins)) {
       throw new Error(

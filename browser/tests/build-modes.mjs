@@ -20,6 +20,7 @@ import { describe, it } from "node:test";
 import {
   bundlePlugin,
   flexgenBin,
+  generateFresh,
   realBuildPlugin,
 } from "../harness/build.mjs";
 
@@ -34,10 +35,13 @@ export function buildModesSuite(caseName, specPath, out) {
   describe("build modes", () => {
     it("the real production build of the plugin leaves out dev_host_origins; a development build trusts both lists", async () => {
       const dir = path.join(out, "build-modes", caseName);
-      fs.mkdirSync(dir, { recursive: true });
       const spec = path.join(dir, "triggers.yaml");
-      fs.copyFileSync(specPath, spec);
-      flexgen(["generate", spec]);
+      generateFresh(
+        flexgenBin(),
+        fs.readFileSync(specPath, "utf8"),
+        dir,
+        path.join(out, "scratch", `build-modes-${caseName}`),
+      );
       const { app } = JSON.parse(flexgen(["check", "--plan", spec]));
       const production = app.host_origins;
       const development = app.dev_host_origins ?? [];
