@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::layout::{rust, ts};
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{BridgeMember, Direction, Field, FieldType, Plan, Trigger};
 
@@ -188,12 +189,12 @@ impl<'a> View<'a> {
             } else {
                 events.push(MethodView::event(t, p));
                 ts_methods.push(ts_event(t, p));
-                check_arms.push(match_arm(
+                check_arms.push(rust::match_arm(
                     8,
                     &render::rust_string(&t.name.snake),
                     &format!("{}::clean(payload)", p.type_name),
                 ));
-                fields_arms.push(match_arm(
+                fields_arms.push(rust::match_arm(
                     8,
                     &render::rust_string(&t.name.snake),
                     &format!("{}::FIELDS", p.type_name),
@@ -207,12 +208,12 @@ impl<'a> View<'a> {
             spec_file: &plan.spec_file,
             spec_hash: &plan.spec_hash,
             flex_origin: &plan.app.flex_origin,
-            app_const: assign(
+            app_const: rust::assign(
                 0,
                 "pub const APP_NAME: &str",
                 &render::rust_string(&plan.app.name.original),
             ),
-            flex_origin_const: assign(
+            flex_origin_const: rust::assign(
                 0,
                 "pub const FLEX_ORIGIN: &str",
                 &render::rust_string(&plan.app.flex_origin),
@@ -320,7 +321,7 @@ impl<'a> PayloadView<'a> {
             reply_name: format!("{}Reply", t.name.pascal),
             doc: lines.iter().map(|l| render::rust_doc(l)).collect(),
             ts_doc: lines.iter().map(|l| render::comment_text(l)).collect(),
-            trigger_const: assign(
+            trigger_const: rust::assign(
                 4,
                 "const TRIGGER: &'static str",
                 &render::rust_string(&t.name.snake),
@@ -329,7 +330,7 @@ impl<'a> PayloadView<'a> {
             timeout_ms: t.invoke.as_ref().map_or(0, |i| i.timeout_ms),
             queue_for_ms: t.invoke.as_ref().map_or(0, |i| i.queue_for_ms),
             ts_members: t.payload.iter().flat_map(ts_member).collect(),
-            read: struct_read(&reads),
+            read: rust::struct_read(&reads),
             fields,
             enums,
             type_name,
@@ -356,8 +357,8 @@ impl<'a> FieldView<'a> {
             doc: f.doc.as_deref(),
             optional: f.optional,
             rust_type: rust_type(f),
-            put: call(8, "out.put", &[key.clone(), format!("&self.{name}")], ";"),
-            check: call(8, &format!("check.{presence}"), &[key, kind], ";"),
+            put: rust::call(8, "out.put", &[key.clone(), format!("&self.{name}")], ";"),
+            check: rust::call(8, &format!("check.{presence}"), &[key, kind], ";"),
             units: units(f),
         }
     }
@@ -402,19 +403,19 @@ impl MethodView {
             js_rust_name: member.js_export,
             js_name: member.js,
             doc,
-            rust_sig: signature(
+            rust_sig: rust::signature(
                 4,
                 &format!("pub async fn {name}"),
                 &["&self".to_string(), format!("payload: {}", p.type_name)],
                 " -> Result<Ack, BridgeError> {",
             ),
-            js_sig: signature(
+            js_sig: rust::signature(
                 4,
                 &format!("pub fn js_{name}"),
                 &["&self".to_string(), "payload: JsValue".to_string()],
                 " -> Promise {",
             ),
-            js_body: call(
+            js_body: rust::call(
                 8,
                 &format!("js_command::<{}>", p.type_name),
                 &["&self.host".to_string(), "&payload".to_string()],
@@ -438,7 +439,7 @@ impl MethodView {
             js_rust_name: member.js_export,
             js_name: member.js,
             doc,
-            rust_sig: signature(
+            rust_sig: rust::signature(
                 4,
                 &format!("pub fn {name}"),
                 &[
@@ -447,13 +448,13 @@ impl MethodView {
                 ],
                 " -> Subscription {",
             ),
-            js_sig: signature(
+            js_sig: rust::signature(
                 4,
                 &format!("pub fn js_{name}"),
                 &["&self".to_string(), "callback: Function".to_string()],
                 " -> JsValue {",
             ),
-            js_body: call(
+            js_body: rust::call(
                 8,
                 &format!("js_on::<{}>", p.type_name),
                 &["&self.host".to_string(), "callback".to_string()],
@@ -518,118 +519,6 @@ fn read_call(f: &Field) -> (String, String, Vec<String>) {
 }
 
 // ---------------------------------------------------------------------------
-// Layout: the choices rustfmt (default configuration) makes for the few
-// constructs whose width depends on a name.
-
-/// rustfmt's `max_width`.
-const MAX_WIDTH: usize = 100;
-/// rustfmt's `fn_call_width`: call arguments wider than this go one per line.
-const CALL_WIDTH: usize = 60;
-/// rustfmt's `struct_lit_width`: a wider struct literal body goes vertical.
-const STRUCT_LIT_WIDTH: usize = 18;
-/// prettier's `printWidth`.
-const PRINT_WIDTH: usize = 80;
-
-fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-fn pad(indent: usize) -> String {
-    " ".repeat(indent)
-}
-
-/// A call statement or expression with simple arguments: on one line when it
-/// fits; else its arguments on one line of their own when they fit the call
-/// width; else one per line.
-fn call(indent: usize, callee: &str, args: &[String], suffix: &str) -> String {
-    let p = pad(indent);
-    let inner = pad(indent + 4);
-    let joined = args.join(", ");
-    let one = format!("{p}{callee}({joined}){suffix}");
-    if width(&joined) <= CALL_WIDTH && width(&one) <= MAX_WIDTH {
-        return one;
-    }
-    if width(&joined) <= CALL_WIDTH && indent + 4 + width(&joined) < MAX_WIDTH {
-        return format!("{p}{callee}(\n{inner}{joined},\n{p}){suffix}");
-    }
-    let lines: String = args.iter().map(|a| format!("{inner}{a},\n")).collect();
-    format!("{p}{callee}(\n{lines}{p}){suffix}")
-}
-
-/// A function signature (through the opening brace): on one line when it
-/// fits, else one parameter per line.
-fn signature(indent: usize, head: &str, params: &[String], tail: &str) -> String {
-    let p = pad(indent);
-    let one = format!("{p}{head}({}){tail}", params.join(", "));
-    if width(&one) <= MAX_WIDTH {
-        return one;
-    }
-    let inner = pad(indent + 4);
-    let lines: String = params.iter().map(|a| format!("{inner}{a},\n")).collect();
-    format!("{p}{head}(\n{lines}{p}){tail}")
-}
-
-/// `<lhs> = <rhs>;`: on one line when it fits; else the right-hand side on
-/// the next line when it fits there; else on one line all the same (rustfmt
-/// cannot break a string literal).
-fn assign(indent: usize, lhs: &str, rhs: &str) -> String {
-    let p = pad(indent);
-    let one = format!("{p}{lhs} = {rhs};");
-    if width(&one) <= MAX_WIDTH || indent + 4 + width(rhs) + 1 > MAX_WIDTH {
-        return one;
-    }
-    format!("{p}{lhs} =\n{}{rhs};", pad(indent + 4))
-}
-
-/// A match arm with an expression body: on one line when it fits, else the
-/// body in a block.
-fn match_arm(indent: usize, pattern: &str, body: &str) -> String {
-    let p = pad(indent);
-    let one = format!("{p}{pattern} => {body},");
-    if width(&one) <= MAX_WIDTH {
-        return one;
-    }
-    format!("{p}{pattern} => {{\n{}{body}\n{p}}}", pad(indent + 4))
-}
-
-/// `let payload = Self { name: f.method(args)?, ... };` inside `from_value`
-/// (indent 8), from (field, method, args) triples.
-fn struct_read(reads: &[(String, String, Vec<String>)]) -> String {
-    if let [(name, method, args)] = reads {
-        let body = format!("{name}: f.{method}({})?", args.join(", "));
-        let one = format!("        let payload = Self {{ {body} }};");
-        if width(&body) <= STRUCT_LIT_WIDTH && width(&one) <= MAX_WIDTH {
-            return one;
-        }
-    }
-    let mut out = String::from("        let payload = Self {\n");
-    for (name, method, args) in reads {
-        out.push_str(&field_read(name, method, args));
-        out.push('\n');
-    }
-    out.push_str("        };");
-    out
-}
-
-/// One `name: f.method(args)?,` line of a struct literal at indent 12: one
-/// line when it fits; else the method call on the next line (a chain break)
-/// when its arguments fit the call width; else one argument per line.
-fn field_read(name: &str, method: &str, args: &[String]) -> String {
-    let p = pad(12);
-    let inner = pad(16);
-    let joined = args.join(", ");
-    let one = format!("{p}{name}: f.{method}({joined})?,");
-    if width(&joined) <= CALL_WIDTH && width(&one) <= MAX_WIDTH {
-        return one;
-    }
-    if width(&joined) <= CALL_WIDTH {
-        return format!("{p}{name}: f\n{inner}.{method}({joined})?,");
-    }
-    let lines: String = args.iter().map(|a| format!("{inner}{a},\n")).collect();
-    format!("{p}{name}: f.{method}(\n{lines}{p})?,")
-}
-
-// ---------------------------------------------------------------------------
 // TypeScript (`api.d.ts`), laid out as prettier would.
 
 /// The interface member(s) of one payload field: its doc and `name?: type;`.
@@ -647,13 +536,12 @@ fn ts_member(f: &Field) -> Vec<String> {
         FieldType::Enum => quoted.join(" | "),
         _ => "string".to_string(),
     };
-    let one_line = format!("{head} {ts_type};");
-    if f.ty != FieldType::Enum || quoted.len() < 2 || width(&one_line) <= PRINT_WIDTH {
-        out.push(one_line);
-    } else {
-        let lines: Vec<String> = quoted.iter().map(|q| format!("    | {q}")).collect();
-        out.push(format!("{head}\n{};", lines.join("\n")));
-    }
+    out.push(ts::union_member(
+        &head,
+        &ts_type,
+        &quoted,
+        f.ty == FieldType::Enum,
+    ));
     out
 }
 
@@ -675,7 +563,7 @@ fn ts_method(doc: &[String], name: &str, param: &str, ret: &str) -> String {
         out.push_str("   */\n");
     }
     let one = format!("  {name}({param}): {ret};");
-    if width(&one) <= PRINT_WIDTH {
+    if ts::fits(&one) {
         out.push_str(&one);
     } else {
         out.push_str(&format!("  {name}(\n    {param},\n  ): {ret};"));
@@ -955,12 +843,12 @@ mod tests {
     fn layout_follows_rustfmt() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            call(8, "out.put", &args(&["\"a\"", "&self.a"]), ";"),
+            rust::call(8, "out.put", &args(&["\"a\"", "&self.a"]), ";"),
             "        out.put(\"a\", &self.a);"
         );
         let long = "x".repeat(50);
         assert_eq!(
-            call(
+            rust::call(
                 8,
                 "out.put",
                 &args(&[&format!("\"{long}\""), &format!("&self.{}", "y")]),
@@ -969,7 +857,7 @@ mod tests {
             format!("        out.put(\n            \"{long}\",\n            &self.y,\n        );")
         );
         assert_eq!(
-            assign(
+            rust::assign(
                 4,
                 "const TRIGGER: &'static str",
                 &format!("\"{}\"", "a".repeat(64))
@@ -980,11 +868,11 @@ mod tests {
             )
         );
         assert_eq!(
-            struct_read(&[("to".into(), "e164".into(), args(&["\"to\""]))]),
+            rust::struct_read(&[("to".into(), "e164".into(), args(&["\"to\""]))]),
             "        let payload = Self { to: f.e164(\"to\")? };"
         );
         assert_eq!(
-            match_arm(8, "\"a\"", "APayload::clean(payload)"),
+            rust::match_arm(8, "\"a\"", "APayload::clean(payload)"),
             "        \"a\" => APayload::clean(payload),"
         );
     }

@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::layout::ts;
 use super::{render, EmitError, OutFile};
 use crate::ir::{BridgeMember, Direction, Plan, Trigger};
 
@@ -45,9 +46,9 @@ struct View<'a> {
     events: Vec<String>,
 }
 
-/// Prettier's line width: the tables are laid out as prettier would leave
-/// them, so the page stays formatted.
-const WIDTH: usize = 80;
+/// The tables are laid out as prettier would leave them, so the page stays
+/// formatted.
+const WIDTH: usize = ts::PRINT_WIDTH;
 
 /// A JavaScript string literal. `render::ts_string`, not JSON: JSON leaves
 /// bidi controls, U+2028/U+2029 and C1 controls raw, and the page is the

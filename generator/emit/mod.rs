@@ -7,6 +7,7 @@
 pub mod bridge;
 pub mod docs;
 pub mod host;
+pub mod layout;
 pub mod plugin;
 pub mod render;
 pub mod schema;

@@ -19,6 +19,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::layout::ts;
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
     ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
@@ -288,7 +289,7 @@ impl<'a> View<'a> {
                         Some("acceptedAt" | "talkSeconds")
                     )
             });
-        let actions_import = import_decl(
+        let actions_import = ts::import_decl(
             "import type ",
             actions.iter().map(|a| a.payload_type.clone()),
             " from \"./actions\";",
@@ -315,7 +316,7 @@ impl<'a> View<'a> {
                 .filter_map(|t| t.listen.as_ref())
                 .any(|l| l.kind != ListenKind::ManagerEvent);
         View {
-            schema_import: import_decl(
+            schema_import: ts::import_decl(
                 "import ",
                 schema_names.into_iter().map(str::to_string),
                 " from \"./protocol\";",
@@ -435,7 +436,7 @@ impl WiringImports {
         }
 
         let decl = |names: Vec<&str>, module: &str| {
-            import_decl(
+            ts::import_decl(
                 "import ",
                 names.into_iter().map(str::to_string),
                 &format!(" from \"./{module}\";"),
@@ -494,7 +495,7 @@ impl<'a> FieldView<'a> {
             name,
             optional: f.optional,
             doc: f.doc.as_deref(),
-            member: union_member(
+            member: ts::union_member(
                 &format!("  {name}{mark}:"),
                 &ts_type,
                 &quoted,
@@ -527,7 +528,7 @@ fn source_rule(name: &str, sources: &[Source]) -> Option<String> {
         [one] => Some(one.clone()),
         many => {
             let inline = format!("firstOf({})", many.join(", "));
-            if format!("      {name}: {inline},").chars().count() <= PRINT_WIDTH {
+            if ts::fits(&format!("      {name}: {inline},")) {
                 return Some(inline);
             }
             let lines: String = many.iter().map(|r| format!("        {r},\n")).collect();
@@ -543,17 +544,6 @@ enum Args {
     Strings(Vec<String>),
 }
 
-/// `  name: type;` in an interface; a long union of literals goes one member
-/// per line, as prettier lays it out.
-fn union_member(head: &str, ts_type: &str, members: &[String], is_union: bool) -> String {
-    let one_line = format!("{head} {ts_type};");
-    if !is_union || members.len() < 2 || one_line.chars().count() <= PRINT_WIDTH {
-        return one_line;
-    }
-    let lines: Vec<String> = members.iter().map(|m| format!("    | {m}")).collect();
-    format!("{head}\n{};", lines.join("\n"))
-}
-
 /// `    name: required(checks.x(...)),` in the schema table, broken the way
 /// prettier breaks it when it is too long.
 fn schema_entry(name: &str, presence: &str, check: &str, args: &Args) -> String {
@@ -564,12 +554,12 @@ fn schema_entry(name: &str, presence: &str, check: &str, args: &Args) -> String 
     };
     let call = format!("{check}({inline_args})");
     let one_line = format!("    {name}: {presence}({call}),");
-    if one_line.chars().count() <= PRINT_WIDTH {
+    if ts::fits(&one_line) {
         return one_line;
     }
     let inner = format!("      {call},");
     let inner = match args {
-        Args::Strings(items) if inner.chars().count() > PRINT_WIDTH => {
+        Args::Strings(items) if !ts::fits(&inner) => {
             let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
             format!("      {check}([\n{lines}      ]),")
         }
@@ -661,11 +651,11 @@ fn set_in_call(path: &[String], value: &str, indent: usize) -> String {
     let pad = " ".repeat(indent);
     let keys = format!("[{}]", path.join(", "));
     let one_line = format!("{pad}setIn(args, {keys}, {value});");
-    if one_line.chars().count() <= PRINT_WIDTH {
+    if ts::fits(&one_line) {
         return one_line;
     }
     let inner = " ".repeat(indent + 2);
-    let keys = if inner.chars().count() + keys.chars().count() < PRINT_WIDTH {
+    let keys = if inner.chars().count() + keys.chars().count() < ts::PRINT_WIDTH {
         keys
     } else {
         let each: String = path.iter().map(|k| format!("{inner}  {k},\n")).collect();
@@ -761,21 +751,6 @@ impl ListenView {
     }
 }
 
-/// Prettier's print width.
-const PRINT_WIDTH: usize = 80;
-
-/// `<head>[a, b];` on one line when it fits, else one element per line, as
-/// prettier lays out an array of strings.
-fn array_decl(head: &str, items: impl Iterator<Item = String>) -> String {
-    let items: Vec<String> = items.collect();
-    let one_line = format!("{head}[{}];", items.join(", "));
-    if one_line.chars().count() <= PRINT_WIDTH {
-        return one_line;
-    }
-    let lines: String = items.iter().map(|i| format!("  {i},\n")).collect();
-    format!("{head}[\n{lines}];")
-}
-
 /// The build constant that tells a development build from a production one.
 /// Every bundler replaces it with a string literal: the Flex plugin builder
 /// through webpack's `mode` (`"development"` for `flex-plugin start`,
@@ -796,7 +771,7 @@ fn host_origins_decl(app: &App) -> String {
         .map(|o| render::ts_string(o))
         .collect();
     if app.dev_host_origins.is_empty() {
-        return array_decl(&format!("{head} "), production.into_iter());
+        return ts::array_decl(&format!("{head} "), production.into_iter());
     }
     let development: Vec<String> = production
         .iter()
@@ -814,12 +789,12 @@ fn host_origins_decl(app: &App) -> String {
         flat(&development),
         flat(&production)
     );
-    if one_line.chars().count() <= PRINT_WIDTH {
+    if ts::fits(&one_line) {
         return format!("{head}\n{one_line}");
     }
     let branch = |mark: &str, items: &[String], tail: &str| {
         let line = format!("    {mark} {}{tail}", flat(items));
-        if line.chars().count() <= PRINT_WIDTH {
+        if ts::fits(&line) {
             return line;
         }
         let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
@@ -830,18 +805,6 @@ fn host_origins_decl(app: &App) -> String {
         branch("?", &development, ""),
         branch(":", &production, ";")
     )
-}
-
-/// `<head>{ a, b }<tail>` on one line when it fits, else one name per line,
-/// as prettier lays out an import.
-fn import_decl(head: &str, names: impl Iterator<Item = String>, tail: &str) -> String {
-    let names: Vec<String> = names.collect();
-    let one_line = format!("{head}{{ {} }}{tail}", names.join(", "));
-    if one_line.chars().count() <= PRINT_WIDTH {
-        return one_line;
-    }
-    let lines: String = names.iter().map(|n| format!("  {n},\n")).collect();
-    format!("{head}{{\n{lines}}}{tail}")
 }
 
 /// An object key: bare when it is an identifier (as prettier leaves it), else quoted.
