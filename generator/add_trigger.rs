@@ -14,19 +14,41 @@ use flexgen::edit::{self, NewTrigger, FIELD_FORMS};
 use flexgen::emit::{self, OutFile, Owner};
 use flexgen::ir::Direction;
 use flexgen::spec::OnKind;
+use flexgen::vocabulary;
 use flexgen::write::{self, Mode};
 
 use crate::cli::{self, Status};
 use crate::prompt::{self, Prompter};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DirectionArg {
-    /// The CRM asks Flex to act (click to dial).
-    #[value(name = "host-to-flex", alias = "host_to_flex")]
-    HostToFlex,
-    /// Flex tells the CRM (screen pop, activity history).
-    #[value(name = "flex-to-host", alias = "flex_to_host")]
-    FlexToHost,
+/// `--direction`, spelled as the vocabulary spells it on the command line
+/// (`host-to-flex`), the spec's spelling (`host_to_flex`) an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectionArg(pub Direction);
+
+impl clap::ValueEnum for DirectionArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [DirectionArg; 2] = [
+            DirectionArg(vocabulary::DIRECTIONS[0].direction),
+            DirectionArg(vocabulary::DIRECTIONS[1].direction),
+        ];
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let word = vocabulary::direction_word(self.0);
+        let mut gloss = word.gloss.chars();
+        let capitalized: String = gloss
+            .next()
+            .map(|c| c.to_ascii_uppercase())
+            .into_iter()
+            .chain(gloss)
+            .collect();
+        Some(
+            clap::builder::PossibleValue::new(word.flag)
+                .alias(word.name)
+                .help(format!("{capitalized} ({})", word.example)),
+        )
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -208,10 +230,7 @@ pub fn run(args: Args) -> Result<Status> {
 /// refused here, since the spec's error for them would point at text the
 /// user never wrote.
 fn from_flags(args: &Args) -> Result<NewTrigger> {
-    let direction = args.direction.map(|d| match d {
-        DirectionArg::HostToFlex => Direction::HostToFlex,
-        DirectionArg::FlexToHost => Direction::FlexToHost,
-    });
+    let direction = args.direction.map(|d| d.0);
     let on = [
         (OnKind::Event, &args.event),
         (OnKind::After, &args.after),
@@ -229,9 +248,10 @@ fn from_flags(args: &Args) -> Result<NewTrigger> {
         ("--event/--after/--before", on.is_some()),
         ("--when", !args.when.is_empty()),
     ];
+    let flag = |d: Direction| vocabulary::direction_word(d).flag;
     let wrong = match direction {
-        Some(Direction::HostToFlex) => Some((&flex_flags[..], "flex-to-host")),
-        Some(Direction::FlexToHost) => Some((&host_flags[..], "host-to-flex")),
+        Some(Direction::HostToFlex) => Some((&flex_flags[..], flag(Direction::FlexToHost))),
+        Some(Direction::FlexToHost) => Some((&host_flags[..], flag(Direction::HostToFlex))),
         None => None,
     };
     if let Some((flags, other)) = wrong {

@@ -533,6 +533,16 @@ pub fn action(name: &str) -> Option<&'static Action> {
     ACTIONS.iter().find(|a| a.name == name)
 }
 
+/// Every action's name, in catalog order (for completion, help and schema).
+pub fn action_names() -> Vec<&'static str> {
+    ACTIONS.iter().map(|a| a.name).collect()
+}
+
+/// Every observable event's name, in catalog order.
+pub fn event_names() -> Vec<&'static str> {
+    EVENTS.iter().map(|e| e.name).collect()
+}
+
 pub fn event(name: &str) -> Option<&'static Event> {
     EVENTS.iter().find(|e| e.name == name)
 }

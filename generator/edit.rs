@@ -16,6 +16,7 @@ use serde_saphyr::Spanned;
 use crate::diag::did_you_mean;
 use crate::ir::Direction;
 use crate::spec::{self, quoted_list, Node, OnKind, Span, FIELD_KEYS};
+use crate::vocabulary;
 
 /// A trigger to add, as given on the command line (or answered at prompts).
 /// Nothing here is checked against the catalog: the edited spec goes through
@@ -81,20 +82,7 @@ pub const FIELD_FORMS: &str = "`name:type`, `name:type?` (optional), `name:type@
      (the spec's own flow mapping, for every key)";
 
 /// The spec's and the command line's spellings of a direction.
-pub fn parse_direction(text: &str) -> Option<Direction> {
-    match text.trim().replace('-', "_").as_str() {
-        "host_to_flex" => Some(Direction::HostToFlex),
-        "flex_to_host" => Some(Direction::FlexToHost),
-        _ => None,
-    }
-}
-
-pub fn direction_name(direction: Direction) -> &'static str {
-    match direction {
-        Direction::HostToFlex => "host_to_flex",
-        Direction::FlexToHost => "flex_to_host",
-    }
-}
+pub use crate::vocabulary::{direction_name, parse_direction};
 
 /// `--field`: the compact form `name:type[?][@source.path]` or the full form
 /// `name={ ...flow mapping... }`.
@@ -459,11 +447,7 @@ fn render(t: &NewTrigger, layout: Layout, nl: &str) -> String {
         }
     }
     if let Some((kind, name)) = &t.on {
-        let kind = match kind {
-            OnKind::Event => "event",
-            OnKind::Before => "before",
-            OnKind::After => "after",
-        };
+        let kind = vocabulary::on_kind_word(*kind).key;
         line(0, format!("on: {{ {kind}: {} }}", scalar(name)));
     }
     if !t.when.is_empty() {

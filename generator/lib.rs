@@ -6,8 +6,9 @@
 //! `catalog`) -> `lower` (-> `ir::Plan`) -> `emit` (pure: IR -> files, each
 //! generated one `seal`ed with a checksum) -> `write` (crash-safe,
 //! write-if-changed, stale removal, hand edits refused, `--check` diff). `pipeline` strings the
-//! front half together. Beside it: `scaffold` lays down a new workspace
-//! (`flexgen new`), `edit` splices a trigger into a spec (`flexgen
+//! front half together; `vocabulary` (the spec's spellings, type rules and
+//! limits) and `catalog` (Flex's names) are shared by every stage. Beside it:
+//! `scaffold` lays down a new workspace (`flexgen new`), `edit` splices a trigger into a spec (`flexgen
 //! add-trigger`), `preview` serves the browser harness for a workspace
 //! (`flexgen preview`); `cli` is the thin command-line edge.
 
@@ -24,4 +25,5 @@ pub mod seal;
 pub mod source;
 pub mod spec;
 pub mod validate;
+pub mod vocabulary;
 pub mod write;

@@ -1,38 +1,27 @@
-//! Checked spec model -> `ir::Plan`: names in every case, defaults applied,
-//! catalog entries resolved. Runs only after `validate` found nothing, so a
-//! missing piece here is a bug, not a user error.
+//! Validated spec -> `ir::Plan`: names in every case, defaults applied.
+//! Everything `validate` resolved (directions, types, actions, listeners,
+//! sources, filters, args) arrives in its [`Validated`]: nothing is looked up
+//! again, so nothing here can fail.
 
-use crate::catalog;
 use crate::ir::{
-    self, ActionField, App, Arg, ArgValue, Direction, Field, FieldType, Filter, Invoke, Listen,
-    ListenKind, Names, Plan, Trigger,
+    self, ActionField, App, Arg, ArgValue, Field, Filter, Invoke, Listen, Names, Plan, Trigger,
 };
-use crate::spec::{self, ArgSpec, OnKind};
-use crate::validate::{self, ListenContext, MAX_LENGTH, QUEUE_FOR_MS, TIMEOUT_MS};
-
-/// Fixed length bounds of the string-like types whose format is fixed.
-const FIXED_MAX_LENGTH: &[(FieldType, u32)] = &[(FieldType::E164, 16), (FieldType::Datetime, 40)];
-
-/// The message the validator should have reported before this point.
-const VALIDATED: &str = "validate() accepts only specs that lower";
+use crate::validate::{
+    End, ValidArgValue, ValidField, ValidInvoke, ValidListen, ValidTrigger, Validated,
+};
+use crate::vocabulary::{self, Length, MAX_LENGTH, QUEUE_FOR_MS, TIMEOUT_MS};
 
 /// Lowers a validated spec. `file` is the spec's path as given; only its file
 /// name reaches the plan, so output does not depend on where the spec lives.
-pub fn lower(file: &str, spec: &spec::Spec) -> Plan {
-    let app = spec.app.as_ref().expect(VALIDATED);
+pub fn lower(file: &str, validated: &Validated) -> Plan {
+    let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
     let app = App {
-        name: Names::new(&app.value.name.as_ref().expect(VALIDATED).value),
-        flex_origin: app
-            .value
-            .flex_origin
-            .as_ref()
-            .expect(VALIDATED)
-            .value
-            .clone(),
-        host_origins: origins(&app.value.host_origins),
-        dev_host_origins: origins(&app.value.dev_host_origins),
+        name: Names::new(validated.app.name),
+        flex_origin: validated.app.flex_origin.to_string(),
+        host_origins: strings(&validated.app.host_origins),
+        dev_host_origins: strings(&validated.app.dev_host_origins),
     };
-    let triggers: Vec<Trigger> = spec.triggers.iter().map(trigger).collect();
+    let triggers: Vec<Trigger> = validated.triggers.iter().map(trigger).collect();
     let spec_hash = spec_hash(&app, &triggers);
     Plan {
         generator: format!("flexgen {}", env!("CARGO_PKG_VERSION")),
@@ -42,13 +31,6 @@ pub fn lower(file: &str, spec: &spec::Spec) -> Plan {
         app,
         triggers,
     }
-}
-
-fn origins(list: &Option<spec::Item<Vec<spec::S<String>>>>) -> Vec<String> {
-    list.iter()
-        .flat_map(|l| &l.value)
-        .map(|o| o.value.clone())
-        .collect()
 }
 
 fn file_name(path: &str) -> String {
@@ -84,93 +66,71 @@ impl std::io::Write for Fnv1a64 {
     }
 }
 
-fn text(item: &Option<spec::Item<String>>) -> Option<String> {
+fn text(item: &Option<crate::spec::Item<String>>) -> Option<String> {
     item.as_ref().map(|i| i.value.clone())
 }
 
-fn trigger(t: &spec::Trigger) -> Trigger {
-    let direction =
-        validate::direction(&t.direction.as_ref().expect(VALIDATED).value).expect(VALIDATED);
-    let listen_ctx = t.on.as_ref().map(|on| {
-        validate::listen_context(on.value.kind.value, &on.value.name.value).expect(VALIDATED)
-    });
-    let payload = t
-        .payload
-        .iter()
-        .map(|(name, f)| field(&name.value, f, listen_ctx.as_ref()))
-        .collect();
-    let (invoke, listen) = match direction {
-        Direction::HostToFlex => (Some(invoke(t)), None),
-        Direction::FlexToHost => (None, Some(listen(t, listen_ctx.expect(VALIDATED)))),
+fn trigger(valid: &ValidTrigger) -> Trigger {
+    let t = valid.spec;
+    let (invoke, listen) = match &valid.end {
+        End::Invoke(i) => (Some(invoke(t, i)), None),
+        End::Listen(l) => (None, Some(listen(l))),
     };
     Trigger {
-        name: Names::new(&t.name.as_ref().expect(VALIDATED).value),
+        name: Names::new(valid.name),
         summary: text(&t.summary),
         user_action: text(&t.user_action),
-        direction,
+        direction: valid.direction(),
         channel: text(&t.channel),
         channel_type: text(&t.channel_type),
-        payload,
+        payload: valid.fields.iter().map(field).collect(),
         invoke,
         listen,
     }
 }
 
-fn field(name: &str, f: &spec::Field, ctx: Option<&ListenContext>) -> Field {
-    let ty = validate::field_type(&f.ty.as_ref().expect(VALIDATED).value).expect(VALIDATED);
+fn field(valid: &ValidField) -> Field {
+    let f = valid.spec;
     let values: Vec<String> = f
         .values
         .as_ref()
         .map(|v| v.value.iter().map(|s| s.value.clone()).collect())
         .unwrap_or_default();
-    let max_length = match ty {
-        FieldType::String => Some(
+    let max_length = match vocabulary::field_type_word(valid.ty).length {
+        Length::Bounded => Some(
             f.max_length
                 .as_ref()
-                .map_or(MAX_LENGTH.2, |m| m.value as u32),
+                .map_or(MAX_LENGTH.default, |m| m.value as u32),
         ),
-        FieldType::Enum => values.iter().map(|v| v.encode_utf16().count() as u32).max(),
-        _ => FIXED_MAX_LENGTH
-            .iter()
-            .find(|(t, _)| *t == ty)
-            .map(|(_, n)| *n),
+        Length::LongestValue => values.iter().map(|v| v.encode_utf16().count() as u32).max(),
+        Length::Fixed(n) => Some(n),
+        Length::None => None,
     };
-    let sources = f
-        .from
-        .iter()
-        .flat_map(|from| &from.value)
-        .map(|path| {
-            validate::resolve_source(&path.value, ctx.expect(VALIDATED))
-                .expect(VALIDATED)
-                .0
-        })
-        .collect();
     Field {
-        name: Names::new(name),
-        ty,
+        name: Names::new(valid.name),
+        ty: valid.ty,
         optional: f.optional.as_ref().is_some_and(|o| o.value),
         doc: text(&f.doc),
         max_length,
         values,
-        sources,
+        sources: valid.sources.clone(),
     }
 }
 
-fn invoke(t: &spec::Trigger) -> Invoke {
-    let inv = &t.invoke.as_ref().expect(VALIDATED).value;
-    let action = catalog::action(&inv.action.as_ref().expect(VALIDATED).value).expect(VALIDATED);
-    let args = inv
+fn invoke(t: &crate::spec::Trigger, valid: &ValidInvoke) -> Invoke {
+    let action = valid.action;
+    let args = valid
         .args
         .iter()
-        .map(|(key, arg)| Arg {
-            key: key.value.split('.').next().unwrap_or_default().to_string(),
-            nested: key.value.split('.').skip(1).map(str::to_string).collect(),
-            value: match arg {
-                ArgSpec::Path(path) => ArgValue::Payload {
-                    field: Names::new(path.value.strip_prefix("payload.").expect(VALIDATED)),
+        .map(|arg| Arg {
+            key: arg.key.to_string(),
+            nested: arg.nested.iter().map(|k| k.to_string()).collect(),
+            value: match arg.value {
+                ValidArgValue::Payload(field) => ArgValue::Payload {
+                    field: Names::new(field),
                 },
-                ArgSpec::Literal(lit) => ArgValue::Literal {
-                    json: lit.value.to_string(),
+                ValidArgValue::Literal(json) => ArgValue::Literal {
+                    json: json.to_string(),
                 },
             },
         })
@@ -187,58 +147,34 @@ fn invoke(t: &spec::Trigger) -> Invoke {
             })
             .collect(),
         args,
-        timeout_ms: inv
+        timeout_ms: valid
+            .spec
             .timeout_ms
             .as_ref()
-            .map_or(TIMEOUT_MS.2, |v| v.value as u32),
+            .map_or(TIMEOUT_MS.default, |v| v.value as u32),
         queue_for_ms: t
             .if_not_ready
             .as_ref()
             .and_then(|i| i.value.queue_for_ms.as_ref())
-            .map_or(QUEUE_FOR_MS.2, |v| v.value as u32),
+            .map_or(QUEUE_FOR_MS.default, |v| v.value as u32),
     }
 }
 
-/// The trigger-level channel filters, in order, with the task path each reads.
-const CHANNEL_FILTERS: &[(&str, &str)] = &[
-    ("channel", "task.taskChannelUniqueName"),
-    ("channel_type", "task.channelType"),
-];
-
-fn listen(t: &spec::Trigger, ctx: ListenContext) -> Listen {
-    let on = &t.on.as_ref().expect(VALIDATED).value;
-    let (kind, listener) = match on.kind.value {
-        OnKind::Event => (ListenKind::ManagerEvent, on.name.value.clone()),
-        OnKind::Before => (ListenKind::BeforeAction, format!("before{}", on.name.value)),
-        OnKind::After => (ListenKind::AfterAction, format!("after{}", on.name.value)),
-    };
-    let mut filters = Vec::new();
-    for (key, path) in CHANNEL_FILTERS {
-        let value = match *key {
-            "channel" => &t.channel,
-            _ => &t.channel_type,
-        };
-        if let Some(value) = value {
-            filters.push(Filter {
-                source: validate::resolve_source(path, &ctx).expect(VALIDATED).0,
-                equals_json: serde_json::Value::String(value.value.clone()).to_string(),
-            });
-        }
-    }
-    for (path, lit) in t.when.iter().flat_map(|w| w.value.iter()) {
-        filters.push(Filter {
-            source: validate::resolve_source(&path.value, &ctx)
-                .expect(VALIDATED)
-                .0,
-            equals_json: lit.value.to_string(),
-        });
-    }
+fn listen(valid: &ValidListen) -> Listen {
+    let word = vocabulary::on_kind_word(valid.kind);
     Listen {
-        kind,
-        name: on.name.value.clone(),
-        listener,
-        subject: ctx.subject,
-        filters,
+        kind: word.listen,
+        name: valid.name.to_string(),
+        listener: format!("{}{}", word.listener_prefix, valid.name),
+        subject: valid.context.subject,
+        filters: valid
+            .filters
+            .iter()
+            .map(|f| Filter {
+                source: f.source.clone(),
+                equals_json: f.equals.to_string(),
+            })
+            .collect(),
     }
 }
 

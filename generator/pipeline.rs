@@ -19,11 +19,11 @@ pub struct Compiled {
 pub fn compile_with_warnings(file: &str, source: &str) -> Result<Compiled, Diagnostics> {
     let spec = spec::parse(source).map_err(|items| Diagnostics::new(file, source, items))?;
     let findings = validate::validate(&spec, source);
-    if !findings.errors.is_empty() {
+    let Some(validated) = findings.validated else {
         return Err(Diagnostics::new(file, source, findings.errors));
-    }
+    };
     Ok(Compiled {
-        plan: lower::lower(file, &spec),
+        plan: lower::lower(file, &validated),
         warnings: Diagnostics::new(file, source, findings.warnings),
     })
 }

@@ -13,6 +13,7 @@ use flexgen::diag::did_you_mean;
 use flexgen::edit::{self, ArgValue, NewTrigger, FIELD_FORMS};
 use flexgen::ir::{ActionFieldType, Direction};
 use flexgen::spec::OnKind;
+use flexgen::vocabulary;
 
 pub struct Prompter<R, W> {
     input: R,
@@ -64,12 +65,30 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         let direction = match t.direction {
             Some(d) => d,
             None => {
-                self.say("Direction:\n  1) host-to-flex: the CRM asks Flex to act\n  2) flex-to-host: Flex tells the CRM")?;
-                let d = self.until("direction [1/2]: ", |a| match a {
-                    "1" | "h" => Ok(Direction::HostToFlex),
-                    "2" | "f" => Ok(Direction::FlexToHost),
-                    other => edit::parse_direction(other)
-                        .ok_or_else(|| "answer 1 (host-to-flex) or 2 (flex-to-host)".to_string()),
+                // Answered by number, by the first letter or by name.
+                let choices: Vec<(String, &vocabulary::DirectionWord)> = vocabulary::DIRECTIONS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| ((i + 1).to_string(), d))
+                    .collect();
+                let mut menu = "Direction:".to_string();
+                for (number, d) in &choices {
+                    menu.push_str(&format!("\n  {number}) {}: {}", d.flag, d.gloss));
+                }
+                self.say(&menu)?;
+                let numbers: Vec<&str> = choices.iter().map(|(n, _)| n.as_str()).collect();
+                let each: Vec<String> = choices
+                    .iter()
+                    .map(|(n, d)| format!("{n} ({})", d.flag))
+                    .collect();
+                let again = format!("answer {}", vocabulary::or_list(&each));
+                let d = self.until(&format!("direction [{}]: ", numbers.join("/")), |a| {
+                    choices
+                        .iter()
+                        .find(|(n, d)| a == n || d.flag.get(..1) == Some(a))
+                        .map(|(_, d)| d.direction)
+                        .or_else(|| edit::parse_direction(a))
+                        .ok_or_else(|| again.clone())
                 })?;
                 t.direction = Some(d);
                 d
@@ -77,7 +96,7 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         };
         match direction {
             Direction::HostToFlex if t.action.is_none() => {
-                let names = action_names();
+                let names = catalog::action_names();
                 self.say(&format!("Flex actions: {}", names.join(", ")))?;
                 t.action = Some(self.until("action: ", |a| pick(a, &names, "Flex action"))?);
             }
@@ -90,8 +109,8 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
                     _ => Err("answer 1, 2 or 3".to_string()),
                 })?;
                 let (names, what) = match kind {
-                    OnKind::Event => (event_names(), "Flex event"),
-                    _ => (action_names(), "Flex action"),
+                    OnKind::Event => (catalog::event_names(), "Flex event"),
+                    _ => (catalog::action_names(), "Flex action"),
                 };
                 self.say(&format!("{what}s: {}", names.join(", ")))?;
                 let name = self.until(&format!("{}: ", what.to_lowercase()), |a| {
@@ -109,8 +128,9 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
 
     fn fields(&mut self, t: &mut NewTrigger, direction: Direction) -> io::Result<()> {
         self.say(&format!(
-            "Payload fields, one per line: {FIELD_FORMS}.\n  types: string, e164, integer, \
-             number, boolean, datetime, enum; an empty line ends the list."
+            "Payload fields, one per line: {FIELD_FORMS}.\n  types: {}; an empty line ends \
+             the list.",
+            vocabulary::field_type_names().join(", ")
         ))?;
         if direction == Direction::FlexToHost {
             self.say(
@@ -173,14 +193,6 @@ pub fn type_name(ty: ActionFieldType) -> &'static str {
     }
 }
 
-fn action_names() -> Vec<&'static str> {
-    catalog::ACTIONS.iter().map(|a| a.name).collect()
-}
-
-fn event_names() -> Vec<&'static str> {
-    catalog::EVENTS.iter().map(|e| e.name).collect()
-}
-
 /// A catalog name from an answer: exact, or the one name that differs only
 /// in case; otherwise a "did you mean" (the answer is asked again).
 fn pick(answer: &str, names: &[&str], what: &str) -> Result<String, String> {
@@ -219,13 +231,12 @@ fn suggest_source(t: &NewTrigger, arg: &str) -> Option<String> {
 /// user can still retype it: an unknown type, or a flex-to-host field
 /// without a source.
 fn field_problem(field: &edit::NewField, direction: Direction) -> Option<String> {
-    let types: Vec<&str> = flexgen::validate::FIELD_TYPES
-        .iter()
-        .map(|(n, _)| *n)
-        .collect();
     match field.ty.as_deref() {
-        Some(ty) if !types.contains(&ty) => {
-            return Some(format!("unknown type `{ty}`: one of {}", types.join(", ")))
+        Some(ty) if vocabulary::field_type(ty).is_none() => {
+            return Some(format!(
+                "unknown type `{ty}`: one of {}",
+                vocabulary::field_type_names().join(", ")
+            ))
         }
         None => return Some("a field needs a type, e.g. `name:string`".into()),
         _ => {}

@@ -13,6 +13,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::diag::{did_you_mean, Diagnostic};
+use crate::vocabulary;
 
 pub type Span = Range<usize>;
 
@@ -441,12 +442,7 @@ pub struct IfNotReady {
     pub queue_for_ms: Option<Item<i64>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnKind {
-    Event,
-    Before,
-    After,
-}
+pub use crate::vocabulary::OnKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct On {
@@ -477,11 +473,6 @@ const TRIGGER_KEYS: &[&str] = &[
 pub const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
 const INVOKE_KEYS: &[&str] = &["action", "args", "timeout_ms"];
 const IF_NOT_READY_KEYS: &[&str] = &["queue_for_ms"];
-const ON_KEYS: &[(&str, OnKind)] = &[
-    ("event", OnKind::Event),
-    ("before", OnKind::Before),
-    ("after", OnKind::After),
-];
 
 /// Parses `source` into the spec model, or every shape error found.
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {
@@ -845,16 +836,18 @@ impl Walker<'_> {
                 _ => unreachable!("filtered by mapping()"),
             }
         }
+        let directions: Vec<String> = vocabulary::direction_names()
+            .iter()
+            .map(|d| format!("`direction: {d}`"))
+            .collect();
+        let direction_help = format!("add {}", vocabulary::or_list(&directions));
         self.require_keys(
             node,
             t.span.clone(),
             "a trigger",
             &[
                 ("name", "add `name: my_trigger` (snake_case)"),
-                (
-                    "direction",
-                    "add `direction: host_to_flex` or `direction: flex_to_host`",
-                ),
+                ("direction", &direction_help),
             ],
         );
         Some(t)
@@ -899,15 +892,11 @@ impl Walker<'_> {
                 _ => unreachable!("filtered by mapping()"),
             }
         }
-        self.require_keys(
-            node,
-            name.span.clone(),
-            &what,
-            &[(
-                "type",
-                "add `type:` (string, e164, integer, number, boolean, datetime or enum)",
-            )],
+        let type_help = format!(
+            "add `type:` ({})",
+            vocabulary::or_list(&vocabulary::field_type_names())
         );
+        self.require_keys(node, name.span.clone(), &what, &[("type", &type_help)]);
         Some(f)
     }
 
@@ -1067,7 +1056,7 @@ impl Walker<'_> {
     }
 
     fn on(&mut self, node: &Spanned<Node>) -> Option<On> {
-        let allowed: Vec<&str> = ON_KEYS.iter().map(|(k, _)| *k).collect();
+        let allowed = vocabulary::on_keys();
         let entries = self.mapping(node, &allowed, "`on`")?;
         let help = "write exactly one of `{ event: taskAccepted }`, `{ after: CompleteTask }` or `{ before: HangupCall }`";
         if entries.len() > 1 {
@@ -1088,7 +1077,7 @@ impl Walker<'_> {
             }
             return None;
         };
-        let kind = ON_KEYS.iter().find(|(k, _)| *k == key.value)?.1;
+        let kind = vocabulary::on_kind(&key.value)?;
         let name = self.string(value)?;
         Some(On {
             kind: S {

@@ -2,8 +2,9 @@
 //!
 //! The walk in `spec` has already settled the shape (keys, value kinds); this
 //! stage checks meaning: names, origins, directions, catalog look-ups, source
-//! paths and types. `lower` relies on a clean result and reuses the resolvers
-//! here, so the two can never disagree about what a path means.
+//! paths and types. What it resolves on the way (directions, field types,
+//! actions, listeners, sources, filters, args) it hands on as [`Validated`],
+//! which `lower` turns into the IR without looking anything up again.
 
 use std::collections::HashMap;
 
@@ -12,74 +13,12 @@ use crate::diag::{did_you_mean, Diagnostic};
 use crate::ir::{
     ActionFieldType, BridgeMember, Direction, FieldType, Names, Source, Subject, ValueType,
 };
-use crate::spec::{ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
-
-/// Field types by spec name.
-pub const FIELD_TYPES: &[(&str, FieldType)] = &[
-    ("string", FieldType::String),
-    ("e164", FieldType::E164),
-    ("integer", FieldType::Integer),
-    ("number", FieldType::Number),
-    ("boolean", FieldType::Boolean),
-    ("datetime", FieldType::Datetime),
-    ("enum", FieldType::Enum),
-];
-
-pub const DIRECTIONS: &[(&str, Direction)] = &[
-    ("host_to_flex", Direction::HostToFlex),
-    ("flex_to_host", Direction::FlexToHost),
-];
-
-/// Which field types a runtime value type can feed (`from:`).
-pub const SOURCE_FITS: &[(ValueType, &[FieldType])] = &[
-    (
-        ValueType::String,
-        &[FieldType::String, FieldType::E164, FieldType::Enum],
-    ),
-    (ValueType::Number, &[FieldType::Integer, FieldType::Number]),
-    (ValueType::Boolean, &[FieldType::Boolean]),
-    (ValueType::Date, &[FieldType::Datetime]),
-];
-
-/// Which payload field types an action payload key accepts (`args:`).
-pub const ARG_FITS: &[(ActionFieldType, &[FieldType])] = &[
-    (
-        ActionFieldType::String,
-        &[
-            FieldType::String,
-            FieldType::E164,
-            FieldType::Enum,
-            FieldType::Datetime,
-        ],
-    ),
-    (
-        ActionFieldType::Number,
-        &[FieldType::Integer, FieldType::Number],
-    ),
-    (ActionFieldType::Boolean, &[FieldType::Boolean]),
-    (ActionFieldType::Object, &[]),
-    (ActionFieldType::Task, &[]),
-];
-
-/// Numeric ranges: (what, min, max, default).
-pub const TIMEOUT_MS: (i64, i64, u32) = (1000, 120_000, 10_000);
-pub const QUEUE_FOR_MS: (i64, i64, u32) = (0, 60_000, 0);
-pub const MAX_LENGTH: (i64, i64, u32) = (1, 65_536, 1024);
-pub const MAX_NAME_LEN: usize = 64;
-
-/// Keys a free-form path must never walk through: they reach the prototype.
-pub const DANGEROUS_KEYS: &[&str] = &["__proto__", "constructor", "prototype"];
-
-pub fn field_type(name: &str) -> Option<FieldType> {
-    FIELD_TYPES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-}
-
-pub fn direction(name: &str) -> Option<Direction> {
-    DIRECTIONS.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
-}
+use crate::spec::{self, ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
+use crate::vocabulary::{
+    self, field_type, field_type_name as type_name, is_identifier, is_path_key, ChannelFilter,
+    ChannelKey, Length, Range, ARG_FITS, CHANNEL_FILTERS, DANGEROUS_KEYS, MAX_LENGTH, MAX_NAME_LEN,
+    QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
+};
 
 /// What a flex_to_host trigger listens to, resolved against the catalog.
 #[derive(Debug, Clone, Copy)]
@@ -118,7 +57,8 @@ pub fn resolve_source(path: &str, ctx: &ListenContext) -> Result<(Source, bool),
     }
     let root_names: Vec<&str> = catalog::ROOTS.iter().map(|r| r.name).collect();
     let Some(root) = catalog::root(segments[0]) else {
-        let help = if matches!(segments[0], "channel" | "channel_type") && segments.len() == 1 {
+        let filter_key = CHANNEL_FILTERS.iter().any(|f| f.key == segments[0]);
+        let help = if filter_key && segments.len() == 1 {
             format!(
                 "use the trigger's own `{}:` key to filter on it",
                 segments[0]
@@ -220,22 +160,6 @@ pub fn resolve_source(path: &str, ctx: &ListenContext) -> Result<(Source, bool),
     ))
 }
 
-/// The shape of trigger and field names (length aside): `[a-z][a-z0-9_]*`,
-/// no double or trailing `_`.
-pub fn is_identifier(n: &str) -> bool {
-    n.starts_with(|c: char| c.is_ascii_lowercase())
-        && n.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !n.contains("__")
-        && !n.ends_with('_')
-}
-
-fn is_path_key(s: &str) -> bool {
-    !DANGEROUS_KEYS.contains(&s)
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 fn field_list(root: &str, fields: &[SourceField]) -> String {
     fields
         .iter()
@@ -261,25 +185,141 @@ fn suggest(word: &str, allowed: &[&str], what: &str) -> String {
 
 /// What [`validate`] found.
 #[derive(Debug, Default)]
-pub struct Findings {
+pub struct Findings<'s> {
     /// Every error; none means `lower` may run.
     pub errors: Vec<Diagnostic>,
     /// Sound but risky choices (a production build trusting a page on this
     /// machine): printed, and generation goes on.
     pub warnings: Vec<Diagnostic>,
+    /// What the checks resolved: present exactly when `errors` is empty.
+    pub validated: Option<Validated<'s>>,
+}
+
+/// A spec without errors, with everything its checks resolved: what `lower`
+/// needs besides the spec's own text (names, docs, numbers).
+#[derive(Debug)]
+pub struct Validated<'s> {
+    pub app: ValidApp<'s>,
+    /// In spec order.
+    pub triggers: Vec<ValidTrigger<'s>>,
+}
+
+#[derive(Debug)]
+pub struct ValidApp<'s> {
+    pub name: &'s str,
+    pub flex_origin: &'s str,
+    pub host_origins: Vec<&'s str>,
+    pub dev_host_origins: Vec<&'s str>,
+}
+
+#[derive(Debug)]
+pub struct ValidTrigger<'s> {
+    /// The trigger as written (summary, channel, ...).
+    pub spec: &'s Trigger,
+    pub name: &'s str,
+    /// In spec order.
+    pub fields: Vec<ValidField<'s>>,
+    pub end: End<'s>,
+}
+
+impl ValidTrigger<'_> {
+    pub fn direction(&self) -> Direction {
+        match self.end {
+            End::Invoke(_) => Direction::HostToFlex,
+            End::Listen(_) => Direction::FlexToHost,
+        }
+    }
+}
+
+/// What a trigger does at the Flex end, by direction.
+#[derive(Debug)]
+pub enum End<'s> {
+    /// host_to_flex: the action the plugin invokes.
+    Invoke(ValidInvoke<'s>),
+    /// flex_to_host: what the plugin listens to.
+    Listen(ValidListen<'s>),
+}
+
+#[derive(Debug)]
+pub struct ValidField<'s> {
+    /// The field as written (optional, doc, values, max_length).
+    pub spec: &'s spec::Field,
+    pub name: &'s str,
+    pub ty: FieldType,
+    /// The resolved `from:` paths, in order (flex_to_host only).
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug)]
+pub struct ValidInvoke<'s> {
+    /// `invoke:` as written (timeout_ms).
+    pub spec: &'s spec::Invoke,
+    pub action: &'static Action,
+    /// In spec order.
+    pub args: Vec<ValidArg<'s>>,
+}
+
+/// `taskAttributes.crm_record_id: payload.crm_record_id`, split.
+#[derive(Debug)]
+pub struct ValidArg<'s> {
+    /// The action payload key: `taskAttributes`.
+    pub key: &'s str,
+    /// Keys below it: `["crm_record_id"]`.
+    pub nested: Vec<&'s str>,
+    pub value: ValidArgValue<'s>,
+}
+
+#[derive(Debug)]
+pub enum ValidArgValue<'s> {
+    /// The name of the payload field that feeds it.
+    Payload(&'s str),
+    Literal(&'s serde_json::Value),
+}
+
+#[derive(Debug)]
+pub struct ValidListen<'s> {
+    pub kind: OnKind,
+    /// The event or action name.
+    pub name: &'s str,
+    pub context: ListenContext,
+    /// Channel filters first (in [`CHANNEL_FILTERS`] order), then `when:`.
+    pub filters: Vec<ValidFilter>,
+}
+
+#[derive(Debug)]
+pub struct ValidFilter {
+    pub source: Source,
+    pub equals: serde_json::Value,
 }
 
 /// Checks the whole spec.
-pub fn validate(spec: &Spec, source: &str) -> Findings {
+pub fn validate<'s>(spec: &'s Spec, source: &str) -> Findings<'s> {
     let mut c = Checker {
         errors: Vec::new(),
         warnings: Vec::new(),
         source,
     };
-    c.spec(spec);
+    let resolved = c.spec(spec);
+    let validated = match resolved {
+        _ if !c.errors.is_empty() => None,
+        Some(validated) => Some(validated),
+        None => {
+            // Every check that leaves something unresolved reports why; the
+            // walk in `spec` reports what is missing. A bug otherwise.
+            c.errors.push(
+                Diagnostic::new(
+                    "internal error: the spec passed every check but did not resolve",
+                    None,
+                )
+                .help("please report this with the spec that caused it"),
+            );
+            None
+        }
+    };
     Findings {
         errors: c.errors,
         warnings: c.warnings,
+        validated,
     }
 }
 
@@ -320,20 +360,18 @@ impl Checker<'_> {
         );
     }
 
-    /// Looks a spec keyword up in its table; reports it, with the closest
-    /// entry, when it is not there.
-    fn keyword<T: Copy>(
+    /// Looks a spec keyword up in the vocabulary; reports it, with the
+    /// closest spelling, when it is not there.
+    fn keyword<T>(
         &mut self,
-        table: &[(&str, T)],
+        lookup: fn(&str) -> Option<T>,
+        names: fn() -> Vec<&'static str>,
         word: &Item<String>,
         what: &str,
     ) -> Option<T> {
-        let found = table
-            .iter()
-            .find(|(n, _)| *n == word.value)
-            .map(|(_, v)| *v);
+        let found = lookup(&word.value);
         if found.is_none() {
-            let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+            let names = names();
             self.error(
                 format!("unknown {what} `{}`", word.value),
                 &word.span,
@@ -351,7 +389,7 @@ impl Checker<'_> {
             + 1
     }
 
-    fn spec(&mut self, spec: &Spec) {
+    fn spec<'s>(&mut self, spec: &'s Spec) -> Option<Validated<'s>> {
         if let Some(v) = &spec.version {
             if v.value != 1 {
                 self.error(
@@ -362,19 +400,21 @@ impl Checker<'_> {
                 );
             }
         }
-        if let Some(app) = &spec.app {
-            self.app(&app.value);
-        }
+        let app = spec.app.as_ref().and_then(|app| self.app(&app.value));
         self.unique_names(
             spec.triggers.iter().filter_map(|t| t.name.as_ref()),
             "trigger",
             true,
         );
-        for trigger in &spec.triggers {
-            self.trigger(trigger);
-        }
+        // Every trigger is checked, whatever the ones before it resolved to.
+        let triggers: Vec<Option<ValidTrigger>> =
+            spec.triggers.iter().map(|t| self.trigger(t)).collect();
         self.bridge_members(&spec.triggers);
         self.plugin_names(&spec.triggers);
+        Some(Validated {
+            app: app?,
+            triggers: triggers.into_iter().collect::<Option<_>>()?,
+        })
     }
 
     /// A trigger's message type constant shares the plugin's module scope
@@ -425,7 +465,7 @@ impl Checker<'_> {
             let (Some(name), Some(d)) = (&t.name, &t.direction) else {
                 continue;
             };
-            let Some(dir) = direction(&d.value) else {
+            let Some(dir) = vocabulary::direction(&d.value) else {
                 continue;
             };
             let m = BridgeMember::of(&Names::new(&name.value), dir);
@@ -462,7 +502,7 @@ impl Checker<'_> {
         }
     }
 
-    fn app(&mut self, app: &crate::spec::App) {
+    fn app<'s>(&mut self, app: &'s spec::App) -> Option<ValidApp<'s>> {
         if let Some(name) = &app.name {
             let n = &name.value;
             if let Err((message, help)) = check_app_name(n) {
@@ -575,6 +615,18 @@ impl Checker<'_> {
                 );
             }
         }
+        let texts = |list: Option<&'s Item<Vec<S<String>>>>| -> Vec<&'s str> {
+            list.iter()
+                .flat_map(|l| &l.value)
+                .map(|o| o.value.as_str())
+                .collect()
+        };
+        Some(ValidApp {
+            name: &app.name.as_ref()?.value,
+            flex_origin: &app.flex_origin.as_ref()?.value,
+            host_origins: texts(hosts),
+            dev_host_origins: texts(devs),
+        })
     }
 
     /// Checks an origin's form; `true` when it is an exact origin.
@@ -695,14 +747,18 @@ impl Checker<'_> {
         }
     }
 
-    fn trigger(&mut self, t: &Trigger) {
+    fn trigger<'s>(&mut self, t: &'s Trigger) -> Option<ValidTrigger<'s>> {
         if let Some(name) = &t.name {
             self.name(name, "trigger", true);
         }
-        let direction = t
-            .direction
-            .as_ref()
-            .and_then(|d| self.keyword(DIRECTIONS, d, "direction"));
+        let direction = t.direction.as_ref().and_then(|d| {
+            self.keyword(
+                vocabulary::direction,
+                vocabulary::direction_names,
+                d,
+                "direction",
+            )
+        });
         self.channel(t);
         let keyed_names: Vec<Item<String>> = t
             .payload
@@ -714,6 +770,7 @@ impl Checker<'_> {
             })
             .collect();
         self.unique_names(keyed_names.iter(), "payload field", false);
+        let mut types = Vec::new();
         for (name, field) in &t.payload {
             let item = Item {
                 key: name.span.clone(),
@@ -721,13 +778,39 @@ impl Checker<'_> {
                 span: name.span.clone(),
             };
             self.name(&item, "payload field", false);
-            self.field(name, field, direction);
+            types.push(self.field(name, field, direction));
         }
-        match direction {
-            Some(Direction::HostToFlex) => self.host_to_flex(t),
-            Some(Direction::FlexToHost) => self.flex_to_host(t),
-            None => {}
-        }
+        let (end, mut sources) = match direction? {
+            Direction::HostToFlex => (
+                self.host_to_flex(t).map(End::Invoke),
+                vec![Vec::new(); t.payload.len()],
+            ),
+            Direction::FlexToHost => match self.flex_to_host(t) {
+                Some((listen, sources)) => (Some(End::Listen(listen)), sources),
+                None => (None, Vec::new()),
+            },
+        };
+        sources.resize(t.payload.len(), Vec::new());
+        let fields = t
+            .payload
+            .iter()
+            .zip(types)
+            .zip(sources)
+            .map(|(((name, field), ty), sources)| {
+                Some(ValidField {
+                    spec: field,
+                    name: &name.value,
+                    ty: ty?,
+                    sources,
+                })
+            })
+            .collect::<Option<_>>()?;
+        Some(ValidTrigger {
+            spec: t,
+            name: &t.name.as_ref()?.value,
+            fields,
+            end: end?,
+        })
     }
 
     fn channel(&mut self, t: &Trigger) {
@@ -776,17 +859,32 @@ impl Checker<'_> {
         }
     }
 
-    fn field(&mut self, name: &S<String>, f: &crate::spec::Field, direction: Option<Direction>) {
-        let ty =
-            f.ty.as_ref()
-                .and_then(|t| self.keyword(FIELD_TYPES, t, "field type"));
+    /// Checks a payload field; its type when it has a known one.
+    fn field(
+        &mut self,
+        name: &S<String>,
+        f: &spec::Field,
+        direction: Option<Direction>,
+    ) -> Option<FieldType> {
+        let ty = f.ty.as_ref().and_then(|t| {
+            self.keyword(
+                vocabulary::field_type,
+                vocabulary::field_type_names,
+                t,
+                "field type",
+            )
+        });
         if let (Some(ml), Some(ty)) = (&f.max_length, ty) {
-            if ty != FieldType::String {
-                let why = match ty {
-                    FieldType::E164 => "an e164 number is always at most 16 characters",
-                    FieldType::Datetime => "a datetime is always at most 40 characters",
-                    FieldType::Enum => "an enum is bounded by its longest value",
-                    _ => "only strings have a length",
+            let word = vocabulary::field_type_word(ty);
+            if word.length != Length::Bounded {
+                let why = match word.length {
+                    Length::Fixed(n) => {
+                        format!("{} is always at most {n} characters", word.noun)
+                    }
+                    Length::LongestValue => {
+                        format!("{} is bounded by its longest value", word.noun)
+                    }
+                    _ => "only strings have a length".to_string(),
                 };
                 self.error(
                     "`max_length` only applies to `type: string`",
@@ -825,7 +923,7 @@ impl Checker<'_> {
                             "listed twice",
                             format!("remove it: it is already listed on line {line}"),
                         );
-                    } else if v.value.encode_utf16().count() > MAX_LENGTH.1 as usize {
+                    } else if v.value.encode_utf16().count() > MAX_LENGTH.max as usize {
                         // Counted as JavaScript counts `length` (UTF-16 units),
                         // like every other max_length the two ends check.
                         self.error(
@@ -834,7 +932,7 @@ impl Checker<'_> {
                             "too long",
                             format!(
                                 "keep it to {} UTF-16 units (JavaScript's `length`)",
-                                MAX_LENGTH.1
+                                MAX_LENGTH.max
                             ),
                         );
                     }
@@ -869,9 +967,10 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+        ty
     }
 
-    fn range(&mut self, item: &Item<i64>, key: &str, (min, max, _): (i64, i64, u32)) {
+    fn range(&mut self, item: &Item<i64>, key: &str, Range { min, max, .. }: Range) {
         if !(min..=max).contains(&item.value) {
             self.error(
                 format!(
@@ -886,8 +985,9 @@ impl Checker<'_> {
     }
 
     /// A key that only belongs to the other direction.
-    fn misplaced(&mut self, key: Option<&Span>, name: &str, direction: &str, help: &str) {
+    fn misplaced(&mut self, key: Option<&Span>, name: &str, direction: Direction, help: &str) {
         if let Some(span) = key {
+            let direction = vocabulary::direction_name(direction);
             self.error(
                 format!("`{name}` is not allowed on a {direction} trigger"),
                 span,
@@ -897,12 +997,12 @@ impl Checker<'_> {
         }
     }
 
-    fn host_to_flex(&mut self, t: &Trigger) {
-        self.misplaced(t.on.as_ref().map(|i| &i.key), "on", "host_to_flex", "remove `on`: host_to_flex triggers `invoke` a Flex action; use `direction: flex_to_host` to listen");
+    fn host_to_flex<'s>(&mut self, t: &'s Trigger) -> Option<ValidInvoke<'s>> {
+        self.misplaced(t.on.as_ref().map(|i| &i.key), "on", Direction::HostToFlex, "remove `on`: host_to_flex triggers `invoke` a Flex action; use `direction: flex_to_host` to listen");
         self.misplaced(
             t.when.as_ref().map(|i| &i.key),
             "when",
-            "host_to_flex",
+            Direction::HostToFlex,
             "remove `when`: filters only apply to flex_to_host triggers",
         );
         if let Some(inr) = &t.if_not_ready {
@@ -918,30 +1018,28 @@ impl Checker<'_> {
                 "no `invoke`",
                 "add `invoke: { action: <FlexAction>, args: { ... } }`",
             );
-            return;
+            return None;
         };
         let inv = &invoke.value;
         if let Some(timeout) = &inv.timeout_ms {
             self.range(timeout, "timeout_ms", TIMEOUT_MS);
         }
-        let Some(action_name) = &inv.action else {
-            return;
-        };
+        let action_name = inv.action.as_ref()?;
         let Some(action) = catalog::action(&action_name.value) else {
-            let names: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.name).collect();
             self.error(
                 format!("unknown Flex action `{}`", action_name.value),
                 &action_name.span,
                 "not in the catalog",
-                suggest(&action_name.value, &names, "actions"),
+                suggest(&action_name.value, &catalog::action_names(), "actions"),
             );
-            return;
+            return None;
         };
-        let payload: HashMap<&str, &crate::spec::Field> = t
+        let payload: HashMap<&str, &spec::Field> = t
             .payload
             .iter()
             .map(|(n, f)| (n.value.as_str(), f))
             .collect();
+        let mut args = Vec::new();
         for (key, arg) in &inv.args {
             let (head, below) = match key.value.split_once('.') {
                 Some((head, below)) => (head, Some(below)),
@@ -955,6 +1053,7 @@ impl Checker<'_> {
                     "unknown key",
                     suggest(head, &names, &format!("`{}` keys", action.name)),
                 );
+                args.push(None);
                 continue;
             };
             match (below, arg) {
@@ -962,6 +1061,19 @@ impl Checker<'_> {
                 (None, ArgSpec::Path(path)) => self.payload_arg(path, target, action, &payload),
                 (None, ArgSpec::Literal(lit)) => self.literal_arg(lit, target),
             }
+            // A path that is not `payload.<field>` has been reported above.
+            let value = match arg {
+                ArgSpec::Path(path) => path
+                    .value
+                    .strip_prefix("payload.")
+                    .map(ValidArgValue::Payload),
+                ArgSpec::Literal(lit) => Some(ValidArgValue::Literal(&lit.value)),
+            };
+            args.push(value.map(|value| ValidArg {
+                key: head,
+                nested: below.map_or_else(Vec::new, |b| b.split('.').collect()),
+                value,
+            }));
         }
         // Keys below a non-object argument already have their own error.
         let settable: Vec<(S<String>, ArgSpec)> = inv
@@ -994,6 +1106,11 @@ impl Checker<'_> {
                 );
             }
         }
+        Some(ValidInvoke {
+            spec: inv,
+            action,
+            args: args.into_iter().collect::<Option<_>>()?,
+        })
     }
 
     fn payload_arg(
@@ -1001,7 +1118,7 @@ impl Checker<'_> {
         path: &S<String>,
         target: &catalog::PayloadField,
         action: &Action,
-        payload: &HashMap<&str, &crate::spec::Field>,
+        payload: &HashMap<&str, &spec::Field>,
     ) {
         let Some(field_name) = path.value.strip_prefix("payload.") else {
             self.error(
@@ -1095,7 +1212,7 @@ impl Checker<'_> {
         target: &catalog::PayloadField,
         action: &Action,
         arg: &ArgSpec,
-        payload: &HashMap<&str, &crate::spec::Field>,
+        payload: &HashMap<&str, &spec::Field>,
     ) {
         if !matches!(target.ty, ActionFieldType::Object | ActionFieldType::Any) {
             self.error(
@@ -1202,12 +1319,14 @@ impl Checker<'_> {
         }
     }
 
-    fn flex_to_host(&mut self, t: &Trigger) {
-        self.misplaced(t.invoke.as_ref().map(|i| &i.key), "invoke", "flex_to_host", "remove `invoke`: flex_to_host triggers listen with `on`; use `direction: host_to_flex` to run a Flex action");
+    /// Checks a flex_to_host trigger; what it listens to, with its filters,
+    /// and the sources of each payload field (in payload order).
+    fn flex_to_host<'s>(&mut self, t: &'s Trigger) -> Option<(ValidListen<'s>, Vec<Vec<Source>>)> {
+        self.misplaced(t.invoke.as_ref().map(|i| &i.key), "invoke", Direction::FlexToHost, "remove `invoke`: flex_to_host triggers listen with `on`; use `direction: host_to_flex` to run a Flex action");
         self.misplaced(
             t.if_not_ready.as_ref().map(|i| &i.key),
             "if_not_ready",
-            "flex_to_host",
+            Direction::FlexToHost,
             "remove `if_not_ready`: it only applies to host_to_flex commands",
         );
         let Some(on) = &t.on else {
@@ -1218,7 +1337,7 @@ impl Checker<'_> {
                 "no `on`",
                 "add `on: { event: taskAccepted }` (or `{ after: Action }` / `{ before: Action }`)",
             );
-            return;
+            return None;
         };
         let on = &on.value;
         if let (OnKind::Event, Some(never)) =
@@ -1233,18 +1352,12 @@ impl Checker<'_> {
                     never.why
                 ),
             );
-            return;
+            return None;
         }
         let Some(ctx) = listen_context(on.kind.value, &on.name.value) else {
-            let (what, names): (&str, Vec<&str>) = match on.kind.value {
-                OnKind::Event => (
-                    "Flex event",
-                    catalog::EVENTS.iter().map(|e| e.name).collect(),
-                ),
-                _ => (
-                    "Flex action",
-                    catalog::ACTIONS.iter().map(|a| a.name).collect(),
-                ),
+            let (what, names) = match on.kind.value {
+                OnKind::Event => ("Flex event", catalog::event_names()),
+                _ => ("Flex action", catalog::action_names()),
             };
             let mut help = suggest(&on.name.value, &names, &format!("{what}s"));
             // A name of the other kind is a common mix-up.
@@ -1265,11 +1378,12 @@ impl Checker<'_> {
                 "not in the catalog",
                 help,
             );
-            return;
+            return None;
         };
         if ctx.subject != Subject::Task {
-            for (key, item) in [("channel", &t.channel), ("channel_type", &t.channel_type)] {
-                if let Some(item) = item {
+            for filter in CHANNEL_FILTERS {
+                let key = filter.key;
+                if let Some(item) = channel_item(t, filter) {
                     self.error(
                         format!(
                             "`{key}` cannot filter `{}`: it concerns no task",
@@ -1282,33 +1396,65 @@ impl Checker<'_> {
                 }
             }
         }
-        for (name, field) in &t.payload {
-            if let Some(from) = &field.from {
-                self.source_field(name, field, from, &ctx);
+        let sources: Vec<Option<Vec<Source>>> = t
+            .payload
+            .iter()
+            .map(|(name, field)| match &field.from {
+                Some(from) => self.source_field(name, field, from, &ctx),
+                None => Some(Vec::new()),
+            })
+            .collect();
+        let mut filters = Vec::new();
+        let mut resolved = true;
+        for filter in CHANNEL_FILTERS {
+            let Some(item) = channel_item(t, filter) else {
+                continue;
+            };
+            // Without a task this is an error reported above.
+            match resolve_source(filter.path, &ctx) {
+                Ok((source, _)) => filters.push(ValidFilter {
+                    source,
+                    equals: serde_json::Value::String(item.value.clone()),
+                }),
+                Err(_) => resolved = false,
             }
         }
         if let Some(when) = &t.when {
             for (path, lit) in &when.value {
                 match resolve_source(&path.value, &ctx) {
-                    Err((message, label, help)) => self.error(message, &path.span, label, help),
+                    Err((message, label, help)) => {
+                        self.error(message, &path.span, label, help);
+                        resolved = false;
+                    }
                     Ok((source, _)) => {
                         self.filter_literal(&source, lit);
                         self.filter_twice(t, &source, &path.span);
+                        filters.push(ValidFilter {
+                            source,
+                            equals: lit.value.clone(),
+                        });
                     }
                 }
             }
         }
+        let sources = sources.into_iter().collect::<Option<_>>()?;
+        resolved.then_some((
+            ValidListen {
+                kind: on.kind.value,
+                name: &on.name.value,
+                context: ctx,
+                filters,
+            },
+            sources,
+        ))
     }
 
     /// `channel:` and `channel_type:` are filters on task paths too; a `when`
     /// on the same path would be a second, conflicting test of one value.
     fn filter_twice(&mut self, t: &Trigger, source: &Source, span: &Span) {
-        let keys = [
-            ("channel", &t.channel, "task.taskChannelUniqueName"),
-            ("channel_type", &t.channel_type, "task.channelType"),
-        ];
-        for (key, item, path) in keys {
-            if let (Some(item), true) = (item, source.path == path) {
+        for filter in CHANNEL_FILTERS {
+            let (key, path) = (filter.key, filter.path);
+            if let (Some(item), true) = (channel_item(t, filter), source.path == path) {
                 self.error(
                     format!(
                         "`{path}` is filtered twice: by `{key}: {}` and here",
@@ -1322,14 +1468,16 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks a field's `from:`; its sources when every one resolves.
     fn source_field(
         &mut self,
         name: &S<String>,
-        field: &crate::spec::Field,
+        field: &spec::Field,
         from: &Item<Vec<S<String>>>,
         ctx: &ListenContext,
-    ) {
+    ) -> Option<Vec<Source>> {
         let ty = field.ty.as_ref().and_then(|t| field_type(&t.value));
+        let mut sources = Vec::new();
         let mut seen: HashMap<&str, &Span> = HashMap::new();
         // Absent at run time only when every source may be.
         let mut all_optional = true;
@@ -1354,15 +1502,17 @@ impl Checker<'_> {
                 }
             };
             all_optional &= source_optional;
+            let value_type = source.value_type;
+            sources.push(source);
             let Some(ty) = ty else { continue };
-            if let Some((_, fits)) = SOURCE_FITS.iter().find(|(v, _)| *v == source.value_type) {
+            if let Some((_, fits)) = SOURCE_FITS.iter().find(|(v, _)| *v == value_type) {
                 if !fits.contains(&ty) {
                     let want: Vec<&str> = fits.iter().map(|t| type_name(*t)).collect();
                     self.error(
                         format!(
                             "`{}` is a {}, which cannot feed a field of type `{}`",
                             path.value,
-                            value_type_name(source.value_type),
+                            value_type_name(value_type),
                             type_name(ty)
                         ),
                         &path.span,
@@ -1395,6 +1545,7 @@ impl Checker<'_> {
                 format!("add `optional: true` to `{}`", name.value),
             );
         }
+        all_resolved.then_some(sources)
     }
 
     fn filter_literal(&mut self, source: &Source, lit: &Literal) {
@@ -1433,6 +1584,14 @@ impl Checker<'_> {
     }
 }
 
+/// The value a trigger gives a channel filter's key, if any.
+fn channel_item<'t>(t: &'t Trigger, filter: &ChannelFilter) -> Option<&'t Item<String>> {
+    match filter.which {
+        ChannelKey::Channel => t.channel.as_ref(),
+        ChannelKey::ChannelType => t.channel_type.as_ref(),
+    }
+}
+
 /// An action payload key's place below an object argument: any JSON.
 const INSIDE_OBJECT: catalog::PayloadField = catalog::PayloadField {
     name: "(a key inside an object argument)",
@@ -1460,13 +1619,6 @@ fn has_dangerous_key(v: &serde_json::Value) -> bool {
         serde_json::Value::Array(items) => items.iter().any(has_dangerous_key),
         _ => false,
     }
-}
-
-fn type_name(t: FieldType) -> &'static str {
-    FIELD_TYPES
-        .iter()
-        .find(|(_, ft)| *ft == t)
-        .map_or("?", |(n, _)| n)
 }
 
 fn value_type_name(t: ValueType) -> &'static str {
@@ -1698,6 +1850,65 @@ mod tests {
         }
         let other = "    channel: chat\n    when: { task.channelType: sms }\n";
         crate::pipeline::compile("t.yaml", &spec("t", other)).expect("different paths");
+    }
+
+    /// Each would give `FlexBridge` two members of one name; the emitter
+    /// trusts validation to refuse them.
+    #[test]
+    fn bridge_member_clashes_are_refused() {
+        let spec = |name: &str, direction: &str| {
+            let end = if direction == "host_to_flex" {
+                "    invoke: { action: CompleteTask, args: { sid: { value: WRx } } }\n"
+            } else {
+                "    on: { event: taskAccepted }\n"
+            };
+            format!(
+                "version: 1\napp:\n  name: a\n  flex_origin: https://flex.twilio.com\n  \
+                 host_origins: [https://crm.example.com]\ntriggers:\n  - name: screen_pop\n    \
+                 direction: flex_to_host\n    on: {{ event: taskAccepted }}\n  - name: {name}\n    \
+                 direction: {direction}\n{end}"
+            )
+        };
+        for (name, direction) in [
+            ("dispose", "host_to_flex"),
+            ("state", "host_to_flex"),
+            ("free", "host_to_flex"),
+            ("state_change", "flex_to_host"),
+            ("on_screen_pop", "host_to_flex"),
+        ] {
+            let err = crate::pipeline::compile("t.yaml", &spec(name, direction)).expect_err(name);
+            assert!(
+                err.render()
+                    .contains("would give the host bridge a second member"),
+                "{name}: {}",
+                err.render()
+            );
+        }
+        // An event named `state` is `onState`: no clash.
+        crate::pipeline::compile("t.yaml", &spec("state", "flex_to_host")).expect("no clash");
+    }
+
+    #[test]
+    fn validation_hands_lower_what_it_resolved() {
+        let source = include_str!("../triggers.yaml");
+        let spec = crate::spec::parse(source).unwrap();
+        let findings = validate(&spec, source);
+        assert!(findings.errors.is_empty(), "{:?}", findings.errors);
+        let validated = findings.validated.expect("resolved");
+        assert_eq!(validated.triggers.len(), spec.triggers.len());
+        for (valid, t) in validated.triggers.iter().zip(&spec.triggers) {
+            assert_eq!(Some(valid.name), t.name.as_ref().map(|n| n.value.as_str()));
+            assert_eq!(
+                Some(valid.direction()),
+                vocabulary::direction(&t.direction.as_ref().unwrap().value)
+            );
+            assert_eq!(valid.fields.len(), t.payload.len());
+        }
+        // An error anywhere: nothing resolved is handed on.
+        let broken = source.replacen("type: e164", "type: phone", 1);
+        let spec = crate::spec::parse(&broken).unwrap();
+        let findings = validate(&spec, &broken);
+        assert!(!findings.errors.is_empty() && findings.validated.is_none());
     }
 
     #[test]

@@ -19,8 +19,6 @@
 //! Free text goes through the `render` escaping filters, plus `rs_doc` here
 //! for Rust doc comments.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use super::layout::{rust, ts};
@@ -78,7 +76,7 @@ const USER_TEMPLATES: &[(&str, &str, &str)] = &[
 ];
 
 pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
-    let view = View::new(plan)?;
+    let view = View::new(plan);
     let target = render::Target {
         generated_dir: GENERATED_DIR,
         user_dir: "bridge",
@@ -175,7 +173,9 @@ struct MethodView {
 }
 
 impl<'a> View<'a> {
-    fn new(plan: &'a Plan) -> Result<Self, EmitError> {
+    /// The plan is validated: its triggers' `FlexBridge` members are distinct
+    /// (`validate` refuses a spec whose names would clash).
+    fn new(plan: &'a Plan) -> Self {
         let payloads: Vec<PayloadView> = plan.triggers.iter().map(PayloadView::new).collect();
         let mut commands = Vec::new();
         let mut events = Vec::new();
@@ -201,8 +201,7 @@ impl<'a> View<'a> {
                 ));
             }
         }
-        check_members(&commands, &events)?;
-        Ok(View {
+        View {
             app: &plan.app.name.original,
             crate_name: format!("{}_bridge", plan.app.name.snake),
             spec_file: &plan.spec_file,
@@ -237,40 +236,8 @@ impl<'a> View<'a> {
             commands,
             events,
             ts_methods,
-        })
-    }
-}
-
-/// A spec whose names would give `FlexBridge` two members of one name (a
-/// trigger `dispose`, or a command `on_x` next to an event `x`) cannot be
-/// emitted as code that compiles: refuse it, naming the clash.
-fn check_members(commands: &[MethodView], events: &[MethodView]) -> Result<(), EmitError> {
-    let mut rust: BTreeSet<&str> = crate::catalog::BRIDGE_RUST_MEMBERS
-        .iter()
-        .copied()
-        .collect();
-    let mut js: BTreeSet<&str> = crate::catalog::BRIDGE_JS_MEMBERS.iter().copied().collect();
-    for m in commands.iter().chain(events) {
-        let names = [
-            (true, m.rust_name.as_str()),
-            (true, m.js_rust_name.as_str()),
-            (false, m.js_name.as_str()),
-        ];
-        for (is_rust, name) in names {
-            let set = if is_rust { &mut rust } else { &mut js };
-            if !set.insert(name) {
-                return Err(EmitError::Template {
-                    template: "bridge".to_string(),
-                    message: format!(
-                        "two members of FlexBridge would be named `{name}`: rename the trigger \
-                         that makes `{}`",
-                        m.rust_name
-                    ),
-                });
-            }
         }
     }
-    Ok(())
 }
 
 impl<'a> PayloadView<'a> {
@@ -621,7 +588,6 @@ mod tests {
     use super::*;
     use crate::emit::plugin::fixtures;
     use crate::emit::Owner;
-    use crate::ir::Names;
 
     fn find<'a>(files: &'a [OutFile], path: &str) -> &'a str {
         &files
@@ -766,33 +732,6 @@ mod tests {
         }
         let host = find(&files, "bridge/src/generated/host.rs");
         assert!(host.contains(".post_message(&to_js(message), this.core.flex_origin())"));
-    }
-
-    #[test]
-    fn clashing_member_names_are_refused() {
-        // (trigger name, index of a seed trigger of the wanted direction)
-        for (name, like) in [
-            ("dispose", 0),
-            ("state", 0),
-            ("free", 0),
-            ("state_change", 1),
-            ("on_screen_pop", 0),
-        ] {
-            let mut plan = fixtures::seed();
-            let mut trigger = plan.triggers[like].clone();
-            trigger.name = Names::new(name);
-            plan.triggers.push(trigger);
-            match emit(&plan) {
-                Ok(_) => panic!("{name}: emitted"),
-                Err(e) => assert!(e.to_string().contains("two members of FlexBridge"), "{e}"),
-            }
-        }
-        // An event named `state` is `onState`: no clash.
-        let mut plan = fixtures::seed();
-        let mut trigger = plan.triggers[1].clone();
-        trigger.name = Names::new("state");
-        plan.triggers.push(trigger);
-        assert!(emit(&plan).is_ok());
     }
 
     #[test]

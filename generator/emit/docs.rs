@@ -25,6 +25,7 @@ use crate::ir::{
     ArgValue, BridgeMember, Direction, Field, FieldType, Invoke, Listen, ListenKind, Plan,
     SourceRoot, Trigger, ValueType,
 };
+use crate::vocabulary;
 
 /// Where the document goes, relative to the output folder. `docs/` itself is
 /// the user's: flexgen owns this one file.
@@ -371,7 +372,10 @@ fn command_facts(out: &mut String, t: &Trigger, invoke: &Invoke, member: &Bridge
     fact(
         out,
         "direction",
-        "CRM → Flex (`host_to_flex`): a command, answered by Flex",
+        &format!(
+            "CRM → Flex (`{}`): a command, answered by Flex",
+            vocabulary::direction_name(Direction::HostToFlex)
+        ),
     );
     if let Some(action) = &t.user_action {
         fact(out, "user action", &markdown_text(action));
@@ -468,7 +472,10 @@ fn event_facts(out: &mut String, t: &Trigger, listen: &Listen, member: &BridgeMe
     fact(
         out,
         "direction",
-        "Flex → CRM (`flex_to_host`): an event, acknowledged by the host",
+        &format!(
+            "Flex → CRM (`{}`): an event, acknowledged by the host",
+            vocabulary::direction_name(Direction::FlexToHost)
+        ),
     );
     if let Some(action) = &t.user_action {
         fact(out, "user action", &markdown_text(action));
@@ -505,30 +512,14 @@ fn event_facts(out: &mut String, t: &Trigger, listen: &Listen, member: &BridgeMe
     );
 }
 
-fn type_name(ty: FieldType) -> &'static str {
-    match ty {
-        FieldType::String => "string",
-        FieldType::E164 => "e164",
-        FieldType::Integer => "integer",
-        FieldType::Number => "number",
-        FieldType::Boolean => "boolean",
-        FieldType::Datetime => "datetime",
-        FieldType::Enum => "enum",
-    }
-}
-
 fn limits(field: &Field) -> String {
     match field.ty {
         FieldType::String => match field.max_length {
             Some(n) => format!("at most {n} UTF-16 units, no lone surrogate"),
             None => "no lone surrogate".to_string(),
         },
-        FieldType::E164 => "`+` then 2 to 15 digits, the first not 0".to_string(),
-        FieldType::Integer => "a safe integer".to_string(),
-        FieldType::Number => "finite".to_string(),
-        FieldType::Boolean => String::new(),
-        FieldType::Datetime => "ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SS(.sss)Z`".to_string(),
         FieldType::Enum => format!("one of {}", join(field.values.iter().map(|v| md_code(v)))),
+        fixed => vocabulary::field_type_word(fixed).rule.to_string(),
     }
 }
 
@@ -583,7 +574,7 @@ fn payload_table(out: &mut String, t: &Trigger) {
             out,
             "| `{name}` | `{ty}` | {optional} | {limits} | {source} | {doc} |",
             name = field.name.original,
-            ty = type_name(field.ty),
+            ty = vocabulary::field_type_name(field.ty),
             optional = if field.optional { "yes" } else { "no" },
             limits = limits(field),
             source = source_text(t, field),
@@ -1077,6 +1068,43 @@ mod tests {
         assert_eq!(md_code("a|b"), "a\\|b");
         assert_eq!(md_code("a\\|b"), "a\\\\\\|b");
         assert_eq!(md_code("\"voice\""), "`\"voice\"`");
+    }
+
+    /// A payload row names each field's type as the spec spells it, with the
+    /// vocabulary's rule for the types of fixed format.
+    #[test]
+    fn every_field_type_is_documented_in_the_spec_spelling() {
+        let fields: String = vocabulary::FIELD_TYPES
+            .iter()
+            .map(|w| {
+                let values = if w.length == vocabulary::Length::LongestValue {
+                    ", values: [a]"
+                } else {
+                    ""
+                };
+                format!("      f_{0}: {{ type: {0}{values} }}\n", w.name)
+            })
+            .collect();
+        let yaml = format!(
+            "version: 1\napp:\n  name: a\n  flex_origin: https://flex.twilio.com\n  \
+             host_origins: [https://crm.example.com]\ntriggers:\n  - name: t\n    \
+             direction: host_to_flex\n    payload:\n{fields}    invoke:\n      \
+             action: CompleteTask\n      args: {{ sid: {{ value: WRx }} }}\n"
+        );
+        let doc = &emit(&plan(&yaml)).unwrap()[0].contents;
+        for w in vocabulary::FIELD_TYPES {
+            let row = format!("| `f_{0}` | `{0}` | no | {1} |", w.name, w.rule);
+            assert!(
+                w.rule.is_empty() || doc.contains(&row),
+                "{}: no `{row}` in\n{doc}",
+                w.name
+            );
+            assert!(
+                doc.contains(&format!("| `f_{0}` | `{0}` |", w.name)),
+                "{}",
+                w.name
+            );
+        }
     }
 
     #[test]

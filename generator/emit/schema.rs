@@ -3,7 +3,7 @@
 //! yaml-language-server (VS Code's YAML extension and others) reads it through
 //! `# yaml-language-server: $schema=./triggers.schema.json` and then completes
 //! keys, directions, channels, actions and events, and flags mistakes as you
-//! type. It is built from the catalog and the validator's own tables, so it
+//! type. It is built from the catalog and the spec's vocabulary, so it
 //! depends on the catalog only (the same file for every spec) and cannot drift
 //! from what `flexgen check` accepts. It is as tight as JSON Schema allows:
 //! what it cannot say (names that collide after case conversion, an arg's
@@ -16,28 +16,17 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::{self, Action, PayloadField, SourceField};
 use crate::emit::{OutFile, Owner, GENERATED_MARKER};
-use crate::ir::{ActionFieldType, Names, Plan, Subject, ValueType};
-use crate::validate::{
-    self, ARG_FITS, DANGEROUS_KEYS, DIRECTIONS, FIELD_TYPES, MAX_LENGTH, MAX_NAME_LEN,
-    QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
+use crate::ir::{ActionFieldType, Direction, FieldType, Names, Plan, Subject, ValueType};
+use crate::vocabulary::{
+    self, field_type_name as type_name_of, is_identifier, or_list, path_key_pattern, OnKind, Range,
+    ARG_FITS, DANGEROUS_KEYS, DIRECTIONS, FIELD_TYPES, MAX_LENGTH, MAX_NAME_LEN, NAME_PATTERN,
+    ON_KINDS, QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
 };
 
 /// Where `generate` writes it: beside `triggers.yaml` in a workspace.
 pub const FILE: &str = "triggers.schema.json";
 
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
-
-/// Trigger and payload field names, as `validate::is_identifier` checks them.
-const NAME_PATTERN: &str = "[a-z][a-z0-9]*(?:_[a-z0-9]+)*";
-
-/// One key below a free-form source: letters, digits, `_`, `-`, and never a
-/// key that reaches the prototype.
-fn path_key_pattern() -> String {
-    format!(
-        "(?!(?:{})(?:\\.|$))[A-Za-z0-9_-]+",
-        DANGEROUS_KEYS.join("|")
-    )
-}
 
 /// The schema as a file of the generated tree.
 pub fn emit(plan: &Plan) -> OutFile {
@@ -194,7 +183,7 @@ fn trigger() -> Value {
     });
     let mut rules = vec![
         direction_rule(
-            "host_to_flex",
+            Direction::HostToFlex,
             json!({
                 "required": ["invoke"],
                 "properties": {
@@ -205,7 +194,7 @@ fn trigger() -> Value {
             }),
         ),
         direction_rule(
-            "flex_to_host",
+            Direction::FlexToHost,
             json!({
                 "required": ["on"],
                 "properties": {
@@ -225,7 +214,7 @@ fn trigger() -> Value {
         "required": ["name", "direction"],
         "properties": {
             "name": {
-                "description": "snake_case identifier, at most 64 characters; also the message type on the wire.",
+                "description": format!("snake_case identifier, at most {MAX_NAME_LEN} characters; also the message type on the wire."),
                 "type": "string",
                 "pattern": format!("^{NAME_PATTERN}$"),
                 "maxLength": MAX_NAME_LEN,
@@ -233,8 +222,8 @@ fn trigger() -> Value {
             },
             "summary": { "description": "One line for docs and generated comments.", "type": "string" },
             "direction": {
-                "description": "host_to_flex (the CRM asks Flex to act) or flex_to_host (Flex tells the CRM).",
-                "enum": names(DIRECTIONS)
+                "description": direction_description(),
+                "enum": vocabulary::direction_names()
             },
             "user_action": {
                 "description": "Free text: what the user does (\"click a phone number\").",
@@ -264,7 +253,7 @@ fn trigger() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
-                    "queue_for_ms": range(QUEUE_FOR_MS, "Milliseconds a command may wait for the handshake (default 0: fail with NOT_READY at once).")
+                    "queue_for_ms": range(QUEUE_FOR_MS, &format!("Milliseconds a command may wait for the handshake (default {}: fail with NOT_READY at once).", QUEUE_FOR_MS.default))
                 }
             },
             "on": { "$ref": "#/definitions/on" },
@@ -279,7 +268,8 @@ fn trigger() -> Value {
     })
 }
 
-fn direction_rule(direction: &str, then: Value) -> Value {
+fn direction_rule(direction: Direction, then: Value) -> Value {
+    let direction = vocabulary::direction_name(direction);
     json!({
         "if": { "required": ["direction"], "properties": { "direction": { "const": direction } } },
         "then": then
@@ -287,8 +277,8 @@ fn direction_rule(direction: &str, then: Value) -> Value {
 }
 
 fn field() -> Value {
-    let string = type_name_of(crate::ir::FieldType::String);
-    let enumeration = type_name_of(crate::ir::FieldType::Enum);
+    let string = type_name_of(FieldType::String);
+    let enumeration = type_name_of(FieldType::Enum);
     json!({
         "description": "A payload field.",
         "type": "object",
@@ -296,21 +286,21 @@ fn field() -> Value {
         "required": ["type"],
         "properties": {
             "type": {
-                "description": "string, e164 (+ then 2-15 digits), integer, number, boolean, datetime (ISO 8601 UTC) or enum.",
-                "enum": names(FIELD_TYPES)
+                "description": field_type_description(),
+                "enum": vocabulary::field_type_names()
             },
             "optional": {
                 "description": "true lets the field be absent (default false).",
                 "type": "boolean"
             },
             "doc": { "description": "Free text, lands in generated doc comments.", "type": "string" },
-            "max_length": range(MAX_LENGTH, "type: string only: upper bound in UTF-16 units (default 1024)."),
+            "max_length": range(MAX_LENGTH, &format!("type: string only: upper bound in UTF-16 units (default {}).", MAX_LENGTH.default)),
             "values": {
                 "description": "type: enum only, required there: 1 or more distinct non-empty strings.",
                 "type": "array",
                 "minItems": 1,
                 "uniqueItems": true,
-                "items": { "type": "string", "minLength": 1, "maxLength": MAX_LENGTH.1 }
+                "items": { "type": "string", "minLength": 1, "maxLength": MAX_LENGTH.max }
             },
             "from": {
                 "description": "flex_to_host only, required there: the source path the plugin reads, or a list of them (the first value present that fits the field is sent).",
@@ -363,14 +353,14 @@ fn invoke() -> Value {
         "properties": {
             "action": {
                 "description": "A Flex action of the catalog.",
-                "enum": action_names()
+                "enum": catalog::action_names()
             },
             "args": {
                 "description": "Action payload key -> payload.<field>, a number, true/false, or { value: ... } for any other literal.",
                 "type": ["object", "null"],
                 "additionalProperties": arg_ref(ActionFieldType::Any)
             },
-            "timeout_ms": range(TIMEOUT_MS, "Flex's answer must arrive within this many milliseconds (default 10000).")
+            "timeout_ms": range(TIMEOUT_MS, &format!("Flex's answer must arrive within this many milliseconds (default {}).", TIMEOUT_MS.default))
         },
         "allOf": rules
     })
@@ -528,14 +518,14 @@ fn on() -> Value {
         "minProperties": 1,
         "maxProperties": 1,
         "properties": {
-            "event": { "description": "A manager event.", "enum": event_names() },
+            "event": { "description": "A manager event.", "enum": catalog::event_names() },
             "after": {
                 "description": "An after-listener on a catalog action (runs only when the action succeeded).",
-                "enum": action_names()
+                "enum": catalog::action_names()
             },
             "before": {
                 "description": "A before-listener on a catalog action (observes; never aborts).",
-                "enum": action_names()
+                "enum": catalog::action_names()
             }
         }
     })
@@ -688,21 +678,26 @@ fn context_rule(subject: Subject, action: Option<&Action>) -> Value {
 
 /// One `if on is one of these, then this context` rule per distinct context.
 fn listener_rules() -> Vec<Value> {
-    let mut listeners: Vec<(&str, &str, Value)> = catalog::EVENTS
-        .iter()
-        .map(|e| ("event", e.name, context_rule(e.subject, None)))
-        .collect();
-    for kind in ["before", "after"] {
-        listeners.extend(
-            catalog::ACTIONS
-                .iter()
-                .map(|a| (kind, a.name, context_rule(a.subject, Some(a)))),
-        );
+    let mut listeners: Vec<(&str, &str, Value)> = Vec::new();
+    for word in ON_KINDS {
+        if word.kind == OnKind::Event {
+            listeners.extend(
+                catalog::EVENTS
+                    .iter()
+                    .map(|e| (word.key, e.name, context_rule(e.subject, None))),
+            );
+        } else {
+            listeners.extend(
+                catalog::ACTIONS
+                    .iter()
+                    .map(|a| (word.key, a.name, context_rule(a.subject, Some(a)))),
+            );
+        }
     }
     group_by(listeners.iter(), |(_, _, rule)| rule.clone())
         .into_iter()
         .map(|(rule, members)| {
-            let by_kind: Map<String, Value> = ["event", "before", "after"]
+            let by_kind: Map<String, Value> = vocabulary::on_keys()
                 .iter()
                 .map(|kind| {
                     let names: Vec<&str> = members
@@ -750,28 +745,29 @@ fn group_by<T, K: PartialEq>(
     groups
 }
 
-fn range((min, max, _): (i64, i64, u32), description: &str) -> Value {
+fn range(Range { min, max, .. }: Range, description: &str) -> Value {
     json!({ "description": description, "type": "integer", "minimum": min, "maximum": max })
 }
 
-fn names<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
-    table.iter().map(|(name, _)| *name).collect()
-}
-
-fn type_name_of(ty: crate::ir::FieldType) -> &'static str {
-    FIELD_TYPES
+/// "host_to_flex (the CRM asks Flex to act) or flex_to_host (...)."
+fn direction_description() -> String {
+    let each: Vec<String> = DIRECTIONS
         .iter()
-        .find(|(_, t)| *t == ty)
-        .map(|(name, _)| *name)
-        .expect("every field type has a spec name")
+        .map(|d| format!("{} ({})", d.name, d.gloss))
+        .collect();
+    format!("{}.", or_list(&each))
 }
 
-fn action_names() -> Vec<&'static str> {
-    catalog::ACTIONS.iter().map(|a| a.name).collect()
-}
-
-fn event_names() -> Vec<&'static str> {
-    catalog::EVENTS.iter().map(|e| e.name).collect()
+/// "string, e164 (+ then 2-15 digits), integer, ... or enum."
+fn field_type_description() -> String {
+    let each: Vec<String> = FIELD_TYPES
+        .iter()
+        .map(|t| match t.hint {
+            Some(hint) => format!("{} ({hint})", t.name),
+            None => t.name.to_string(),
+        })
+        .collect();
+    format!("{}.", or_list(&each))
 }
 
 /// Well-formed names the validator refuses as reserved: one of their case
@@ -782,7 +778,7 @@ fn reserved_names(pascal: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in catalog::TS_RESERVED.iter().chain(catalog::RUST_RESERVED) {
         let candidate = Names::new(word).snake;
-        if !validate::is_identifier(&candidate) || out.contains(&candidate) {
+        if !is_identifier(&candidate) || out.contains(&candidate) {
             continue;
         }
         let names = Names::new(&candidate);
@@ -851,8 +847,8 @@ mod tests {
     fn every_catalog_name_is_an_enum_member_where_it_belongs() {
         let s = schema("0");
         let defs = "/definitions";
-        let actions: Vec<&str> = catalog::ACTIONS.iter().map(|a| a.name).collect();
-        let events: Vec<&str> = catalog::EVENTS.iter().map(|e| e.name).collect();
+        let actions = catalog::action_names();
+        let events = catalog::event_names();
         assert_eq!(
             enum_at(&s, &format!("{defs}/invoke/properties/action/enum")),
             actions
@@ -878,12 +874,12 @@ mod tests {
             enum_at(&s, &format!("{trigger}/channel_type/enum")),
             catalog::CHANNEL_TYPES
         );
-        let directions: Vec<&str> = DIRECTIONS.iter().map(|(n, _)| *n).collect();
+        let directions: Vec<&str> = DIRECTIONS.iter().map(|d| d.name).collect();
         assert_eq!(
             enum_at(&s, &format!("{trigger}/direction/enum")),
             directions
         );
-        let types: Vec<&str> = FIELD_TYPES.iter().map(|(n, _)| *n).collect();
+        let types: Vec<&str> = FIELD_TYPES.iter().map(|t| t.name).collect();
         assert_eq!(
             enum_at(&s, &format!("{defs}/field/properties/type/enum")),
             types
@@ -931,9 +927,9 @@ mod tests {
     fn one_listener_rule_covers_each_event_and_action_exactly_once() {
         let rules = listener_rules();
         for (kind, names) in [
-            ("event", event_names()),
-            ("before", action_names()),
-            ("after", action_names()),
+            ("event", catalog::event_names()),
+            ("before", catalog::action_names()),
+            ("after", catalog::action_names()),
         ] {
             for name in names {
                 let hits = rules
