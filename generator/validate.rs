@@ -1090,11 +1090,40 @@ impl Checker<'_> {
             .collect();
         self.args_overlap(&settable);
         for required in action.fields.iter().filter(|f| !f.optional) {
-            let given = inv
+            let given: Vec<&(S<String>, ArgSpec)> = inv
                 .args
                 .iter()
-                .any(|(k, _)| k.value.split('.').next() == Some(required.name));
-            if !given {
+                .filter(|(k, _)| k.value.split('.').next() == Some(required.name))
+                .collect();
+            // Given only key by key, each key from an optional payload
+            // field: without them Flex would get an empty object (for
+            // `SetTaskAttributes.attributes` with `mergeExisting: false`,
+            // a task stripped of its attributes).
+            let may_be_empty = !given.is_empty()
+                && given.iter().all(|(k, arg)| {
+                    k.value.contains('.')
+                        && matches!(arg, ArgSpec::Path(path) if path
+                            .value
+                            .strip_prefix("payload.")
+                            .and_then(|name| payload.get(name))
+                            .is_some_and(|f| f.optional.as_ref().is_some_and(|o| o.value)))
+                });
+            if may_be_empty {
+                let (first, _) = given[0];
+                self.error(
+                    format!(
+                        "`{}.{}` is required, but every value set inside it may be absent",
+                        action.name, required.name
+                    ),
+                    &first.span,
+                    "only optional fields below",
+                    format!(
+                        "make one of those payload fields required, set a key inside `{}` to a literal, or give `{}` whole",
+                        required.name, required.name
+                    ),
+                );
+            }
+            if given.is_empty() {
                 self.error(
                     format!("`{}` needs `{}` in its args", action.name, required.name),
                     &action_name.span,

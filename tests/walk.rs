@@ -162,6 +162,13 @@ fn new_add_trigger_generate_typecheck_build_and_run_in_chromium() {
         stdout.contains("plugin.js is flex-plugin build's production bundle"),
         "the workspace's plugin was not the real builder's bundle:\n{stdout}"
     );
+    // The added trigger, with no hook written, end to end in that bundle.
+    assert!(
+        stdout.contains(
+            "✔ whatsapp_chat_accepted: taskAccepted in Flex reaches the host with the declared fields"
+        ),
+        "the added trigger did not reach the host page:\n{stdout}"
+    );
     for trigger in [
         "click_to_dial",
         "dial_failed",

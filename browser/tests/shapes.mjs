@@ -673,6 +673,44 @@ export function shapesSuite(get) {
       },
     );
 
+    seedIt(
+      "interaction_logged of a call placed from Flex: accepted_at is when the customer answered, and talk_seconds leaves the ringing out",
+      async () => {
+        const { page, flex } = await resetAll();
+        const set = await flex.evaluate(() =>
+          window.flexSim.setDialOutcome("ring"),
+        );
+        assert.ok(set.ok, set.message);
+        const outcome = await page.evaluate(() =>
+          window.crm.run("click_to_dial", { phone_number: "+15557654322" }),
+        );
+        assert.deepEqual(outcome, { ok: true });
+        const sid = await outboundSid(flex);
+        const ringing = await flex.evaluate((s) => window.flexSim.task(s), sid);
+        assert.equal(ringing.status, "pending");
+        // The customer's phone rings for over a second before they answer.
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        const answeredAt = await flex.evaluate(() => Date.now());
+        const a = await flex.evaluate((s) => window.flexSim.answerCall(s), sid);
+        assert.ok(a.ok, a.message);
+        const r = await flex.evaluate((s) => window.flexSim.wrapup(s), sid);
+        assert.ok(r.ok, r.message);
+        const p = await eventOf(
+          page,
+          "interaction_logged",
+          "the activity record",
+        );
+        const accepted = Date.parse(p.accepted_at);
+        const ended = Date.parse(p.ended_at);
+        assert.ok(accepted >= answeredAt, JSON.stringify(p));
+        assert.equal(p.talk_seconds, Math.floor((ended - accepted) / 1000));
+        assert.ok(
+          ended - Date.parse(p.created_at) >= 1200,
+          `the ringing happened after the reservation was made: ${JSON.stringify(p)}`,
+        );
+      },
+    );
+
     for (const [what, ring, customer] of [
       [
         "an email names the sender's address",

@@ -309,13 +309,17 @@ export async function deliverEvent<P>(
 /**
  * Sets `value` at `path` below `target` (a command's action arguments),
  * making plain objects for the keys on the way that hold none. The keys come
- * from the spec, which refuses `__proto__`, `constructor` and `prototype`.
+ * from the spec, which refuses `__proto__`, `constructor` and `prototype`;
+ * they are refused here too, as `read` refuses them, so no edit of the
+ * generated code can reach a prototype.
  */
 export function setIn(
   target: object,
   path: readonly [string, ...string[]],
   value: unknown,
 ): void {
+  const bad = path.find((key) => FORBIDDEN_KEYS.has(key));
+  if (bad !== undefined) throw new Error(`${bad}: key not allowed`);
   let node = target as Record<string, unknown>;
   for (const key of path.slice(0, -1)) {
     const next = hasOwn(node, key) ? node[key] : undefined;
