@@ -39,8 +39,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::emit::{user_home, OutFile, Owner, GENERATED_DIRS, GENERATED_MARKER};
-use crate::seal::{self, Seal};
+use crate::emit::{user_home, OutFile, Owner, GENERATED_DIRS};
+use crate::seal::{self, Seal, GENERATED_MARKER};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
