@@ -1,15 +1,20 @@
 //! Embeds the browser harness in the binary, so that `flexgen preview` works
 //! from `cargo install` with no checkout: writes `$OUT_DIR/harness_files.rs`,
 //! a sorted table of `(path under browser/, include_bytes!(...))` for every
-//! file the preview runs. Installed packages and dotfiles stay out.
+//! file the preview runs. Installed packages, dotfiles and the security
+//! tests' pages (attacker/, rogue.html) stay out.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-/// The folders of browser/ the preview needs (tests/ drives Chromium and is
-/// for the repository's own test suite only).
-const DIRS: &[&str] = &["harness", "host", "simulator", "shared", "attacker"];
+/// The folders of browser/ the preview needs. tests/ drives Chromium and
+/// attacker/ is the third-origin page of the security tests: both are for
+/// the repository's own test suite only, and a preview serves neither.
+const DIRS: &[&str] = &["harness", "host", "simulator", "shared"];
+/// Test-only pages inside those folders: the blank same-origin pages the
+/// security tests frame (`rogue.html`), never part of a preview.
+const TEST_ONLY: &[&str] = &["rogue.html"];
 /// Single files of browser/: the lockfile is what `npm ci` installs.
 const FILES: &[&str] = &["package.json", "package-lock.json"];
 
@@ -21,7 +26,10 @@ fn collect(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') || name == "node_modules" {
+        if name.to_string_lossy().starts_with('.')
+            || name == "node_modules"
+            || TEST_ONLY.iter().any(|t| name == *t)
+        {
             continue;
         }
         let sub = rel.join(&name);

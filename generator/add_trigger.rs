@@ -17,7 +17,7 @@ use flexgen::spec::OnKind;
 use flexgen::vocabulary;
 use flexgen::write::{self, Mode};
 
-use crate::cli::{self, Status};
+use crate::console::{self, Status};
 use crate::prompt::{self, Prompter};
 
 /// `--direction`, spelled as the vocabulary spells it on the command line
@@ -127,7 +127,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Status> {
     let shown = args.spec.display().to_string();
-    let Some(source) = cli::read_spec(&args.spec)? else {
+    let Some(source) = console::read_spec(&args.spec)? else {
         return Ok(Status::Failed);
     };
     // An invalid spec stays invalid with one more trigger; say whose fault it is.
@@ -191,7 +191,7 @@ pub fn run(args: Args) -> Result<Status> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| cli::spec_folder(&args.spec));
+        .unwrap_or_else(|| console::spec_folder(&args.spec));
     // The prompts may have taken minutes: if the spec was saved from an
     // editor meanwhile, writing ours would silently drop that edit.
     let now = flexgen::source::load(&args.spec, &shown).ok();
@@ -205,7 +205,7 @@ pub fn run(args: Args) -> Result<Status> {
         write::apply(&out, &files, Mode::from_flags(false, args.force)).with_context(|| {
             format!(
                 "writing {shown} and {}; nothing was changed",
-                cli::folder(&out)
+                console::folder(&out)
             )
         })?;
     eprintln!(
@@ -214,13 +214,13 @@ pub fn run(args: Args) -> Result<Status> {
         lines.start(),
         lines.end()
     );
-    cli::report_written(&outcome, &files, &out);
+    console::report_written(&outcome, &files, &out);
     if let Some(added) = plan.triggers.last() {
         eprintln!(
             "it works as declared; for code of your own, add a hook `{}(payload)` to \
              {}flex-plugin/src/hooks.ts (optional)",
             added.name.camel,
-            cli::folder(&out)
+            console::folder(&out)
         );
     }
     Ok(Status::Ok)

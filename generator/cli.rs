@@ -12,9 +12,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use clap::{CommandFactory as _, Parser, Subcommand};
 
-use flexgen::emit::{self, Owner};
+use flexgen::emit;
 use flexgen::scaffold;
 use flexgen::write::{self, Mode, Outcome};
+
+use crate::add_trigger;
+use crate::console::{folder, plural, read_spec, report_written, spec_folder, Status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -149,7 +152,7 @@ enum Command {
     },
     /// Add one trigger to the spec and regenerate, all or nothing.
     #[command(after_help = ADD_TRIGGER_EXAMPLE)]
-    AddTrigger(Box<crate::add_trigger::Args>),
+    AddTrigger(Box<add_trigger::Args>),
     /// Write only docs/PROTOCOL.md: setup, the wire protocol, and every
     /// trigger with its payload, errors and a sequence diagram. (`generate`
     /// writes it too.)
@@ -207,13 +210,6 @@ Example:
 Prints `host: URL` and `flex: URL` on stdout once serving; build progress goes
 to stderr. Builds under DIR/.flexgen/ (add it to .gitignore). Ctrl-C stops it.";
 
-/// How a command that ran to the end went.
-pub(crate) enum Status {
-    Ok,
-    /// Invalid spec, or `--check` found differences.
-    Failed,
-}
-
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -255,7 +251,7 @@ fn execute(command: Command) -> Result<Status> {
             clap_complete::generate(shell, &mut Cli::command(), "flexgen", &mut script);
             print_data(&script, "the completion script")
         }
-        Command::AddTrigger(args) => crate::add_trigger::run(*args),
+        Command::AddTrigger(args) => add_trigger::run(*args),
         Command::Docs(output) => output.run(Scope::Docs),
         Command::Preview { spec, port } => preview(&spec, port),
         Command::Schema => {
@@ -394,19 +390,6 @@ fn print_data(bytes: &[u8], what: &str) -> Result<Status> {
     }
 }
 
-/// Reads the spec's text; `None` after printing why it is not a spec's text
-/// (too large, not UTF-8), which is the spec's fault (exit 1), not I/O's.
-pub(crate) fn read_spec(spec: &Path) -> Result<Option<String>> {
-    match flexgen::source::load(spec, &spec.display().to_string()) {
-        Ok(source) => Ok(Some(source)),
-        Err(flexgen::source::LoadError::Io(e)) => Err(missing_spec(spec, e)),
-        Err(flexgen::source::LoadError::Invalid(diagnostics)) => {
-            eprint!("{}", diagnostics.render());
-            Ok(None)
-        }
-    }
-}
-
 /// Reads and compiles the spec; `None` after printing its diagnostics.
 /// Its warnings are printed, and the run goes on.
 fn compile(spec: &Path) -> Result<Option<flexgen::ir::Plan>> {
@@ -429,67 +412,6 @@ fn compile_counting(spec: &Path) -> Result<Option<(flexgen::ir::Plan, usize)>> {
             Ok(None)
         }
     }
-}
-
-pub(crate) fn missing_spec(spec: &Path, e: io::Error) -> anyhow::Error {
-    let help = match e.kind() {
-        io::ErrorKind::NotFound => {
-            "\n  help: pass the path of your spec: `flexgen generate path/to/triggers.yaml`"
-        }
-        io::ErrorKind::IsADirectory => {
-            "\n  help: that is a folder: pass the spec file in it, e.g. `folder/triggers.yaml`"
-        }
-        _ => "",
-    };
-    anyhow::anyhow!("cannot read spec {}: {e}{help}", spec.display())
-}
-
-pub(crate) fn report_written(outcome: &Outcome, files: &[emit::OutFile], out: &Path) {
-    if outcome.recovered {
-        eprintln!(
-            "flexgen: first finished a run in {} that was killed part-way (its journal, {}, \
-             was left behind)",
-            folder(out),
-            write::JOURNAL
-        );
-    }
-    for path in &outcome.edited {
-        eprintln!("  replaced {path}, edited by hand (--force)");
-    }
-    let owned_by_user = |path: &str| {
-        files
-            .iter()
-            .any(|f| f.path == path && f.owner == Owner::User)
-    };
-    // An edited file (add-trigger's spec) is reported by its command.
-    let edited = |path: &String| {
-        files
-            .iter()
-            .any(|f| &f.path == path && f.owner == Owner::Edited)
-    };
-    for path in outcome.created.iter().filter(|p| !edited(p)) {
-        let note = if owned_by_user(path) {
-            " (yours to edit)"
-        } else {
-            ""
-        };
-        eprintln!("  created {path}{note}");
-    }
-    for path in outcome.updated.iter().filter(|p| !edited(p)) {
-        eprintln!("  updated {path}");
-    }
-    for path in &outcome.removed {
-        eprintln!("  removed {path} (stale)");
-    }
-    let count = |list: &[String]| list.iter().filter(|p| !edited(p)).count();
-    let wrote = count(&outcome.created) + count(&outcome.updated);
-    let unchanged = count(&outcome.unchanged) + outcome.kept.len();
-    eprintln!(
-        "flexgen: wrote {wrote} {}, removed {}, {unchanged} unchanged in {}",
-        plural(wrote, "file"),
-        outcome.removed.len(),
-        folder(out)
-    );
 }
 
 fn report_check(outcome: &Outcome, spec: &Path, out: &Path) -> Result<Status> {
@@ -518,30 +440,4 @@ fn report_check(outcome: &Outcome, spec: &Path, out: &Path) -> Result<Status> {
         folder(out)
     );
     Ok(Status::Failed)
-}
-
-/// The spec's own folder, `.` for a bare file name.
-pub(crate) fn spec_folder(spec: &Path) -> PathBuf {
-    match spec.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// A folder as shown in messages: `out/`, `./`.
-pub(crate) fn folder(dir: &Path) -> String {
-    let shown = dir.display().to_string();
-    if shown.ends_with('/') {
-        shown
-    } else {
-        format!("{shown}/")
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
-    }
 }

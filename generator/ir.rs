@@ -9,8 +9,9 @@
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use serde::{Deserialize, Serialize};
 
-/// Version of the wire protocol both runtimes speak. Bump on any envelope change.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version of the wire protocol both runtimes speak (its one source is
+/// [`crate::protocol`]).
+pub use crate::protocol::PROTOCOL_VERSION;
 
 /// Everything the emitters need, for one spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

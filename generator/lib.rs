@@ -10,7 +10,9 @@
 //! limits) and `catalog` (Flex's names) are shared by every stage. Beside it:
 //! `scaffold` lays down a new workspace (`flexgen new`), `edit` splices a trigger into a spec (`flexgen
 //! add-trigger`), `preview` serves the browser harness for a workspace
-//! (`flexgen preview`); `cli` is the thin command-line edge.
+//! (`flexgen preview`); `cli` is the thin command-line edge. `protocol` is
+//! the one source of the wire protocol's version, error codes and limits,
+//! which `emit` writes into both runtimes' constants files.
 
 pub mod catalog;
 pub mod diag;
@@ -20,6 +22,7 @@ pub mod ir;
 pub mod lower;
 pub mod pipeline;
 pub mod preview;
+pub mod protocol;
 pub mod scaffold;
 pub mod seal;
 pub mod source;

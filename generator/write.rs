@@ -39,8 +39,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::emit::{user_home, OutFile, Owner, GENERATED_DIRS, GENERATED_MARKER};
-use crate::seal::{self, Seal};
+use crate::emit::{user_home, OutFile, Owner, GENERATED_DIRS};
+use crate::seal::{self, Seal, GENERATED_MARKER};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -497,25 +497,28 @@ struct Rename {
 }
 
 /// Counts the steps of a write: `before_step` (tests) sees the ones that can
-/// fail the run; every step, the finishing ones too, is also a point where
-/// `FLEXGEN_TEST_CRASH_AT=n` kills the process, so tests can kill a real
-/// `flexgen generate` at each moment of its write, deterministically.
+/// fail the run. Built with the `test-hooks` feature (never in a release
+/// build: only `cargo test` turns it on, see Cargo.toml), every step, the
+/// finishing ones too, is also a point where `FLEXGEN_TEST_CRASH_AT=n` kills
+/// the process, so tests/crash.rs can kill a real `flexgen generate` at each
+/// moment of its write, deterministically.
 struct Steps<'a> {
     taken: usize,
     fallible: usize,
+    #[cfg(feature = "test-hooks")]
     crash_at: Option<usize>,
     before_step: &'a mut dyn FnMut(usize) -> io::Result<()>,
 }
 
 impl<'a> Steps<'a> {
     fn new(before_step: &'a mut dyn FnMut(usize) -> io::Result<()>) -> Self {
-        let crash_at = std::env::var("FLEXGEN_TEST_CRASH_AT")
-            .ok()
-            .and_then(|n| n.parse().ok());
         Steps {
             taken: 0,
             fallible: 0,
-            crash_at,
+            #[cfg(feature = "test-hooks")]
+            crash_at: std::env::var("FLEXGEN_TEST_CRASH_AT")
+                .ok()
+                .and_then(|n| n.parse().ok()),
             before_step,
         }
     }
@@ -530,6 +533,7 @@ impl<'a> Steps<'a> {
     /// A best-effort step after the commit point.
     fn finishing(&mut self) {
         self.taken += 1;
+        #[cfg(feature = "test-hooks")]
         if self.crash_at == Some(self.taken) {
             die();
         }
@@ -537,6 +541,7 @@ impl<'a> Steps<'a> {
 }
 
 /// Ends the process the way a kill would: no unwinding, no cleanup.
+#[cfg(feature = "test-hooks")]
 fn die() -> ! {
     #[cfg(unix)]
     // SAFETY: kill(2) on our own pid with a valid signal number.

@@ -1,7 +1,11 @@
 //! A `flexgen generate` killed at any moment leaves the old tree or the new
 //! one (issue 6). Two ways to kill it:
 //! - at every step of its write in turn (`FLEXGEN_TEST_CRASH_AT=n` makes the
-//!   real binary SIGKILL itself before its n-th step), so no moment is missed;
+//!   real binary SIGKILL itself before its n-th step), so no moment is missed.
+//!   The hook is compiled in only with the `test-hooks` feature, which `cargo
+//!   test` turns on (Cargo.toml's dev-dependency on this package) and no
+//!   `cargo build` or `cargo install` does: the shipped binary ignores the
+//!   variable;
 //! - with a real SIGKILL from outside at spread-out delays, on a spec large
 //!   enough that the run takes a while, so nothing depends on the hook.
 //!
@@ -190,6 +194,13 @@ fn killed_before_each_step_of_its_write_generate_leaves_old_or_new() {
             .output()
             .unwrap();
         if out.status.success() {
+            assert!(
+                n > 1,
+                "FLEXGEN_TEST_CRASH_AT=1 did not kill {}: it was built without the \
+                 `test-hooks` feature; run the tests with `cargo test` (the dev-dependency \
+                 on this package turns it on) or pass `--features test-hooks`",
+                env!("CARGO_BIN_EXE_flexgen")
+            );
             steps = n - 1;
             assert!(tree(dir.path()) == scene.new_tree);
             break;

@@ -1,8 +1,9 @@
 //! `flexgen preview` from outside the binary: a generated copy of the seed
 //! workspace is built and served on two loopback origins, both pages answer
 //! with the harness's headers, the workspace's own hooks are what the Flex
-//! page runs, and SIGINT stops it all with exit 0 and both ports free. Bad
-//! input exits before anything is served.
+//! page runs, nothing of the security tests is served (no attacker page, no
+//! hostile contacts), and SIGINT stops it all with exit 0 and both ports
+//! free. Bad input exits before anything is served.
 //!
 //! Needs what `scripts/setup.sh` installs (node 20+, npm with the harness's
 //! packages in its cache, the wasm32 target, wasm-bindgen-cli at the pinned
@@ -235,6 +236,21 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
     assert_eq!(config["flexOrigin"], origin(&flex));
     assert_eq!(config["plan"]["app"]["flex_origin"], origin(&flex));
     assert_eq!(get(&format!("{host}pkg/bridge_bg.wasm")).status, 200);
+    // Nothing of the security tests: no attacker origin, no hostile
+    // contacts, no blank framing pages.
+    assert_eq!(config["attackerOrigin"], serde_json::Value::Null);
+    assert!(config.get("contacts").is_none(), "{config}");
+    let crm = get(&format!("{}/_shared/crm.js", origin(&host)));
+    assert_eq!(crm.status, 200);
+    assert!(crm.body.contains("Ada Lovelace"), "the sample contacts");
+    for hostile in ["onerror", "__pwned", "Quote Injection"] {
+        assert!(
+            !crm.body.contains(hostile),
+            "the previewed CRM page holds test data ({hostile})"
+        );
+    }
+    assert_eq!(get(&format!("{host}rogue.html")).status, 404);
+    assert_eq!(get(&format!("{flex}rogue.html")).status, 404);
 
     let sim = get(&flex);
     assert_eq!(sim.status, 200);
@@ -276,6 +292,8 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
     assert!(hooks.contains(HOOK_MARKER));
     assert!(ws.join(".flexgen/preview/harness/serve.mjs").exists());
     assert!(ws.join(".flexgen/build/cases/shop/triggers.yaml").exists());
+    assert!(!ws.join(".flexgen/preview/attacker").exists());
+    assert!(!ws.join(".flexgen/build/www/attacker").exists());
     assert_eq!(
         fs::read_to_string(ws.join(".flexgen/.gitignore"))
             .unwrap()

@@ -8,6 +8,9 @@
 //                            spec hash (version skew, `?skew=1`)
 //   <out>/www/flex/_shared/  the Flex UI bundle (real Actions Framework)
 //   <out>/www/attacker/      the third-origin page of the security tests
+//                            (only when the servers run one: not in
+//                            `flexgen preview`, which also gets no
+//                            rogue.html, the tests' blank framing pages)
 //   <out>/cargo/             the bridges' cargo target dir
 //
 // <out> is target/e2e for the repository's cases (the seed and examples/*),
@@ -501,7 +504,12 @@ export function optimizeWasm(input, out, bin) {
  * missing wasm-opt an error (the benchmark measures its output).
  * `realBuild` builds a workspace's plugin with the real plugin builder
  * (production) instead of esbuild (development); the repository's cases
- * always get the real build.
+ * always get the real build. `contacts` ([{ name, company, phone }]) goes
+ * into config.json for the host page to show instead of its sample contacts
+ * (the tests' hostile names, browser/tests/contacts.mjs).
+ *
+ * The security tests' pages (the attacker page, rogue.html) are built only
+ * when there is an attacker origin to serve them: `flexgen preview` has none.
  */
 export async function buildAll(
   { hostOrigin, flexOrigin, attackerOrigin },
@@ -512,10 +520,12 @@ export async function buildAll(
     cases: given,
     requireWasmOpt = false,
     realBuild = false,
+    contacts,
     out = outDir,
     log = () => {},
   } = {},
 ) {
+  const testPages = Boolean(attackerOrigin);
   const wasmOpt = wasmOptBin();
   if (wasmOpt === undefined && requireWasmOpt)
     throw new Error(
@@ -530,7 +540,11 @@ export async function buildAll(
 
   log("bundling @twilio/flex-ui for the browser (once)");
   await buildFlexBundle(path.join(flexRoot, "_shared"), cacheRoot());
-  log("bundling the simulator, the host page and the attacker page");
+  log(
+    testPages
+      ? "bundling the simulator, the host page and the attacker page"
+      : "bundling the simulator and the host page",
+  );
   await bundleScript(
     path.join(browserDir, "simulator", "main.ts"),
     path.join(flexRoot, "_shared", "simulator.js"),
@@ -545,13 +559,18 @@ export async function buildAll(
   copyInto(path.join(flexRoot, "_shared"), {
     "simulator.css": path.join(browserDir, "simulator", "simulator.css"),
   });
-  await bundleScript(
-    path.join(browserDir, "attacker", "main.ts"),
-    path.join(attackerRoot, "attacker.js"),
-  );
-  copyInto(attackerRoot, {
-    "index.html": path.join(browserDir, "attacker", "index.html"),
-  });
+  if (!testPages) {
+    // A folder built with them before (by a test run) keeps none of them.
+    fs.rmSync(attackerRoot, { recursive: true, force: true });
+  } else {
+    await bundleScript(
+      path.join(browserDir, "attacker", "main.ts"),
+      path.join(attackerRoot, "attacker.js"),
+    );
+    copyInto(attackerRoot, {
+      "index.html": path.join(browserDir, "attacker", "index.html"),
+    });
+  }
 
   const built = [];
   const cases = workspace
@@ -666,21 +685,29 @@ export async function buildAll(
       pluginBuild: production ? "flex-plugin build" : "esbuild development",
       hostOrigin,
       flexOrigin,
-      attackerOrigin,
+      attackerOrigin: attackerOrigin ?? null,
       hostUrl: `${hostOrigin}/${c.name}/`,
       flexUrl: `${flexOrigin}/${c.name}/`,
+      ...(contacts ? { contacts } : {}),
       plan,
     };
     const json = JSON.stringify(config, null, 2);
     writeIfChanged(path.join(hostDir, "config.json"), json);
     writeIfChanged(path.join(flexDir, "config.json"), json);
+    if (!testPages)
+      for (const dir of [hostDir, flexDir])
+        fs.rmSync(path.join(dir, "rogue.html"), { force: true });
     copyInto(hostDir, {
       "index.html": path.join(browserDir, "host", "index.html"),
-      "rogue.html": path.join(browserDir, "host", "rogue.html"),
+      ...(testPages && {
+        "rogue.html": path.join(browserDir, "host", "rogue.html"),
+      }),
     });
     copyInto(flexDir, {
       "index.html": path.join(browserDir, "simulator", "index.html"),
-      "rogue.html": path.join(browserDir, "simulator", "rogue.html"),
+      ...(testPages && {
+        "rogue.html": path.join(browserDir, "simulator", "rogue.html"),
+      }),
     });
     built.push(config);
   }

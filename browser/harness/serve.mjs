@@ -10,6 +10,10 @@
 // `--ready-json` (what `flexgen preview` passes) prints, once serving, one
 // line of JSON on stdout, {"hostUrl","flexUrl"} of the first case, and
 // nothing else there; build logs go to stderr.
+//
+// The attacker page (the security tests' third origin) is served for the
+// repository's cases; for a workspace only when `--attacker-port` is given:
+// `flexgen preview` serves a user's pages and nothing of the tests.
 
 import path from "node:path";
 import { buildAll, outDir, workspaceOutDir } from "./build.mjs";
@@ -34,7 +38,10 @@ const port = (name, fallback) => {
 const ports = {
   host: port("host-port", workspace ? 0 : 4310),
   flex: port("flex-port", workspace ? 0 : 4311),
-  attacker: port("attacker-port", workspace ? 0 : 4312),
+  attacker:
+    workspace && !args.includes("--attacker-port")
+      ? null
+      : port("attacker-port", workspace ? 0 : 4312),
 };
 const only = opt("case", undefined);
 const out = workspace ? workspaceOutDir(workspace) : outDir;
@@ -78,7 +85,8 @@ try {
         `  ${"".padEnd(18)} Flex simulator ${c.flexUrl} (inside the host page's iframe)`,
       );
     }
-    console.log(`  attacker page      ${servers.attackerOrigin}/`);
+    if (servers.attackerOrigin)
+      console.log(`  attacker page      ${servers.attackerOrigin}/`);
   }
 } catch (e) {
   // A Ctrl-C during a build step kills that step too: give the signal's

@@ -91,14 +91,16 @@ function listen(handler, port) {
 
 /**
  * Starts the three servers (ports 0 = any free port) over the roots under
- * `www`. Returns their origins and `close()`.
+ * `www`. Returns their origins and `close()`. `ports.attacker` null: no
+ * attacker server (`attackerOrigin` null), as in `flexgen preview`, which
+ * serves a user's pages and none of the security tests'.
  */
 export async function startServers(
   www,
   ports = { host: 0, flex: 0, attacker: 0 },
 ) {
   let flexOrigin = "";
-  let attackerOrigin = "";
+  let attackerOrigin = null;
   const host = await listen(
     serveStatic(path.join(www, "host"), (_p, type, search) =>
       type.startsWith("text/html")
@@ -108,7 +110,7 @@ export async function startServers(
               "script-src 'self' 'wasm-unsafe-eval'",
               // `?idp=1`: the CRM also lets the Flex frame navigate to a
               // login page (SSO) on another origin, played by the attacker.
-              `frame-src 'self' ${flexOrigin}${search.get("idp") === "1" ? ` ${attackerOrigin}` : ""}`,
+              `frame-src 'self' ${flexOrigin}${search.get("idp") === "1" && attackerOrigin ? ` ${attackerOrigin}` : ""}`,
               "style-src 'self'",
               "object-src 'none'",
               // Only pages of its own origin may frame the CRM (clickjacking);
@@ -135,22 +137,25 @@ export async function startServers(
     ),
     ports.flex,
   );
-  const attacker = await listen(
-    serveStatic(path.join(www, "attacker"), () => ({})),
-    ports.attacker,
-  );
+  const attacker =
+    ports.attacker == null
+      ? null
+      : await listen(
+          serveStatic(path.join(www, "attacker"), () => ({})),
+          ports.attacker,
+        );
   // `localhost` for the host and 127.0.0.1 for Flex and the attacker: two
   // host names as well as three ports, as in production.
   const hostOrigin = `http://localhost:${host.address().port}`;
   flexOrigin = `http://127.0.0.1:${flex.address().port}`;
-  attackerOrigin = `http://127.0.0.1:${attacker.address().port}`;
+  if (attacker) attackerOrigin = `http://127.0.0.1:${attacker.address().port}`;
   return {
     hostOrigin,
     flexOrigin,
     attackerOrigin,
     close: () =>
       Promise.all(
-        [host, flex, attacker].map(
+        [host, flex, attacker].filter(Boolean).map(
           (s) =>
             new Promise((r) => {
               s.closeAllConnections();

@@ -27,30 +27,56 @@ declare global {
   }
 }
 
-// Three of these are hostile on purpose: they must show as the exact text.
-const CONTACTS: readonly Contact[] = Object.freeze([
+// The CRM's sample contacts, what a preview shows. A test run brings its own
+// list in config.json instead (`contacts`, from browser/tests/contacts.mjs:
+// names and companies with markup and quotes that must show as the exact
+// text).
+const SAMPLE_CONTACTS: readonly Contact[] = Object.freeze([
   {
     name: "Ada Lovelace",
     company: "Analytical Engines Ltd",
     phone: "+15551230001",
   },
   {
-    name: '<img src=x onerror="window.__pwned=1">',
-    company: "Markup & Sons <b>Ltd</b>",
+    name: "Katherine Johnson",
+    company: "Orbital Mechanics Inc",
     phone: "+15551230002",
   },
   {
-    name: '"; window.__pwned=2; //',
-    company: "Quote Injection LLC",
+    name: "Alan Turing",
+    company: "Bombe Works Ltd",
     phone: "+442071230003",
   },
   {
-    name: "Invoice \u202Egpj.exe",
-    company: "Bidi Tricks GmbH",
+    name: "Emmy Noether",
+    company: "Invariant Algebra GmbH",
     phone: "+4930123400004",
   },
   { name: "Grace Hopper", company: "COBOL Systems", phone: "+16175550105" },
 ]);
+
+/** The contacts on show: the sample, or the list config.json brings. */
+let contacts: readonly Contact[] = SAMPLE_CONTACTS;
+
+function contactsOf(c: Config): readonly Contact[] {
+  const given: unknown = c.contacts;
+  if (given === undefined) return SAMPLE_CONTACTS;
+  const isContact = (x: unknown): x is Contact =>
+    typeof x === "object" &&
+    x !== null &&
+    ["name", "company", "phone"].every(
+      (k) => typeof (x as Record<string, unknown>)[k] === "string",
+    );
+  if (!Array.isArray(given) || !given.every(isContact))
+    throw new Error(
+      "config.json: `contacts` must be a list of { name, company, phone } strings",
+    );
+  return Object.freeze(
+    given.map((x) =>
+      Object.freeze({ name: x.name, company: x.company, phone: x.phone }),
+    ),
+  );
+}
 
 const errors: string[] = [];
 const states: string[] = [];
@@ -279,7 +305,7 @@ function screenPop(trigger: Trigger, payload: unknown): void {
   );
   if (!field) return;
   const number = record[field.name.original] as string;
-  const contact = CONTACTS.find((c) => c.phone === number) ?? null;
+  const contact = contacts.find((c) => c.phone === number) ?? null;
   crm.popped = {
     trigger: trigger.name.snake,
     number,
@@ -348,7 +374,7 @@ function watchFlexMessages(flexOrigin: string): void {
 
 function renderContacts(): void {
   const target = dialTrigger();
-  const rows = CONTACTS.map((c) => {
+  const rows = contacts.map((c) => {
     const phone = target
       ? el("button", {
           cls: "call",
@@ -595,6 +621,8 @@ async function start(): Promise<void> {
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   config = (await response.json()) as Config;
   crm.config = config;
+  contacts = contactsOf(config);
+  crm.contacts = contacts;
 
   renderHeader();
   renderContacts();
@@ -637,7 +665,7 @@ const crm: Crm = {
   // Replaced below, once start() runs (it needs crm to exist).
   ready: new Promise<void>(() => undefined),
   bridge: null,
-  contacts: CONTACTS,
+  contacts: SAMPLE_CONTACTS,
   states,
   whenState,
   events,

@@ -50,7 +50,8 @@ export interface Plan {
   triggers: Trigger[];
 }
 
-export type Config = PageConfig<Plan>;
+/** config.json; `contacts` replaces the page's sample contacts (test runs). */
+export type Config = PageConfig<Plan> & { contacts?: readonly Contact[] };
 
 export type BridgeState =
   | "connecting"

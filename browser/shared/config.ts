@@ -1,11 +1,13 @@
 // config.json, which harness/build.mjs writes next to each case's host and
 // simulator pages: where the three origins are and the spec's resolved plan
 // (`flexgen check --plan`). Each page types the plan as far as it reads it.
+// `attackerOrigin` is null when no attacker page is served (`flexgen
+// preview`).
 export interface PageConfig<Plan> {
   case: string;
   hostOrigin: string;
   flexOrigin: string;
-  attackerOrigin: string;
+  attackerOrigin: string | null;
   hostUrl: string;
   flexUrl: string;
   plan: Plan;

@@ -244,11 +244,15 @@ async function loadConfig(): Promise<SimConfig> {
     "case",
     "hostOrigin",
     "flexOrigin",
-    "attackerOrigin",
     "hostUrl",
     "flexUrl",
   ] as const;
-  if (!isRecord(raw) || strings.some((k) => typeof raw[k] !== "string"))
+  if (
+    !isRecord(raw) ||
+    strings.some((k) => typeof raw[k] !== "string") ||
+    (raw["attackerOrigin"] !== null &&
+      typeof raw["attackerOrigin"] !== "string")
+  )
     throw new Error("config.json: unexpected shape");
   return raw as unknown as SimConfig;
 }

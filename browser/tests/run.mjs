@@ -23,6 +23,7 @@ import { externalsSuite } from "./externals.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
 import { attackSuite } from "./attack.mjs";
+import { TEST_CONTACTS } from "./contacts.mjs";
 import { fuzzSuite } from "./fuzz.mjs";
 import { robustnessSuite } from "./robustness.mjs";
 import { securitySuite } from "./security.mjs";
@@ -60,6 +61,7 @@ try {
     workspace,
     realBuild,
     out,
+    contacts: TEST_CONTACTS,
     log: (m) => console.error(`build: ${m}`),
   });
 } catch (e) {

@@ -84,7 +84,10 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
         generated: GENERATED_TEMPLATES,
         user: USER_TEMPLATES,
     };
-    target.emit(&header(plan, "//"), &view, str::to_string)
+    let mut files = target.emit(&header(plan, "//"), &view, str::to_string)?;
+    files.push(super::constants::rust(plan));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 /// Everything the templates read.
@@ -612,6 +615,10 @@ mod tests {
                 ("bridge/src/generated/mod.rs", Owner::Generated),
                 ("bridge/src/generated/payloads.rs", Owner::Generated),
                 ("bridge/src/generated/protocol.rs", Owner::Generated),
+                (
+                    "bridge/src/generated/protocol_constants.rs",
+                    Owner::Generated
+                ),
                 ("bridge/src/lib.rs", Owner::User),
             ]
         );

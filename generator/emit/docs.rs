@@ -31,44 +31,12 @@ use crate::vocabulary;
 /// the user's: flexgen owns this one file.
 pub const PROTOCOL_MD: &str = "docs/PROTOCOL.md";
 
-/// Every error code of the protocol, with its meaning (docs/protocol.md,
-/// "Error codes"); the order of the runtimes' `ErrorCode`.
-pub const ERROR_CODES: &[(&str, &str)] = &[
-    (
-        "SCHEMA_INVALID",
-        "the envelope or payload did not match the trigger's schema; the message says which field and why",
-    ),
-    (
-        "UNKNOWN_TRIGGER",
-        "`type` names no trigger of this direction (only between ends of different specs, which the handshake already refuses)",
-    ),
-    (
-        "FLEX_ACTION_FAILED",
-        "the Flex action rejected (the message is Flex's error text), or the plugin hook refused the command",
-    ),
-    (
-        "TIMEOUT",
-        "no answer within the trigger's time limit; a command that reached Flex after its deadline did not run",
-    ),
-    (
-        "NOT_READY",
-        "no handshake within the queue time, the queue was full, or the bridge was disposed",
-    ),
-    (
-        "VERSION_MISMATCH",
-        "the two ends were generated from different specs or protocol versions",
-    ),
-    (
-        "PEER_RELOADED",
-        "Flex reloaded while the command was in flight: it may or may not have run, and it is never sent again (the bridge settles with it; it never travels)",
-    ),
-];
+/// Every error code of the protocol, with its meaning: [`crate::protocol`]'s.
+pub use crate::protocol::ERROR_CODES;
+use crate::protocol::{COMMAND_QUEUE_LIMIT, EVENT_QUEUE_LIMIT, EVENT_QUEUE_MS};
 
-/// Largest number of commands waiting for the handshake (bridge runtime).
-const COMMAND_QUEUE_LIMIT: u32 = 64;
-/// Events waiting for the handshake in the plugin: how many, how long.
-const EVENT_QUEUE_LIMIT: u32 = 64;
-const EVENT_QUEUE_SECONDS: u32 = 10;
+/// How long the plugin keeps events before the handshake, in seconds.
+const EVENT_QUEUE_SECONDS: u32 = EVENT_QUEUE_MS / 1000;
 
 /// Rejection texts a Flex action is known to settle with, besides the ones
 /// every action can have (see [`ANY_ACTION_FAILURES`]).
@@ -314,7 +282,7 @@ fn protocol(out: &mut String, plan: &Plan) {
         hash = plan.spec_hash,
         flex = md_code(&plan.app.flex_origin),
     );
-    for (code, meaning) in ERROR_CODES {
+    for crate::protocol::ErrorCode { code, meaning, .. } in ERROR_CODES {
         let _ = writeln!(out, "| `{code}` | {meaning} |");
     }
     out.push_str(
@@ -1171,13 +1139,15 @@ mod tests {
         );
     }
 
-    /// The codes documented are exactly the codes both runtimes know, and a
-    /// command's table lists every code the bridge can settle it with: all
-    /// but UNKNOWN_TRIGGER, which the handshake rules out for matching ends.
+    /// The codes documented are exactly the codes both runtimes know (their
+    /// generated `protocol_constants` files), and a command's table lists
+    /// every code the bridge can settle it with: all but UNKNOWN_TRIGGER,
+    /// which the handshake rules out for matching ends.
     #[test]
     fn error_codes_match_the_runtimes() {
-        let documented: Vec<&str> = ERROR_CODES.iter().map(|(c, _)| *c).collect();
-        let rust = include_str!("../../templates/bridge/protocol.rs");
+        let documented: Vec<&str> = ERROR_CODES.iter().map(|c| c.code).collect();
+        let plan = crate::pipeline::compile("triggers.yaml", SEED).unwrap();
+        let rust = crate::emit::constants::rust(&plan).contents;
         let as_str = rust
             .split("pub fn as_str(self)")
             .nth(1)
@@ -1187,15 +1157,15 @@ mod tests {
             .unwrap();
         let rust_codes: Vec<&str> = as_str.split('"').skip(1).step_by(2).collect();
         assert_eq!(rust_codes, documented);
-        let ts = include_str!("../../templates/plugin/protocol.ts");
-        let union = ts
-            .split("export type ErrorCode =")
+        let ts = crate::emit::constants::typescript(&plan).contents;
+        let list = ts
+            .split("export const ERROR_CODES = [")
             .nth(1)
             .unwrap()
-            .split(';')
+            .split(']')
             .next()
             .unwrap();
-        let ts_codes: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+        let ts_codes: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
         assert_eq!(ts_codes, documented);
         let mut command: Vec<&str> = COMMAND_ERRORS.iter().map(|(c, _)| *c).collect();
         command.push("UNKNOWN_TRIGGER");

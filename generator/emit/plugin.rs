@@ -116,9 +116,12 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
         generated: GENERATED_TEMPLATES,
         user: USER_TEMPLATES,
     };
-    target.emit(&header(plan, "//"), &view, |file| {
+    let mut files = target.emit(&header(plan, "//"), &view, |file| {
         file.replace("{Plugin}", &view.plugin_class)
-    })
+    })?;
+    files.push(super::constants::typescript(plan));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 /// Everything the templates read.
@@ -884,6 +887,10 @@ mod tests {
                 ("flex-plugin/src/AcmeCrmPlugin.ts", Owner::User),
                 ("flex-plugin/src/flexgen/actions.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/protocol.ts", Owner::Generated),
+                (
+                    "flex-plugin/src/flexgen/protocol_constants.ts",
+                    Owner::Generated
+                ),
                 ("flex-plugin/src/flexgen/runtime.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/triggers.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/wiring.ts", Owner::Generated),

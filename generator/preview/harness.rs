@@ -34,12 +34,20 @@ pub fn materialise(dir: &Path) -> Result<usize, PreviewError> {
         .iter()
         .filter_map(|(rel, _)| rel.split_once('/').map(|(first, _)| first))
         .collect();
-    for first in top
-        .iter()
-        .copied()
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    let top: std::collections::BTreeSet<&str> = top.into_iter().collect();
+    for first in &top {
         remove_stale(dir, first)?;
+    }
+    // A folder an older flexgen shipped (the security tests' attacker/ was
+    // one) goes as a whole; node_modules/ stays.
+    let entries = fs::read_dir(dir).map_err(io_error(format!("reading {}", dir.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(io_error(format!("reading {}", dir.display())))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() && name != "node_modules" && !top.contains(name.as_str()) {
+            fs::remove_dir_all(&path).map_err(io_error(format!("removing {}", path.display())))?;
+        }
     }
     Ok(written)
 }
@@ -201,5 +209,40 @@ mod tests {
         fs::write(dir.path().join("harness/serve.mjs"), "changed").unwrap();
         assert_eq!(materialise(dir.path()).unwrap(), 1);
         assert!(!stale.exists());
+        // A folder no longer shipped goes; installed packages stay.
+        let old_folder = dir.path().join("attacker");
+        fs::create_dir_all(&old_folder).unwrap();
+        fs::write(old_folder.join("main.ts"), "old").unwrap();
+        fs::create_dir_all(dir.path().join("node_modules/x")).unwrap();
+        assert_eq!(materialise(dir.path()).unwrap(), 0);
+        assert!(!old_folder.exists());
+        assert!(dir.path().join("node_modules/x").exists());
+    }
+
+    /// `flexgen preview` serves a user's pages, none of the security tests':
+    /// neither the third-origin attacker page nor the blank framing pages,
+    /// nor the tests' hostile contacts (they come from browser/tests/).
+    #[test]
+    fn no_page_or_data_of_the_security_tests_is_embedded() {
+        for (rel, bytes) in FILES {
+            assert!(
+                !rel.starts_with("attacker/") && !rel.starts_with("tests/"),
+                "{rel} is test-only and must not be embedded (build.rs DIRS)"
+            );
+            assert!(
+                !rel.ends_with("rogue.html"),
+                "{rel} is test-only and must not be embedded (build.rs TEST_ONLY)"
+            );
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !text.contains("onerror=\"window.__pwned"),
+                "{rel} holds the security tests' hostile contacts: they belong in \
+                 browser/tests/contacts.mjs"
+            );
+        }
+        assert!(
+            FILES.iter().any(|(f, _)| *f == "host/main.ts"),
+            "the host page is embedded"
+        );
     }
 }

@@ -47,7 +47,9 @@ pub fn serve(
         .arg("--spec")
         .arg(spec)
         .args(["--host-port", &port.to_string()])
-        .args(["--flex-port", "0", "--attacker-port", "0", "--ready-json"])
+        // No `--attacker-port`: the security tests' third-origin page is
+        // not served (nor embedded, see build.rs).
+        .args(["--flex-port", "0", "--ready-json"])
         .current_dir(harness)
         .env(
             "FLEXGEN_BIN",

@@ -1,4 +1,4 @@
-//! The flexgen wire protocol, host side (docs/protocol.md, version 2).
+//! The flexgen wire protocol, host side (docs/protocol.md).
 //!
 //! Static runtime: the same for every spec, copied verbatim behind the
 //! generated header. The spec-specific parts (app name, spec hash, Flex
@@ -20,25 +20,14 @@
 use std::convert::Infallible;
 use std::fmt;
 
-/// Protocol version; a peer with another one is reported, not served.
-/// Version 2: commands carry an absolute `deadline`.
-pub const PROTOCOL_VERSION: u32 = 2;
-
-/// Namespace of every flexgen message; anything else is not ours.
-pub const PROTOCOL_NS: &str = "flexgen";
-
-/// Commands waiting for the handshake, at most.
-pub const COMMAND_QUEUE_LIMIT: usize = 64;
-
-/// Ids remembered for duplicate detection. Only events, hellos and replies
-/// come from Flex, and none of them runs a Flex action.
-const RECENT_IDS: usize = 512;
-
-/// Longest reason text sent back to Flex (it may quote hostile input).
-const MAX_REASON: usize = 200;
-
-/// Longest error message accepted from Flex.
-const MAX_ERROR_MESSAGE: usize = 2000;
+// The version, namespace, error codes and limits: generated from flexgen's
+// one source of them, which the plugin and docs/PROTOCOL.md share. Ids are
+// remembered (`RECENT_IDS`) for duplicate detection only: just events,
+// hellos and replies come from Flex, and none of them runs a Flex action.
+pub use super::protocol_constants::{
+    ErrorCode, COMMAND_QUEUE_LIMIT, PROTOCOL_NS, PROTOCOL_VERSION,
+};
+use super::protocol_constants::{MAX_ERROR_MESSAGE, MAX_REASON, RECENT_IDS};
 
 /// Keys that could reach or shadow prototypes in JavaScript: refused everywhere.
 const FORBIDDEN_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
@@ -203,58 +192,6 @@ impl Object {
 
 // ---------------------------------------------------------------------------
 // Errors, states, answers.
-
-/// Error codes a command may fail with (docs/protocol.md, "Error codes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// The envelope or payload did not match the trigger's schema; the
-    /// message says which field and why.
-    SchemaInvalid,
-    /// The message names no trigger of this direction.
-    UnknownTrigger,
-    /// The Flex action rejected; the message is Flex's error text.
-    FlexActionFailed,
-    /// No answer within the trigger's time limit.
-    Timeout,
-    /// No handshake within the queue time, the queue was full, or the bridge
-    /// was disposed.
-    NotReady,
-    /// The two ends were generated from different specs or protocol versions.
-    VersionMismatch,
-    /// Flex reloaded (or another plugin instance took over) while the command
-    /// was in flight: it may or may not have run, and it is never sent again.
-    /// Never on the wire: the bridge settles with it by itself.
-    PeerReloaded,
-}
-
-impl ErrorCode {
-    /// The code as it travels on the wire: `SCHEMA_INVALID`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::SchemaInvalid => "SCHEMA_INVALID",
-            ErrorCode::UnknownTrigger => "UNKNOWN_TRIGGER",
-            ErrorCode::FlexActionFailed => "FLEX_ACTION_FAILED",
-            ErrorCode::Timeout => "TIMEOUT",
-            ErrorCode::NotReady => "NOT_READY",
-            ErrorCode::VersionMismatch => "VERSION_MISMATCH",
-            ErrorCode::PeerReloaded => "PEER_RELOADED",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [
-            ErrorCode::SchemaInvalid,
-            ErrorCode::UnknownTrigger,
-            ErrorCode::FlexActionFailed,
-            ErrorCode::Timeout,
-            ErrorCode::NotReady,
-            ErrorCode::VersionMismatch,
-            ErrorCode::PeerReloaded,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == code)
-    }
-}
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

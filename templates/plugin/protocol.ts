@@ -1,5 +1,5 @@
 /**
- * The flexgen wire protocol, plugin side (docs/protocol.md, version 2).
+ * The flexgen wire protocol, plugin side (docs/protocol.md).
  *
  * Static runtime: the same for every spec, copied verbatim behind the
  * generated header. The spec-specific parts (trigger names, payload schemas,
@@ -21,21 +21,30 @@
  * - nothing is ever posted with target origin `"*"`.
  */
 
-/** Protocol version; a peer with another one is reported, not served. */
-export const PROTOCOL_VERSION = 2;
+// The version, namespace, error codes and limits: generated from flexgen's
+// one source of them, which the bridge and docs/PROTOCOL.md share.
+import {
+  CLOCK_SLACK_MS,
+  type ErrorCode,
+  EVENT_QUEUE_LIMIT,
+  EVENT_QUEUE_MS,
+  LIVE_COMMAND_LIMIT,
+  MAX_ERROR_MESSAGE,
+  MAX_REASON,
+  PROTOCOL_NS,
+  PROTOCOL_VERSION,
+  RECENT_IDS,
+} from "./protocol_constants";
 
-/** Namespace of every flexgen message; anything else is not ours. */
-export const PROTOCOL_NS = "flexgen";
-
-/** Error codes a reply may carry (docs/protocol.md, "Error codes"). */
-export type ErrorCode =
-  | "SCHEMA_INVALID"
-  | "UNKNOWN_TRIGGER"
-  | "FLEX_ACTION_FAILED"
-  | "TIMEOUT"
-  | "NOT_READY"
-  | "VERSION_MISMATCH"
-  | "PEER_RELOADED";
+export {
+  CLOCK_SLACK_MS,
+  type ErrorCode,
+  EVENT_QUEUE_LIMIT,
+  EVENT_QUEUE_MS,
+  LIVE_COMMAND_LIMIT,
+  PROTOCOL_NS,
+  PROTOCOL_VERSION,
+};
 
 /** A failure that becomes a typed error reply to the host. */
 export class ProtocolError extends Error {
@@ -78,9 +87,6 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
 
 /** A lone surrogate: the host bridge (Rust) cannot hold one, so no end accepts it. */
 const LONE_SURROGATE = /\p{Cs}/u;
-
-/** Longest reason text sent back to the host (it may quote hostile input). */
-const MAX_REASON = 200;
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 const ISO_DATETIME =
@@ -291,7 +297,7 @@ const messageId = matching(MESSAGE_ID, "a message id");
 
 const ERROR_SCHEMA: PayloadSchema = {
   code: required(matching(/^[A-Z_]{1,40}$/, "an error code")),
-  message: required(checks.string(2000)),
+  message: required(checks.string(MAX_ERROR_MESSAGE)),
 };
 
 function common(kind: Envelope["kind"]): PayloadSchema {
@@ -432,15 +438,6 @@ export class RecentIds {
 // ---------------------------------------------------------------------------
 // The endpoint.
 
-/**
- * How far past its trigger's time limit from now a deadline may lie: the
- * clocks of two windows of one browser agree to far better than this, so a
- * deadline later than that was not set by a flexgen host.
- */
-export const CLOCK_SLACK_MS = 1_000;
-/** Commands remembered until their deadline, at most (see `LiveIds`). */
-export const LIVE_COMMAND_LIMIT = 65_536;
-
 /** Throws `TIMEOUT` once `deadline` has passed: call it right before acting. */
 export function beforeDeadline(deadline: number): void {
   if (Date.now() >= deadline) {
@@ -491,18 +488,13 @@ interface QueuedEvent {
   readonly at: number;
 }
 
-/** Events sent before the handshake wait this long at most... */
-export const EVENT_QUEUE_MS = 10_000;
-/** ...and at most this many of them. */
-export const EVENT_QUEUE_LIMIT = 64;
-/** Ids remembered for duplicate detection. */
-const RECENT_IDS = 512;
-
 /** Shortens a thrown value to the text of a reply; never throws itself. */
 function errorText(error: unknown): string {
   try {
     const text = error instanceof Error ? error.message : String(error);
-    return typeof text === "string" ? text.slice(0, 2000) : "(no message)";
+    return typeof text === "string"
+      ? text.slice(0, MAX_ERROR_MESSAGE)
+      : "(no message)";
   } catch {
     // A thrown object whose `toString` is not callable, or throws.
     return "(a value that cannot be shown)";

@@ -1,0 +1,272 @@
+//! The wire protocol has one source, `generator/protocol.rs`, and its
+//! envelope cannot change without a version bump.
+//!
+//! - An approval test in the style of wasm-bindgen's schema hash: the hash of
+//!   the envelope's shape (message kinds, their keys and types, the error
+//!   codes) is stored next to `PROTOCOL_VERSION` as `APPROVED_ENVELOPE`. A
+//!   different hash under the same version fails: bump the version, then
+//!   re-bless (`FLEXGEN_BLESS=1 cargo test --release --locked --test protocol`).
+//! - The runtimes match that shape: the plugin's message interfaces and the
+//!   bridge's envelope keys are read from `templates/`, and neither runtime
+//!   spells the version, the error codes or the limits itself.
+//! - docs/protocol.md names the same version, codes and limits.
+
+use std::fs;
+use std::path::Path;
+
+use flexgen::protocol::{
+    envelope_hash, envelope_shape, APPROVED_ENVELOPE, COMMAND_QUEUE_LIMIT, ENVELOPE, ERROR_CODES,
+    EVENT_QUEUE_LIMIT, EVENT_QUEUE_MS, LIMITS, LIVE_COMMAND_LIMIT, PROTOCOL_VERSION, RECENT_IDS,
+};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(rel: &str) -> String {
+    fs::read_to_string(repo().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+const SOURCE: &str = "generator/protocol.rs";
+
+#[test]
+fn the_envelope_changes_only_with_a_version_bump() {
+    let (approved_version, approved_hash) = APPROVED_ENVELOPE;
+    let hash = envelope_hash();
+    if approved_version == PROTOCOL_VERSION && approved_hash == hash {
+        return;
+    }
+    let bless = std::env::var_os("FLEXGEN_BLESS").is_some_and(|v| v == "1");
+    assert!(
+        approved_version != PROTOCOL_VERSION,
+        "the envelope changed; bump the protocol version and re-bless.\n  \
+         The envelope's shape hashes to {hash}, but {SOURCE} approved {approved_hash} for \
+         PROTOCOL_VERSION {PROTOCOL_VERSION}. Both runtimes check `v`, so ends of different \
+         envelopes must not take each other for the same protocol: raise PROTOCOL_VERSION in \
+         {SOURCE} (and docs/protocol.md), then run \
+         `FLEXGEN_BLESS=1 cargo test --release --locked --test protocol`.\n\
+         The shape now:\n{}",
+        envelope_shape()
+    );
+    assert!(
+        PROTOCOL_VERSION > approved_version,
+        "PROTOCOL_VERSION ({PROTOCOL_VERSION}) went down from the approved \
+         {approved_version}: versions only grow; raise it above {approved_version} in {SOURCE}"
+    );
+    let path = repo().join(SOURCE);
+    let text = fs::read_to_string(&path).unwrap();
+    let old =
+        format!("APPROVED_ENVELOPE: (u32, &str) = ({approved_version}, \"{approved_hash}\");");
+    let new = format!("APPROVED_ENVELOPE: (u32, &str) = ({PROTOCOL_VERSION}, \"{hash}\");");
+    assert!(
+        text.contains(&old),
+        "{SOURCE} no longer reads `{old}`: keep APPROVED_ENVELOPE on one line"
+    );
+    if bless {
+        fs::write(&path, text.replacen(&old, &new, 1)).unwrap();
+        eprintln!("blessed: {SOURCE}: {new}");
+        return;
+    }
+    panic!(
+        "PROTOCOL_VERSION is {PROTOCOL_VERSION} but {SOURCE} approved the envelope of version \
+         {approved_version}: re-bless with `FLEXGEN_BLESS=1 cargo test --release --locked \
+         --test protocol` (it records `{new}`)"
+    );
+}
+
+/// The keys of `interface <name> { ... }` in TypeScript source:
+/// `(key, optional, type)`.
+fn ts_interface(source: &str, name: &str) -> Vec<(String, bool, String)> {
+    let start = source
+        .find(&format!("export interface {name} {{"))
+        .unwrap_or_else(|| panic!("templates/plugin/protocol.ts has no `interface {name}`"));
+    let body = &source[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find("\n}").unwrap()];
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("/**") && !l.starts_with('*'))
+        .map(|line| {
+            let line = line.strip_suffix(';').unwrap_or(line);
+            let (key, ty) = line.split_once(':').unwrap();
+            let optional = key.ends_with('?');
+            (
+                key.trim_end_matches('?').to_string(),
+                optional,
+                ty.trim().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_plugin_runtime_declares_the_envelope_of_the_one_source() {
+    let ts = read("templates/plugin/protocol.ts");
+    for kind in ENVELOPE {
+        let declared = ts_interface(&ts, kind.interface);
+        let expected: Vec<(String, bool, String)> = kind
+            .keys
+            .iter()
+            .map(|k| (k.name.to_string(), k.optional, k.ty.typescript()))
+            .collect();
+        assert_eq!(
+            declared, expected,
+            "templates/plugin/protocol.ts `{}` differs from the `{}` envelope of {SOURCE}: \
+             change both (then the approval test asks for a version bump)",
+            kind.interface, kind.name
+        );
+    }
+}
+
+#[test]
+fn the_bridge_runtime_reads_every_envelope_key_of_the_one_source() {
+    let rs = read("templates/bridge/protocol.rs");
+    let table = &rs[rs
+        .find("pub const ENVELOPE_SLOTS")
+        .expect("templates/bridge/protocol.rs has no ENVELOPE_SLOTS")..];
+    let table = &table[..table.find("];").unwrap()];
+    let mut slots: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("(\""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    slots.sort_unstable();
+    let mut keys: Vec<&str> = ENVELOPE
+        .iter()
+        .flat_map(|k| k.keys.iter().map(|key| key.name))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(
+        slots, keys,
+        "templates/bridge/protocol.rs ENVELOPE_SLOTS reads other keys than the envelope of \
+         {SOURCE}: change both"
+    );
+}
+
+#[test]
+fn neither_runtime_spells_the_version_codes_or_limits_itself() {
+    let rs = read("templates/bridge/protocol.rs");
+    let ts = read("templates/plugin/protocol.ts");
+    let mut names = vec!["PROTOCOL_VERSION", "PROTOCOL_NS"];
+    names.extend(LIMITS.iter().map(|l| l.name));
+    for name in names {
+        for (file, text, definition) in [
+            (
+                "templates/bridge/protocol.rs",
+                &rs,
+                format!("const {name}:"),
+            ),
+            (
+                "templates/plugin/protocol.ts",
+                &ts,
+                format!("const {name} ="),
+            ),
+        ] {
+            assert!(
+                !text.contains(&definition),
+                "{file} defines {name}: take it from the generated protocol_constants \
+                 (its source is {SOURCE})"
+            );
+        }
+    }
+    assert!(
+        !rs.contains("pub enum ErrorCode"),
+        "templates/bridge/protocol.rs defines ErrorCode: it is generated from {SOURCE}"
+    );
+    assert!(
+        !ts.contains("type ErrorCode ="),
+        "templates/plugin/protocol.ts defines ErrorCode: it is generated from {SOURCE}"
+    );
+    for code in ERROR_CODES {
+        assert!(
+            !ts.contains(&format!("| \"{}\"", code.code)),
+            "templates/plugin/protocol.ts lists {}: ErrorCode comes from protocol_constants",
+            code.code
+        );
+    }
+}
+
+#[test]
+fn the_generated_constants_files_carry_the_one_source() {
+    let seed = read("triggers.yaml");
+    let plan = flexgen::pipeline::compile("triggers.yaml", &seed).unwrap();
+    let files = flexgen::emit::emit_all(&plan).unwrap();
+    let file = |path: &str| -> String {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path} emitted"))
+            .contents
+            .clone()
+    };
+    let rs = file("bridge/src/generated/protocol_constants.rs");
+    let ts = file("flex-plugin/src/flexgen/protocol_constants.ts");
+    assert!(rs.contains(&format!(
+        "pub const PROTOCOL_VERSION: u32 = {PROTOCOL_VERSION};"
+    )));
+    assert!(ts.contains(&format!(
+        "export const PROTOCOL_VERSION = {PROTOCOL_VERSION};"
+    )));
+    assert!(rs.contains(&format!(
+        "pub const COMMAND_QUEUE_LIMIT: usize = {COMMAND_QUEUE_LIMIT};"
+    )));
+    assert!(ts.contains(&format!(
+        "export const EVENT_QUEUE_LIMIT = {EVENT_QUEUE_LIMIT};"
+    )));
+    for code in ERROR_CODES {
+        assert!(
+            rs.contains(&format!(
+                "ErrorCode::{} => \"{}\",",
+                code.variant, code.code
+            )),
+            "{}",
+            code.code
+        );
+        assert!(
+            ts.contains(&format!("  \"{}\",", code.code)),
+            "{}",
+            code.code
+        );
+    }
+    // The bridge's module tree declares it; the plugin's runtime imports it.
+    assert!(file("bridge/src/generated/mod.rs").contains("mod protocol_constants;"));
+    assert!(file("flex-plugin/src/flexgen/protocol.ts").contains("from \"./protocol_constants\""));
+}
+
+#[test]
+fn docs_protocol_md_names_the_same_version_codes_and_limits() {
+    let doc = read("docs/protocol.md");
+    let grouped = |n: u32| -> String {
+        let s = n.to_string();
+        if s.len() < 5 {
+            return s;
+        }
+        let (head, tail) = s.split_at(s.len() - 3);
+        format!("{head},{tail}")
+    };
+    for needle in [
+        format!("# The flexgen wire protocol (version {PROTOCOL_VERSION})"),
+        format!("protocol version, `{PROTOCOL_VERSION}`"),
+        format!("bounded queue ({COMMAND_QUEUE_LIMIT} entries)"),
+        format!(
+            "bounded queue ({EVENT_QUEUE_LIMIT} entries, {} s)",
+            EVENT_QUEUE_MS / 1000
+        ),
+        format!("the last {RECENT_IDS} ids"),
+        format!("At most {} commands", grouped(LIVE_COMMAND_LIMIT)),
+        SOURCE.to_string(),
+    ] {
+        assert!(
+            doc.contains(&needle),
+            "docs/protocol.md does not say {needle:?}: make it say what {SOURCE} holds"
+        );
+    }
+    let table = &doc[doc.find("## Error codes").expect("an Error codes section")..];
+    for code in ERROR_CODES {
+        assert!(
+            table.contains(&format!("| `{}` |", code.code)),
+            "docs/protocol.md's Error codes table lacks {}",
+            code.code
+        );
+    }
+}
