@@ -7,10 +7,11 @@
 //! `any`; and prettier over the generated `api.d.ts`.
 //!
 //! Cases: the seed `triggers.yaml` and every `examples/*/triggers.yaml`
-//! through `pipeline::compile`, plus hand-built plans: the plugin emitter's
-//! hostile-text fixture, and edge cases for layout (names of 1 to 64
-//! characters, every field type, one-field and empty payloads, a spec with
-//! commands only and one with events only).
+//! through `pipeline::compile`, plus specs compiled the same way: the
+//! emitters' hostile-text fixture (tests/cases/fixtures/hostile), and edge
+//! cases for layout, a spec built here (names of 1 to 64 characters, every
+//! field type, one-field and empty payloads, a spec with commands only and
+//! one with events only).
 //!
 //! Each case is written to `target/bridge-check/cases/<case>/` (only the
 //! files that changed are rewritten) and every case shares the Cargo target
@@ -30,10 +31,15 @@ mod common;
 use common::{repo, run, spec_files, ts_tool};
 use flexgen::ir::{Direction, FieldType, Names, Plan};
 
+/// The plans of the cases beyond the repository's specs, each compiled from
+/// a spec through the real front end.
 mod fixtures {
-    #![allow(dead_code)]
-    use flexgen::ir::*;
-    include!("../generator/emit/plugin/fixtures.rs");
+    use flexgen::ir::Plan;
+
+    /// The emitters' hostile-text fixture (tests/cases/fixtures/hostile).
+    pub fn hostile() -> Plan {
+        crate::common::fixture("hostile")
+    }
 
     /// A name of exactly `len` characters made of `stem` words.
     pub fn name_of(len: usize, stem: &str) -> String {
@@ -53,103 +59,124 @@ mod fixtures {
     }
 
     /// One field of every type, required and optional, with names whose
-    /// lengths sit on both sides of each layout threshold.
-    fn every_field(prefix: &str) -> Vec<Field> {
-        use FieldType as F;
+    /// lengths sit on both sides of each layout threshold, as spec lines
+    /// (events read each from a task attribute of its name).
+    fn every_field(prefix: &str, event: bool) -> String {
         let types = [
-            F::String,
-            F::E164,
-            F::Integer,
-            F::Number,
-            F::Boolean,
-            F::Datetime,
-            F::Enum,
+            "string", "e164", "integer", "number", "boolean", "datetime", "enum",
         ];
         let lengths = [1, 2, 25, 26, 38, 45, 52, 53, 58, 64];
-        let mut fields = Vec::new();
+        let mut fields = String::new();
         for (i, ty) in types.into_iter().enumerate() {
             for (j, len) in lengths.into_iter().enumerate() {
                 let stem = format!("{prefix}{}{}", (b'a' + i as u8) as char, j);
-                let mut f = field(&name_of(len.max(stem.len()), &stem), ty, j % 2 == 1, None);
-                if ty == F::String && j == 3 {
-                    f.max_length = Some(65536);
+                let name = name_of(len.max(stem.len()), &stem);
+                let mut props = vec![format!("type: {ty}")];
+                if j % 2 == 1 {
+                    props.push("optional: true".to_string());
                 }
-                if ty == F::Enum {
-                    f.values = if j % 3 == 0 {
+                if ty == "string" && j == 3 {
+                    props.push("max_length: 65536".to_string());
+                }
+                if ty == "enum" {
+                    let values: Vec<String> = if j % 3 == 0 {
                         (0..30).map(|k| format!("v{k}")).collect()
                     } else {
                         vec![
                             "a".repeat(120),
                             "agent-desktop".to_string(),
-                            "x\"y\\z".to_string(),
+                            "\"x\\\"y\\\\z\"".to_string(),
                         ]
                     };
+                    props.push(format!("values: [{}]", values.join(", ")));
                 }
                 if j == 2 {
-                    f.doc = Some(format!("A field of {} characters.", f.name.snake.len()));
+                    props.push(format!("doc: A field of {} characters.", name.len()));
                 }
-                fields.push(f);
+                if event {
+                    props.push(format!("from: task.attributes.{name}"));
+                }
+                fields.push_str(&format!("      {name}: {{ {} }}\n", props.join(", ")));
             }
         }
         fields
     }
 
-    fn invoke(timeout_ms: u32, queue_for_ms: u32) -> Invoke {
-        Invoke {
-            action: "NavigateToView".to_string(),
-            action_fields: vec![action_field("viewName", ActionFieldType::String, false)],
-            args: vec![literal_arg("viewName", "\"agent-desktop\"")],
-            timeout_ms,
-            queue_for_ms,
-        }
-    }
-
-    fn on_accept() -> Listen {
-        listen(
-            ListenKind::ManagerEvent,
-            "taskAccepted",
-            Subject::Task,
-            vec![],
+    /// A host -> Flex trigger opening Flex's agent desktop.
+    fn command(
+        name: &str,
+        summary: Option<&str>,
+        payload: &str,
+        timeout: u32,
+        queue: u32,
+    ) -> String {
+        let about = summary.map_or(String::new(), |s| {
+            format!("    summary: {s}\n    user_action: click\n")
+        });
+        let payload = if payload.is_empty() {
+            String::new()
+        } else {
+            format!("    payload:\n{payload}")
+        };
+        format!(
+            "  - name: {name}\n{about}    direction: host_to_flex\n{payload}    invoke:\n      \
+             action: NavigateToView\n      args:\n        viewName: {{ value: agent-desktop }}\n      \
+             timeout_ms: {timeout}\n    if_not_ready: {{ queue_for_ms: {queue} }}\n"
         )
     }
 
-    /// Layout edge cases in both directions.
-    pub fn edge() -> Plan {
-        let long_command = name_of(64, "open_the_record");
-        let long_event = name_of(64, "wrapped");
-        let mut triggers = vec![
-            command(
-                &long_command,
-                "Long.",
-                every_field("c"),
-                invoke(120000, 60000),
-            ),
-            command(
-                "dial",
-                "One short field.",
-                vec![field("to", FieldType::E164, false, None)],
-                invoke(1000, 0),
-            ),
-            command(
-                "flag",
-                "One boolean.",
-                vec![field("a", FieldType::Boolean, false, None)],
-                invoke(1000, 0),
-            ),
-            command("ping", "No payload.", vec![], invoke(1000, 0)),
-            event(&long_event, "Long.", every_field("e"), on_accept()),
-            event(
-                "popped",
-                "One short field.",
-                vec![field("to", FieldType::E164, true, None)],
-                on_accept(),
-            ),
-            event("pinged", "No payload.", vec![], on_accept()),
-        ];
+    /// A Flex -> host trigger on an accepted task.
+    fn event(name: &str, summary: &str, payload: &str) -> String {
+        let payload = if payload.is_empty() {
+            String::new()
+        } else {
+            format!("    payload:\n{payload}")
+        };
+        format!(
+            "  - name: {name}\n    summary: {summary}\n    direction: flex_to_host\n    \
+             on: {{ event: taskAccepted }}\n{payload}"
+        )
+    }
+
+    /// Layout edge cases in both directions, as a spec.
+    pub fn edge_spec() -> String {
+        let mut spec = String::from(
+            "version: 1\napp:\n  name: edge-case\n  flex_origin: https://flex.twilio.com\n  \
+             host_origins: [https://crm.example.com]\ntriggers:\n",
+        );
+        spec.push_str(&command(
+            &name_of(64, "open_the_record"),
+            Some("Long."),
+            &every_field("c", false),
+            120000,
+            60000,
+        ));
+        let dial = "      to: { type: e164 }\n";
+        spec.push_str(&command("dial", Some("One short field."), dial, 1000, 0));
+        let flag = "      a: { type: boolean }\n";
+        spec.push_str(&command("flag", Some("One boolean."), flag, 1000, 0));
         // No summary, no user action: the docs still read.
-        triggers[3].summary = None;
-        triggers[3].user_action = None;
-        plan("edge-case", &["https://crm.example.com"], &[], triggers)
+        spec.push_str(&command("ping", None, "", 1000, 0));
+        spec.push_str(&event(
+            &name_of(64, "wrapped"),
+            "Long.",
+            &every_field("e", true),
+        ));
+        let popped = "      to: { type: e164, optional: true, from: task.attributes.to }\n";
+        spec.push_str(&event("popped", "One short field.", popped));
+        spec.push_str(&event("pinged", "No payload.", ""));
+        spec
+    }
+
+    /// The edge-case spec compiled.
+    pub fn edge() -> Plan {
+        let spec = edge_spec();
+        flexgen::pipeline::compile("triggers.yaml", &spec).unwrap_or_else(|d| {
+            panic!(
+                "the edge-case spec does not compile:\n{}\n{spec}",
+                d.render()
+            )
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Every Mermaid diagram of every generated docs/PROTOCOL.md (the seed's
-//! golden tree, every example, and one generated from tests/docs/hostile.yaml,
-//! whose free text holds what breaks Markdown and Mermaid) rendered by the
+//! case, every example, and the case tests/cases/docs/hostile, whose spec's
+//! free text holds what breaks Markdown and Mermaid) rendered by the
 //! real `mermaid` package in headless Chromium (browser/tests/mermaid.mjs):
 //! each must parse and render, and the hostile text must come out as written.
 //!
@@ -77,7 +77,7 @@ fn fences(path: &Path) -> u64 {
 }
 
 fn protocol_docs() -> Vec<PathBuf> {
-    let mut docs = vec![repo().join("tests/golden/seed/expected/docs/PROTOCOL.md")];
+    let mut docs = vec![repo().join("tests/cases/seed/expected/docs/PROTOCOL.md")];
     let mut examples: Vec<PathBuf> = fs::read_dir(repo().join("examples"))
         .unwrap()
         .map(|e| e.unwrap().path().join("docs/PROTOCOL.md"))
@@ -87,7 +87,7 @@ fn protocol_docs() -> Vec<PathBuf> {
     for doc in &docs {
         assert!(
             doc.exists(),
-            "{} is missing: re-bless the golden trees",
+            "{} is missing: re-bless the cases (FLEXGEN_BLESS=1 cargo test --release --test cases)",
             doc.display()
         );
     }
@@ -96,19 +96,9 @@ fn protocol_docs() -> Vec<PathBuf> {
 
 #[test]
 fn every_generated_diagram_renders_and_hostile_text_comes_out_as_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_flexgen"))
-        .args(["docs", "hostile.yaml", "--out"])
-        .arg(dir.path())
-        .current_dir(repo().join("tests/docs"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "flexgen docs failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let hostile = dir.path().join("docs/PROTOCOL.md");
+    // `flexgen docs` of the hostile spec, as the case's golden tree holds it.
+    let hostile = repo().join("tests/cases/docs/hostile/expected/docs/PROTOCOL.md");
+    assert!(hostile.exists(), "{} is missing", hostile.display());
     let mut files = protocol_docs();
     files.push(hostile.clone());
 

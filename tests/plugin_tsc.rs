@@ -5,8 +5,9 @@
 //! leave them.
 //!
 //! Cases: the seed `triggers.yaml` and every `examples/*/triggers.yaml`
-//! through `pipeline::compile`, plus hand-built plans (the emitter's fixtures)
-//! that do not depend on the front end, one of them full of hostile text.
+//! through `pipeline::compile`, plus the emitters' fixtures (the specs of
+//! tests/cases/fixtures/, compiled the same way), one of them full of
+//! hostile text.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,10 +18,28 @@ mod common;
 use common::{repo, run, spec_files, ts_tool};
 use flexgen::ir::Plan;
 
+/// The emitters' fixtures: specs of tests/cases/fixtures/ and the seed,
+/// compiled through the real front end.
 mod fixtures {
-    #![allow(dead_code)]
-    use flexgen::ir::*;
-    include!("../generator/emit/plugin/fixtures.rs");
+    use crate::common::fixture;
+    use flexgen::ir::Plan;
+
+    pub fn seed() -> Plan {
+        let source = std::fs::read_to_string(crate::common::repo().join("triggers.yaml")).unwrap();
+        flexgen::pipeline::compile("triggers.yaml", &source).unwrap()
+    }
+    pub fn omnichannel() -> Plan {
+        fixture("omnichannel")
+    }
+    pub fn commands_only() -> Plan {
+        fixture("commands-only")
+    }
+    pub fn events_only() -> Plan {
+        fixture("events-only")
+    }
+    pub fn hostile() -> Plan {
+        fixture("hostile")
+    }
 }
 
 fn toolchain() -> PathBuf {

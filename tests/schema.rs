@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{repo, spec_files};
+use common::{cases_in, repo, spec_files};
 
 /// Invalid specs the schema accepts, and why JSON Schema cannot refuse them.
 const ONLY_CHECK_SEES: &[(&str, &str)] = &[
@@ -114,18 +114,15 @@ fn errors(validator: &jsonschema::Validator, spec: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The cases of tests/cases/invalid/: (folder name, spec).
 fn invalid_cases() -> Vec<(String, PathBuf)> {
-    let root = repo().join("tests/golden/invalid");
-    let mut cases: Vec<(String, PathBuf)> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("triggers.yaml").exists())
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, p.join("triggers.yaml"))
+    let cases: Vec<(String, PathBuf)> = cases_in("invalid")
+        .into_iter()
+        .map(|c| {
+            let name = c.dir.file_name().unwrap().to_string_lossy().into_owned();
+            (name, c.dir.join("triggers.yaml"))
         })
         .collect();
-    cases.sort();
     assert!(cases.len() > 50, "found only {} invalid cases", cases.len());
     cases
 }
@@ -145,12 +142,10 @@ fn every_valid_spec_passes() {
     let mut specs = spec_files();
     assert!(specs.len() >= 3, "{specs:?}");
     // Specs that `check` only warns about are valid too.
-    let warned = repo().join("tests/golden/warnings");
-    let mut more: Vec<PathBuf> = fs::read_dir(&warned)
-        .unwrap()
-        .map(|e| e.unwrap().path().join("triggers.yaml"))
+    let more: Vec<PathBuf> = cases_in("warnings")
+        .into_iter()
+        .map(|c| c.dir.join("triggers.yaml"))
         .collect();
-    more.sort();
     assert!(!more.is_empty());
     specs.extend(more);
     for spec in specs {

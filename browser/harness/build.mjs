@@ -72,10 +72,10 @@ export function listCases() {
     const spec = path.join(examples, dir, "triggers.yaml");
     if (fs.existsSync(spec)) cases.push({ name: dir, spec });
   }
-  // Hostile text in every free-text field (tests/hostile.rs has the rest).
+  // Hostile text in every free-text field (the hostile-* checks of tests/cases.rs have the rest).
   cases.push({
     name: "hostile",
-    spec: path.join(repoDir, "tests/hostile/browser.yaml"),
+    spec: path.join(repoDir, "tests/cases/hostile/browser/triggers.yaml"),
   });
   return cases;
 }

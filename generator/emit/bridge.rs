@@ -724,10 +724,15 @@ mod tests {
 
     #[test]
     fn the_spec_reaches_the_constants() {
-        let files = emit(&fixtures::seed()).unwrap();
+        let plan = fixtures::seed();
+        let files = emit(&plan).unwrap();
         let module = find(&files, "bridge/src/generated/mod.rs");
         assert!(module.contains("pub const APP_NAME: &str = \"acme-crm\";"));
-        assert!(module.contains("pub const SPEC_HASH: &str = \"0123456789abcdef\";"));
+        assert_eq!(plan.spec_hash.len(), 16, "{}", plan.spec_hash);
+        assert!(module.contains(&format!(
+            "pub const SPEC_HASH: &str = \"{}\";",
+            plan.spec_hash
+        )));
         assert!(module.contains("pub const FLEX_ORIGIN: &str = \"https://flex.twilio.com\";"));
         for file in &files {
             // The target origin is always the constant, never "*".

@@ -857,10 +857,61 @@ fn ts_value(value: &Value) -> String {
     }
 }
 
+/// The plans the emitters' unit tests run on, each compiled from a spec file
+/// of the repository through the real front end (spec -> validate ->
+/// lower): the seed, the fixture specs of tests/cases/fixtures/ (another
+/// shape of spec each) and one full of hostile text.
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use crate::ir::*;
-    include!("plugin/fixtures.rs");
+    use crate::ir::Plan;
+
+    /// `path` (relative to the repository) compiled as `spec_file`.
+    fn compile(path: &str, spec_file: &str) -> Plan {
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let source =
+            std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()));
+        crate::pipeline::compile(spec_file, &source)
+            .unwrap_or_else(|d| panic!("{path} does not compile:\n{}", d.render()))
+    }
+
+    /// The seed: the repository's triggers.yaml.
+    pub fn seed() -> Plan {
+        compile("triggers.yaml", "triggers.yaml")
+    }
+
+    /// Other actions, chat + WhatsApp, a worker event, before/after
+    /// listeners, literal args and a payload-less command.
+    pub fn omnichannel() -> Plan {
+        compile(
+            "tests/cases/fixtures/omnichannel/triggers.yaml",
+            "triggers.yaml",
+        )
+    }
+
+    /// The seed's triggers with hostile free text in every place free text
+    /// can go, read from a file whose name is hostile too.
+    pub fn hostile() -> Plan {
+        compile(
+            "tests/cases/fixtures/hostile/triggers.yaml",
+            "evilx\" */ </script> `${alert(1)}` \u{2028} \u{202e} \\ \n // ' end.yaml",
+        )
+    }
+
+    /// Only host -> Flex triggers: the wiring has no listeners, no event table.
+    pub fn commands_only() -> Plan {
+        compile(
+            "tests/cases/fixtures/commands-only/triggers.yaml",
+            "triggers.yaml",
+        )
+    }
+
+    /// Only Flex -> host triggers: no command table, no action payloads.
+    pub fn events_only() -> Plan {
+        compile(
+            "tests/cases/fixtures/events-only/triggers.yaml",
+            "triggers.yaml",
+        )
+    }
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ pub fn run_browser_tests(args: &[&std::ffi::OsStr], envs: &[(&str, PathBuf)]) ->
     stdout
 }
 
-// Golden trees: read, compare both ways, re-bless (tests/golden.rs, tests/new.rs).
+// Golden trees: read, compare both ways, re-bless (tests/cases.rs).
 
 pub const BLESS_ENV: &str = "FLEXGEN_BLESS";
 
@@ -237,4 +237,66 @@ pub fn require_wasm32_target() {
         "the wasm32-unknown-unknown target is missing: run \
          `rustup target add wasm32-unknown-unknown` (or scripts/setup.sh)"
     );
+}
+
+/// A fixture of the emitters' tests: `tests/cases/fixtures/<name>/triggers.yaml`
+/// compiled through the real front end (the hostile one under a file name
+/// full of hostile text, as generator/emit/plugin.rs's unit tests do).
+pub fn fixture(name: &str) -> flexgen::ir::Plan {
+    let path = repo()
+        .join("tests/cases/fixtures")
+        .join(name)
+        .join("triggers.yaml");
+    let source = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let spec_file = if name == "hostile" {
+        "evilx\" */ </script> `${alert(1)}` \u{2028} \u{202e} \\ \n // ' end.yaml"
+    } else {
+        "triggers.yaml"
+    };
+    flexgen::pipeline::compile(spec_file, &source)
+        .unwrap_or_else(|d| panic!("{} does not compile:\n{}", path.display(), d.render()))
+}
+
+// Test cases (tests/cases.rs): one folder per case under tests/cases/.
+
+/// One case folder of tests/cases/, named by its path below that folder.
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+/// The one discovery function: every folder under tests/cases/ that holds a
+/// `cmd` or a `check` file is a case (its subfolders are not searched), sorted
+/// by name.
+pub fn cases() -> Vec<Case> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<Case>) {
+        if dir.join("cmd").is_file() || dir.join("check").is_file() {
+            let name = dir.strip_prefix(root).unwrap().to_string_lossy();
+            out.push(Case {
+                name: name.replace('\\', "/"),
+                dir: dir.to_path_buf(),
+            });
+            return;
+        }
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            }
+        }
+    }
+    let root = repo().join("tests/cases");
+    let mut out = Vec::new();
+    walk(&root, &root, &mut out);
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The cases of one group (`invalid`, `warnings`, ...): `tests/cases/<group>/*`.
+pub fn cases_in(group: &str) -> Vec<Case> {
+    let prefix = format!("{group}/");
+    cases()
+        .into_iter()
+        .filter(|c| c.name.starts_with(&prefix))
+        .collect()
 }
