@@ -109,7 +109,7 @@ fn field(valid: &ValidField) -> Field {
     Field {
         name: Names::new(valid.name),
         ty: valid.ty,
-        optional: f.optional.as_ref().is_some_and(|o| o.value),
+        optional: f.is_optional(),
         doc: text(&f.doc),
         max_length,
         values,

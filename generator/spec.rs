@@ -416,6 +416,13 @@ pub struct Field {
     pub from: Option<Item<Vec<S<String>>>>,
 }
 
+impl Field {
+    /// `optional: true` (absent or `false` means required).
+    pub fn is_optional(&self) -> bool {
+        self.optional.as_ref().is_some_and(|o| o.value)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Invoke {
     pub action: Option<Item<String>>,

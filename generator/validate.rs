@@ -1106,7 +1106,7 @@ impl Checker<'_> {
                             .value
                             .strip_prefix("payload.")
                             .and_then(|name| payload.get(name))
-                            .is_some_and(|f| f.optional.as_ref().is_some_and(|o| o.value)))
+                            .is_some_and(|f| f.is_optional()))
                 });
             if may_be_empty {
                 let (first, _) = given[0];
@@ -1218,7 +1218,7 @@ impl Checker<'_> {
                 },
             );
         }
-        let optional = field.optional.as_ref().is_some_and(|o| o.value);
+        let optional = field.is_optional();
         if optional && !target.optional {
             self.error(
                 format!(
@@ -1558,7 +1558,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let optional = field.optional.as_ref().is_some_and(|o| o.value);
+        let optional = field.is_optional();
         if all_resolved && all_optional && !from.value.is_empty() && !optional {
             let (what, at) = match from.value.as_slice() {
                 [one] => (format!("`{}` may be absent", one.value), &one.span),

@@ -601,6 +601,13 @@ export function shapesSuite(get) {
           return got[0].payload;
         });
 
+    /** Wraps up task `sid` and returns the one interaction_logged payload. */
+    const wrapupLogged = async (page, flex, sid) => {
+      const w = await flex.evaluate((s) => window.flexSim.wrapup(s), sid);
+      assert.ok(w.ok, w.message);
+      return eventOf(page, "interaction_logged", "the activity record");
+    };
+
     for (const [what, from, callerName] of [
       ["a PSTN caller with a caller name", "+15551230001", "ALICE SMITH"],
       ["a PSTN caller without one", "+15551230004", undefined],
@@ -659,13 +666,7 @@ export function shapesSuite(get) {
           sid,
           "the customer answering",
         );
-        const r = await flex.evaluate((s) => window.flexSim.wrapup(s), sid);
-        assert.ok(r.ok, r.message);
-        const p = await eventOf(
-          page,
-          "interaction_logged",
-          "the activity record",
-        );
+        const p = await wrapupLogged(page, flex, sid);
         assert.equal(p.customer, "+15557654321");
         assert.equal(p.crm_record_id, "CRM-42");
         assert.equal(p.direction, "outbound");
@@ -693,13 +694,7 @@ export function shapesSuite(get) {
         const answeredAt = await flex.evaluate(() => Date.now());
         const a = await flex.evaluate((s) => window.flexSim.answerCall(s), sid);
         assert.ok(a.ok, a.message);
-        const r = await flex.evaluate((s) => window.flexSim.wrapup(s), sid);
-        assert.ok(r.ok, r.message);
-        const p = await eventOf(
-          page,
-          "interaction_logged",
-          "the activity record",
-        );
+        const p = await wrapupLogged(page, flex, sid);
         const accepted = Date.parse(p.accepted_at);
         const ended = Date.parse(p.ended_at);
         assert.ok(accepted >= answeredAt, JSON.stringify(p));
@@ -746,13 +741,7 @@ export function shapesSuite(get) {
         const sid = await ring(flex);
         const r = await flex.evaluate((s) => window.flexSim.accept(s), sid);
         assert.ok(r.ok, r.message);
-        const w = await flex.evaluate((s) => window.flexSim.wrapup(s), sid);
-        assert.ok(w.ok, w.message);
-        const p = await eventOf(
-          page,
-          "interaction_logged",
-          "the activity record",
-        );
+        const p = await wrapupLogged(page, flex, sid);
         assert.equal(p.customer, customer);
         assert.ok(!("crm_record_id" in p), JSON.stringify(p));
       });
