@@ -342,7 +342,7 @@ fn new(request: scaffold::Request) -> Result<Status> {
 
 /// Which files a run writes, and which folders it owns outright (so only
 /// there are generated files it did not produce stale).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
     /// Everything: `generate`.
     All,
@@ -370,12 +370,32 @@ fn generate(spec: &Path, out: &Path, mode: Mode, scope: Scope) -> Result<Status>
             emit::GENERATED_MARKER
         );
     }
+    if scope == Scope::All {
+        warn_of_an_old_manifest(out);
+    }
     match mode {
         Mode::Write | Mode::Force => {
             report_written(&outcome, &files, out);
             Ok(Status::Ok)
         }
         Mode::Check => report_check(&outcome, spec, out),
+    }
+}
+
+/// A `bridge/Cargo.toml` scaffolded by a flexgen that copied its runtime
+/// into `src/generated/` lacks the runtime crate the generated code now
+/// imports; it is the user's file, so it is named with the line to add.
+fn warn_of_an_old_manifest(out: &Path) {
+    let Ok(manifest) = std::fs::read_to_string(out.join("bridge/Cargo.toml")) else {
+        return;
+    };
+    if !emit::bridge::depends_on_runtime(&manifest) {
+        eprintln!(
+            "warning: bridge/Cargo.toml does not depend on flexgen's runtime crate, which the \
+             generated bridge imports (the file was scaffolded by an older flexgen)\n  \
+             help: add under [dependencies]: {}",
+            emit::bridge::RUNTIME_DEPENDENCY
+        );
     }
 }
 

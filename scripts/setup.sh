@@ -14,9 +14,9 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# The `wasm-bindgen = "=X"` pin of the bridge template, the one source of
-# the version (the CLI refuses a .wasm built by another version of the library).
-bridge_template="$repo/templates/bridge/user/Cargo.toml.tera"
+# The `wasm-bindgen = "=X"` pin of the bridge runtime crate, the one source
+# of the version (the CLI refuses a .wasm built by another version of the library).
+bridge_template="$repo/runtime/bridge/Cargo.toml"
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9][0-9.]*\)"$/\1/p' "$bridge_template")"
 if [[ -z "$WASM_BINDGEN_VERSION" ]]; then
   echo "setup: no wasm-bindgen = \"=X\" pin in $bridge_template" >&2

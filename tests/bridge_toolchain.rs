@@ -28,7 +28,7 @@ use std::process::Command;
 use flexgen::emit::{bridge, OutFile};
 
 mod common;
-use common::{repo, run, spec_files, ts_tool};
+use common::{repo, run, spec_files, ts_tool, write_payload_tests, PAYLOAD_TEST_DEPENDENCIES};
 use flexgen::ir::{Direction, FieldType, Names, Plan};
 
 /// The plans of the cases beyond the repository's specs, each compiled from
@@ -404,10 +404,16 @@ const TSCONFIG: &str = r#"{
 
 /// Every check of one case; panics with the failing tool's output.
 fn check_case(name: &str, plan: &Plan, prettier: bool) {
-    let files = bridge::emit(plan).unwrap_or_else(|e| panic!("{name}: emit: {e}"));
+    let mut files = bridge::emit(plan).unwrap_or_else(|e| panic!("{name}: emit: {e}"));
+    let manifest = files
+        .iter_mut()
+        .find(|f| f.path == "bridge/Cargo.toml")
+        .expect("bridge/Cargo.toml");
+    manifest.contents.push_str(PAYLOAD_TEST_DEPENDENCIES);
     let dir = target_dir().join("cases").join(name);
     write_case(&dir, &files);
     let crate_name = format!("{}_bridge", plan.app.name.snake);
+    write_payload_tests(&dir, plan);
 
     run(
         cargo(&dir).args(["fmt", "--check"]),
@@ -425,7 +431,7 @@ fn check_case(name: &str, plan: &Plan, prettier: bool) {
         .sum();
     assert!(passed > 0, "{name}: no test ran:\n{tests}");
     for t in &plan.triggers {
-        let test = format!("payloads::tests::{}_payload ... ok", t.name.snake);
+        let test = format!("test {}_payload ... ok", t.name.snake);
         assert!(tests.contains(&test), "{name}: `{test}` missing:\n{tests}");
     }
     run(

@@ -12,7 +12,7 @@
 //!   through `tsc --noEmit` (strict, and the strictest flags over the
 //!   generated files) against the real `@twilio/flex-ui`, in one tsc run per
 //!   flag set; every bridge through `cargo check --target
-//!   wasm32-unknown-unknown` and its own unit tests natively (`cargo test`).
+//!   wasm32-unknown-unknown` and flexgen's payload tests natively (`cargo test`).
 //!
 //! `cargo check`, not `build`, for wasm32: it runs rustc's type and borrow
 //! checks and wasm-bindgen's proc macros, which is where a spec's names and
@@ -29,7 +29,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{flexgen, read_tree, repo, run, tree_differences, ts_tool};
+use common::{
+    flexgen, read_tree, repo, run, tree_differences, ts_tool, write_payload_tests,
+    PAYLOAD_TEST_DEPENDENCIES,
+};
 
 #[path = "property/gen.rs"]
 mod gen;
@@ -344,9 +347,14 @@ fn type_check_plugins(dir: &Path, outs: &[PathBuf]) {
     }
 }
 
-/// `cargo check` for wasm32 and the crate's own tests natively.
-fn build_bridge(out: &Path, why: &str) {
+/// `cargo check` for wasm32 and flexgen's payload tests natively.
+fn build_bridge(out: &Path, plan: &flexgen::ir::Plan, why: &str) {
     let bridge = out.join("bridge");
+    let manifest = bridge.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(PAYLOAD_TEST_DEPENDENCIES);
+    std::fs::write(&manifest, text).unwrap();
+    write_payload_tests(&bridge, plan);
     let shared_lock = bridge_target_dir().join("Cargo.lock");
     if shared_lock.exists() {
         std::fs::copy(&shared_lock, bridge.join("Cargo.lock")).unwrap();
@@ -402,7 +410,10 @@ fn random_specs_generate_deterministically_and_build() {
     let t = std::time::Instant::now();
     for (case, out) in outs.iter().enumerate() {
         let why = reproduce(seed, case, &specs[case]);
-        if std::panic::catch_unwind(|| build_bridge(out, &why)).is_err() {
+        let text = std::fs::read_to_string(&specs[case]).unwrap();
+        let plan = flexgen::pipeline::compile("triggers.yaml", &text)
+            .unwrap_or_else(|_| panic!("the spec no longer compiles ({why})"));
+        if std::panic::catch_unwind(|| build_bridge(out, &plan, &why)).is_err() {
             failures.push(why);
         }
     }

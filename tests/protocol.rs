@@ -7,8 +7,10 @@
 //!   different hash under the same version fails: bump the version, then
 //!   re-bless (`FLEXGEN_BLESS=1 cargo test --release --locked --test protocol`).
 //! - The runtimes match that shape: the plugin's message interfaces and the
-//!   bridge's envelope keys are read from `templates/`, and neither runtime
-//!   spells the version, the error codes or the limits itself.
+//!   bridge's envelope keys are read from their sources (`runtime/`), and
+//!   neither runtime spells the version, the error codes or the limits
+//!   itself: each holds the constants file flexgen writes from the one
+//!   source (re-blessed with `FLEXGEN_BLESS=1` like the approval test).
 //! - docs/protocol.md names the same version, codes and limits.
 
 use std::fs;
@@ -117,12 +119,49 @@ fn the_plugin_runtime_declares_the_envelope_of_the_one_source() {
     }
 }
 
+/// The bridge runtime's own sources (its tests and constants file aside).
+fn bridge_runtime() -> String {
+    let dir = repo().join(BRIDGE_RUNTIME);
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rs") && n != "protocol_constants.rs")
+        .collect();
+    names.sort();
+    assert!(names.len() > 3, "{BRIDGE_RUNTIME} holds {names:?}");
+    names
+        .iter()
+        .map(|n| read(&format!("{BRIDGE_RUNTIME}/{n}")))
+        .collect()
+}
+
+const BRIDGE_RUNTIME: &str = "runtime/bridge/src";
+
+#[test]
+fn the_runtimes_hold_the_constants_files_of_the_one_source() {
+    let bless = std::env::var_os("FLEXGEN_BLESS").is_some_and(|v| v == "1");
+    let path = format!("{BRIDGE_RUNTIME}/protocol_constants.rs");
+    let expected = flexgen::emit::constants::rust_body();
+    let actual = fs::read_to_string(repo().join(&path)).unwrap_or_default();
+    if actual != expected {
+        if bless {
+            fs::write(repo().join(&path), &expected).unwrap();
+            eprintln!("blessed: {path}");
+        } else {
+            panic!(
+                "{path} differs from what flexgen writes from {SOURCE}: re-bless with \
+                 `FLEXGEN_BLESS=1 cargo test --release --locked --test protocol`"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_bridge_runtime_reads_every_envelope_key_of_the_one_source() {
-    let rs = read("templates/bridge/protocol.rs");
+    let rs = bridge_runtime();
     let table = &rs[rs
         .find("pub const ENVELOPE_SLOTS")
-        .expect("templates/bridge/protocol.rs has no ENVELOPE_SLOTS")..];
+        .expect("the bridge runtime has no ENVELOPE_SLOTS")..];
     let table = &table[..table.find("];").unwrap()];
     let mut slots: Vec<&str> = table
         .lines()
@@ -138,24 +177,20 @@ fn the_bridge_runtime_reads_every_envelope_key_of_the_one_source() {
     keys.dedup();
     assert_eq!(
         slots, keys,
-        "templates/bridge/protocol.rs ENVELOPE_SLOTS reads other keys than the envelope of \
+        "the bridge runtime's ENVELOPE_SLOTS reads other keys than the envelope of \
          {SOURCE}: change both"
     );
 }
 
 #[test]
 fn neither_runtime_spells_the_version_codes_or_limits_itself() {
-    let rs = read("templates/bridge/protocol.rs");
+    let rs = bridge_runtime();
     let ts = read("templates/plugin/protocol.ts");
     let mut names = vec!["PROTOCOL_VERSION", "PROTOCOL_NS"];
     names.extend(LIMITS.iter().map(|l| l.name));
     for name in names {
         for (file, text, definition) in [
-            (
-                "templates/bridge/protocol.rs",
-                &rs,
-                format!("const {name}:"),
-            ),
+            (BRIDGE_RUNTIME, &rs, format!("const {name}:")),
             (
                 "templates/plugin/protocol.ts",
                 &ts,
@@ -171,7 +206,7 @@ fn neither_runtime_spells_the_version_codes_or_limits_itself() {
     }
     assert!(
         !rs.contains("pub enum ErrorCode"),
-        "templates/bridge/protocol.rs defines ErrorCode: it is generated from {SOURCE}"
+        "the bridge runtime defines ErrorCode: it is generated from {SOURCE}"
     );
     assert!(
         !ts.contains("type ErrorCode ="),
@@ -199,7 +234,7 @@ fn the_generated_constants_files_carry_the_one_source() {
             .contents
             .clone()
     };
-    let rs = file("bridge/src/generated/protocol_constants.rs");
+    let rs = file("bridge/flexgen-runtime/src/protocol_constants.rs");
     let ts = file("flex-plugin/src/flexgen/protocol_constants.ts");
     assert!(rs.contains(&format!(
         "pub const PROTOCOL_VERSION: u32 = {PROTOCOL_VERSION};"
@@ -229,7 +264,7 @@ fn the_generated_constants_files_carry_the_one_source() {
         );
     }
     // The bridge's module tree declares it; the plugin's runtime imports it.
-    assert!(file("bridge/src/generated/mod.rs").contains("mod protocol_constants;"));
+    assert!(file("bridge/flexgen-runtime/src/lib.rs").contains("mod protocol_constants;"));
     assert!(file("flex-plugin/src/flexgen/protocol.ts").contains("from \"./protocol_constants\""));
 }
 

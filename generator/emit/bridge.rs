@@ -1,15 +1,18 @@
 //! Emitter for the host bridge crate (Rust compiled to WASM with wasm-bindgen).
 //!
-//! Generated (rewritten every run, under `bridge/src/generated/`):
-//! - `protocol.rs`: the wire protocol, host side: value tree, checks,
-//!   envelopes, the handshake/queue/timeout state machine (static,
-//!   `templates/bridge/`, unit-tested natively);
-//! - `host.rs`: the browser side: listeners, timers, promises, JS <-> value
-//!   conversion (static);
-//! - `mod.rs`: the spec's constants (app, hash, Flex origin);
-//! - `payloads.rs`: one checked struct per trigger payload, with generated tests;
+//! Generated (rewritten every run, under `bridge/src/generated/`), only what
+//! the spec declares:
+//! - `mod.rs`: the spec's constants (app, hash, Flex origin) and `Spec`;
+//! - `payloads.rs`: one checked struct per trigger payload;
 //! - `bridge.rs`: `FlexBridge`, one JS method and one Rust method per trigger;
 //! - `api.d.ts`: the TypeScript declarations embedded for `wasm-bindgen`.
+//!
+//! The runtime, the same for every spec: the crate `flexgen-bridge-runtime`
+//! (`runtime/bridge/` of flexgen's repository, where it is compiled, linted
+//! and tested), written without its tests to `bridge/flexgen-runtime/`, a
+//! path dependency of the user's crate: the workspace builds offline, and
+//! every file carries flexgen's version, so `generate --check` notices a
+//! stale or edited copy.
 //!
 //! Scaffolded once for the user (`bridge/`): `Cargo.toml`, `src/lib.rs`.
 //!
@@ -22,20 +25,117 @@
 use serde::Serialize;
 
 use super::layout::{rust, ts};
-use super::{header, render, EmitError, OutFile};
+use super::{header, render, EmitError, OutFile, Owner};
 use crate::ir::{BridgeMember, Direction, Field, FieldType, Plan, Trigger};
 
 /// Where the generated files go, relative to the output folder.
 const GENERATED_DIR: &str = "bridge/src/generated";
 
-/// Static runtime files, copied verbatim behind the header.
-const STATIC_FILES: &[(&str, &str)] = &[
+/// Where the runtime crate goes, relative to the output folder: inside the
+/// user's crate folder, so it joins that crate's Cargo workspace.
+pub const RUNTIME_DIR: &str = "bridge/flexgen-runtime";
+
+/// The runtime crate's package name, as the user's `Cargo.toml` names it.
+pub const RUNTIME_PACKAGE: &str = "flexgen-bridge-runtime";
+
+/// The line of the user's `Cargo.toml` that makes the runtime a dependency.
+pub const RUNTIME_DEPENDENCY: &str = "flexgen-bridge-runtime = { path = \"flexgen-runtime\" }";
+
+/// The `wasm-bindgen = "=X"` pin of the runtime crate: the one source of
+/// the version, which the user's crate pins too (two `=` pins of one crate
+/// cannot meet in a build) and the wasm-bindgen CLI must match.
+pub fn wasm_bindgen_pin() -> &'static str {
+    pin_in(RUNTIME_FILES[0].1).expect("runtime/bridge/Cargo.toml pins `wasm-bindgen = \"=X\"`")
+}
+
+/// The `wasm-bindgen = "=X"` pin of a manifest.
+pub fn pin_in(manifest: &str) -> Option<&str> {
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
+}
+
+/// Whether a `bridge/Cargo.toml` names the runtime crate as a dependency.
+pub fn depends_on_runtime(manifest: &str) -> bool {
+    manifest
+        .lines()
+        .any(|line| line.trim_start().starts_with(RUNTIME_PACKAGE))
+}
+
+/// The runtime crate as written into a workspace: `(path under RUNTIME_DIR,
+/// source)`. Its tests (`src/tests/`) stay in flexgen's repository, and its
+/// `protocol_constants.rs` comes from `emit::constants`.
+const RUNTIME_FILES: &[(&str, &str)] = &[
     (
-        "protocol.rs",
-        include_str!("../../templates/bridge/protocol.rs"),
+        "Cargo.toml",
+        include_str!("../../runtime/bridge/Cargo.toml"),
     ),
-    ("host.rs", include_str!("../../templates/bridge/host.rs")),
+    (
+        "src/core.rs",
+        include_str!("../../runtime/bridge/src/core.rs"),
+    ),
+    (
+        "src/envelope.rs",
+        include_str!("../../runtime/bridge/src/envelope.rs"),
+    ),
+    (
+        "src/error.rs",
+        include_str!("../../runtime/bridge/src/error.rs"),
+    ),
+    (
+        "src/fields.rs",
+        include_str!("../../runtime/bridge/src/fields.rs"),
+    ),
+    (
+        "src/host.rs",
+        include_str!("../../runtime/bridge/src/host.rs"),
+    ),
+    (
+        "src/ids.rs",
+        include_str!("../../runtime/bridge/src/ids.rs"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../../runtime/bridge/src/lib.rs"),
+    ),
+    (
+        "src/limits.rs",
+        include_str!("../../runtime/bridge/src/limits.rs"),
+    ),
+    (
+        "src/text.rs",
+        include_str!("../../runtime/bridge/src/text.rs"),
+    ),
+    (
+        "src/value.rs",
+        include_str!("../../runtime/bridge/src/value.rs"),
+    ),
 ];
+
+/// The line of the runtime's `lib.rs` that declares its tests, left out of
+/// the copy (the tests are not copied).
+const RUNTIME_TESTS_DECL: &str = "\n#[cfg(test)]\nmod tests;\n";
+
+/// The runtime crate's files, each behind `head` (with `#` comments for
+/// `Cargo.toml`).
+fn runtime_files(plan: &Plan) -> Vec<OutFile> {
+    RUNTIME_FILES
+        .iter()
+        .map(|(path, source)| {
+            let source = if *path == "src/lib.rs" {
+                source.replacen(RUNTIME_TESTS_DECL, "", 1)
+            } else {
+                (*source).to_string()
+            };
+            let comment = if path.ends_with(".toml") { "#" } else { "//" };
+            OutFile {
+                path: format!("{RUNTIME_DIR}/{path}"),
+                contents: format!("{}{source}", header(plan, comment)),
+                owner: Owner::Generated,
+            }
+        })
+        .collect()
+}
 
 /// Generated templates: (template name, file name under `GENERATED_DIR`).
 const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
@@ -80,11 +180,12 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let target = render::Target {
         generated_dir: GENERATED_DIR,
         user_dir: "bridge",
-        statics: STATIC_FILES,
+        statics: &[],
         generated: GENERATED_TEMPLATES,
         user: USER_TEMPLATES,
     };
     let mut files = target.emit(&header(plan, "//"), &view, str::to_string)?;
+    files.extend(runtime_files(plan));
     files.push(super::constants::rust(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -95,6 +196,8 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
 struct View<'a> {
     app: &'a str,
     crate_name: String,
+    /// The wasm-bindgen version the runtime crate pins.
+    wasm_bindgen: &'static str,
     spec_file: &'a str,
     spec_hash: &'a str,
     flex_origin: &'a str,
@@ -111,12 +214,10 @@ struct View<'a> {
     events: Vec<MethodView>,
     /// Members of the `FlexBridge` interface in `api.d.ts`.
     ts_methods: Vec<String>,
-    /// What `bridge.rs` imports from `host.rs`, in rustfmt's order.
-    host_imports: String,
+    /// What `bridge.rs` imports from the runtime crate, in rustfmt's order.
+    runtime_imports: String,
     has_commands: bool,
     has_events: bool,
-    /// Some payload has a field (the tests need `Kind`).
-    has_fields: bool,
 }
 
 #[derive(Serialize)]
@@ -148,8 +249,6 @@ struct FieldView<'a> {
     rust_type: &'static str,
     /// `out.put("name", &self.name);`, laid out.
     put: String,
-    /// `check.required("name", Kind::E164);`, laid out.
-    check: String,
     /// The most UTF-16 units a value of the field may hold (0: not a
     /// string): what the host reads of it at most.
     units: u32,
@@ -207,6 +306,7 @@ impl<'a> View<'a> {
         View {
             app: &plan.app.name.original,
             crate_name: format!("{}_bridge", plan.app.name.snake),
+            wasm_bindgen: wasm_bindgen_pin(),
             spec_file: &plan.spec_file,
             spec_hash: &plan.spec_hash,
             flex_origin: &plan.app.flex_origin,
@@ -220,11 +320,13 @@ impl<'a> View<'a> {
                 "pub const FLEX_ORIGIN: &str",
                 &render::rust_string(&plan.app.flex_origin),
             ),
-            has_fields: plan.triggers.iter().any(|t| !t.payload.is_empty()),
-            host_imports: [
+            runtime_imports: [
                 (!commands.is_empty()).then_some("js_command"),
                 (!events.is_empty()).then_some("js_on"),
+                (!commands.is_empty()).then_some("Ack"),
+                (!commands.is_empty()).then_some("BridgeError"),
                 Some("Host"),
+                Some("State"),
                 Some("Subscription"),
             ]
             .into_iter()
@@ -312,23 +414,12 @@ impl<'a> FieldView<'a> {
     fn new(f: &'a Field) -> Self {
         let name = f.name.snake.as_str();
         let key = render::rust_string(name);
-        let kind = match f.ty {
-            FieldType::String => format!("Kind::String({})", max_length(f)),
-            FieldType::E164 => "Kind::E164".to_string(),
-            FieldType::Integer => "Kind::Integer".to_string(),
-            FieldType::Number => "Kind::Number".to_string(),
-            FieldType::Boolean => "Kind::Boolean".to_string(),
-            FieldType::Datetime => format!("Kind::Datetime({})", max_length(f)),
-            FieldType::Enum => format!("Kind::OneOf(P::{})", values_const(f)),
-        };
-        let presence = if f.optional { "optional" } else { "required" };
         FieldView {
             name,
             doc: f.doc.as_deref(),
             optional: f.optional,
             rust_type: rust_type(f),
-            put: rust::call(8, "out.put", &[key.clone(), format!("&self.{name}")], ";"),
-            check: rust::call(8, &format!("check.{presence}"), &[key, kind], ";"),
+            put: rust::call(8, "out.put", &[key, format!("&self.{name}")], ";"),
             units: units(f),
         }
     }
@@ -609,27 +700,38 @@ mod tests {
             paths,
             vec![
                 ("bridge/Cargo.toml", Owner::User),
-                ("bridge/src/generated/api.d.ts", Owner::Generated),
-                ("bridge/src/generated/bridge.rs", Owner::Generated),
-                ("bridge/src/generated/host.rs", Owner::Generated),
-                ("bridge/src/generated/mod.rs", Owner::Generated),
-                ("bridge/src/generated/payloads.rs", Owner::Generated),
-                ("bridge/src/generated/protocol.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/Cargo.toml", Owner::Generated),
+                ("bridge/flexgen-runtime/src/core.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/envelope.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/error.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/fields.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/host.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/ids.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/lib.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/limits.rs", Owner::Generated),
                 (
-                    "bridge/src/generated/protocol_constants.rs",
+                    "bridge/flexgen-runtime/src/protocol_constants.rs",
                     Owner::Generated
                 ),
+                ("bridge/flexgen-runtime/src/text.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/value.rs", Owner::Generated),
+                ("bridge/src/generated/api.d.ts", Owner::Generated),
+                ("bridge/src/generated/bridge.rs", Owner::Generated),
+                ("bridge/src/generated/mod.rs", Owner::Generated),
+                ("bridge/src/generated/payloads.rs", Owner::Generated),
                 ("bridge/src/lib.rs", Owner::User),
             ]
         );
         for file in &files {
-            let generated = file.contents.starts_with(&header(&plan, "//"));
+            let comment = if file.path.ends_with(".toml") {
+                "#"
+            } else {
+                "//"
+            };
+            let generated = file.contents.starts_with(&header(&plan, comment));
             assert_eq!(generated, file.owner == Owner::Generated, "{}", file.path);
-            assert!(
-                file.path.starts_with(GENERATED_DIR) == (file.owner == Owner::Generated),
-                "{}",
-                file.path
-            );
+            let ours = file.path.starts_with(GENERATED_DIR) || file.path.starts_with(RUNTIME_DIR);
+            assert!(ours == (file.owner == Owner::Generated), "{}", file.path);
             assert!(
                 !file.contents.contains("\n\n\n"),
                 "{}: double blank line",
@@ -654,6 +756,47 @@ mod tests {
         assert!(cargo.contains("\n[workspace]\n"));
         let lib = find(&files, "bridge/src/lib.rs");
         assert!(lib.contains("mod generated;\n\npub use generated::*;\n"));
+        // The runtime is a path dependency, and its copy holds no tests.
+        assert!(cargo.contains(&format!(
+            "{RUNTIME_PACKAGE} = {{ path = \"flexgen-runtime\" }}"
+        )));
+        let runtime = find(&files, "bridge/flexgen-runtime/Cargo.toml");
+        assert!(runtime.contains(&format!("name = \"{RUNTIME_PACKAGE}\"")));
+        for file in files.iter().filter(|f| f.path.starts_with(RUNTIME_DIR)) {
+            assert!(!file.contents.contains("#[cfg(test)]"), "{}", file.path);
+            assert!(!file.contents.contains("#[test]"), "{}", file.path);
+        }
+    }
+
+    /// Every source file of the runtime crate is written, its tests are not.
+    #[test]
+    fn the_runtime_list_names_every_source_of_the_crate() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/runtime/bridge/src");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".rs") && n != "protocol_constants.rs")
+            .map(|n| format!("src/{n}"))
+            .collect();
+        on_disk.sort();
+        let listed: Vec<&str> = RUNTIME_FILES
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| p.ends_with(".rs"))
+            .collect();
+        assert_eq!(
+            listed, on_disk,
+            "RUNTIME_FILES and runtime/bridge/src differ"
+        );
+        let lib = RUNTIME_FILES
+            .iter()
+            .find(|(p, _)| *p == "src/lib.rs")
+            .unwrap()
+            .1;
+        assert!(
+            lib.contains(RUNTIME_TESTS_DECL),
+            "lib.rs declares its tests so"
+        );
     }
 
     #[test]
@@ -742,7 +885,7 @@ mod tests {
                 .filter(|l| !l.trim_start().starts_with("//"));
             assert!(!code.clone().any(|l| l.contains("\"*\"")), "{}", file.path);
         }
-        let host = find(&files, "bridge/src/generated/host.rs");
+        let host = find(&files, "bridge/flexgen-runtime/src/host.rs");
         assert!(host.contains(".post_message(&to_js(message), this.core.flex_origin())"));
     }
 

@@ -1,16 +1,18 @@
 //! Emitter for the protocol's constants files, one per runtime:
-//! `bridge/src/generated/protocol_constants.rs` and
-//! `flex-plugin/src/flexgen/protocol_constants.ts`. Both are written from
+//! `protocol_constants.rs` of the bridge runtime crate and
+//! `protocol_constants.ts` of the plugin runtime. Both are written from
 //! [`crate::protocol`], the one source of the version, the namespace, the
-//! error codes and the limits; the runtimes (`protocol.rs`, `protocol.ts`)
-//! import them and spell none of these values themselves.
+//! error codes and the limits; the runtimes (`runtime/` in flexgen's
+//! repository, vendored into every workspace) import them and spell none of
+//! these values themselves. The repository's copies are these files' bodies
+//! (no `@generated` header), kept equal by `tests/protocol.rs`.
 
 use super::{header, OutFile, Owner};
 use crate::ir::Plan;
 use crate::protocol::{End, ERROR_CODES, LIMITS, PROTOCOL_NS, PROTOCOL_VERSION};
 
-/// Where the bridge's constants go.
-pub const RUST_PATH: &str = "bridge/src/generated/protocol_constants.rs";
+/// Where the bridge's constants go: into the vendored runtime crate.
+pub const RUST_PATH: &str = "bridge/flexgen-runtime/src/protocol_constants.rs";
 /// Where the plugin's constants go.
 pub const TS_PATH: &str = "flex-plugin/src/flexgen/protocol_constants.ts";
 
@@ -59,11 +61,22 @@ fn sentence(meaning: &str) -> String {
 
 /// The bridge's `protocol_constants.rs`.
 pub fn rust(plan: &Plan) -> OutFile {
-    let mut out = header(plan, "//");
-    out.push_str(
+    let mut contents = header(plan, "//");
+    contents.push_str(&rust_body());
+    OutFile {
+        path: RUST_PATH.to_string(),
+        contents,
+        owner: Owner::Generated,
+    }
+}
+
+/// The bridge's `protocol_constants.rs` without its header: the bridge
+/// runtime's repository copy.
+pub fn rust_body() -> String {
+    let mut out = String::from(
         "//! The wire protocol's constants, host side (docs/protocol.md): the version,\n\
          //! the namespace, the error codes and the limits, written by flexgen from its\n\
-         //! one source of them. `protocol.rs` reads them from here.\n\n",
+         //! one source of them. The runtime's modules read them from here.\n\n",
     );
     out.push_str(&format!(
         "/// Protocol version; a peer with another one is reported, not served.\n\
@@ -113,11 +126,7 @@ pub fn rust(plan: &Plan) -> OutFile {
          pub fn parse(code: &str) -> Option<Self> {\n        \
          Self::ALL.into_iter().find(|c| c.as_str() == code)\n    }\n}\n",
     );
-    OutFile {
-        path: RUST_PATH.to_string(),
-        contents: out,
-        owner: Owner::Generated,
-    }
+    out
 }
 
 /// The plugin's `protocol_constants.ts`.

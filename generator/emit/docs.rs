@@ -12,8 +12,8 @@
 //! - [`mermaid_text`]: message, note and participant text in a diagram;
 //! - [`html_comment_text`]: the `@generated` header, an HTML comment.
 //!
-//! The protocol facts mirror the runtimes (`templates/plugin/protocol.ts`,
-//! `templates/bridge/protocol.rs`) and flexgen's `docs/protocol.md`; the unit
+//! The protocol facts mirror the runtimes (`runtime/` of flexgen's
+//! repository) and flexgen's `docs/protocol.md`; the unit
 //! tests hold the error codes to the runtimes' own lists.
 
 use std::fmt::Write as _;

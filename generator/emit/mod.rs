@@ -42,7 +42,11 @@ pub struct OutFile {
 
 /// Folders that flexgen owns outright: any `@generated` file under them that a
 /// run does not produce is stale and gets removed.
-pub const GENERATED_DIRS: &[&str] = &["flex-plugin/src/flexgen", "bridge/src/generated"];
+pub const GENERATED_DIRS: &[&str] = &[
+    "flex-plugin/src/flexgen",
+    "bridge/src/generated",
+    "bridge/flexgen-runtime",
+];
 
 /// Where code edited into a generated file belongs instead, by path prefix:
 /// the user-owned files that flexgen scaffolds once and never overwrites.

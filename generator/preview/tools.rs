@@ -4,10 +4,7 @@
 use std::fmt;
 use std::process::{Command, Stdio};
 
-/// The bridge template pins the wasm-bindgen library; the CLI that
-/// post-processes the .wasm must be the same version. The template is the
-/// one source of that version.
-const BRIDGE_MANIFEST: &str = include_str!("../../templates/bridge/user/Cargo.toml.tera");
+use crate::emit::bridge::pin_in;
 
 const NODE_HELP: &str =
     "install Node.js 20 or later with npm (https://nodejs.org/en/download, or `nvm install 20`)";
@@ -28,21 +25,15 @@ impl fmt::Display for Missing {
     }
 }
 
-/// The `wasm-bindgen = "=X"` pin of the bridge template.
+/// The `wasm-bindgen = "=X"` pin of the bridge runtime (the one source of
+/// the version): the CLI that post-processes the .wasm must match it.
 pub fn wasm_bindgen_pin() -> &'static str {
-    pin_in(BRIDGE_MANIFEST)
-        .expect("the bridge template pins wasm-bindgen as `wasm-bindgen = \"=X\"`")
-}
-
-fn pin_in(manifest: &str) -> Option<&str> {
-    manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
+    crate::emit::bridge::wasm_bindgen_pin()
 }
 
 /// The pin the preview build will meet: the workspace's own
 /// `bridge/Cargo.toml` (the user's file, which may predate this flexgen or
-/// have been edited), else the template's.
+/// have been edited), else the runtime crate's.
 fn workspace_pin(workspace: &std::path::Path) -> String {
     std::fs::read_to_string(workspace.join("bridge/Cargo.toml"))
         .ok()

@@ -87,11 +87,11 @@ pub fn run(cmd: &mut Command, what: &str) -> String {
     stdout
 }
 
-/// The `wasm-bindgen = "=X"` pin of the bridge template: the version of
+/// The `wasm-bindgen = "=X"` pin of the bridge runtime crate: the version of
 /// wasm-bindgen-cli that must post-process the .wasm (scripts/setup.sh
 /// installs the same X).
 pub fn wasm_bindgen_pin() -> String {
-    let template = repo().join("templates/bridge/user/Cargo.toml.tera");
+    let template = repo().join("runtime/bridge/Cargo.toml");
     let text = std::fs::read_to_string(&template).unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
@@ -299,4 +299,76 @@ pub fn cases_in(group: &str) -> Vec<Case> {
         .into_iter()
         .filter(|c| c.name.starts_with(&prefix))
         .collect()
+}
+
+/// flexgen's checks of the generated payload types (never in a user's
+/// workspace): the harness, and one test per trigger of `plan`.
+const PAYLOAD_HARNESS: &str = include_str!("../bridge_payloads/harness.rs");
+
+/// The `main.rs` of the case's `tests/payloads/`: one test per trigger,
+/// each declaring its fields to the harness.
+fn payload_tests(plan: &flexgen::ir::Plan, crate_name: &str) -> String {
+    let mut out = format!(
+        "//! flexgen's checks of the generated payload types (tests/bridge_toolchain.rs).\n\n\
+         mod harness;\n\n\
+         use {crate_name} as bridge;\n\
+         use bridge::*;\n\
+         use harness::{{Check, Kind}};\n"
+    );
+    for t in &plan.triggers {
+        let ty = format!("{}Payload", t.name.pascal);
+        out.push_str(&format!(
+            "\n#[test]\nfn {}_payload() {{\n    let mut check = Check::new();\n",
+            t.name.snake
+        ));
+        for f in &t.payload {
+            let bound = || f.max_length.expect("lowering bounds string-like fields");
+            let kind = match f.ty {
+                flexgen::ir::FieldType::String => format!("Kind::String({})", bound()),
+                flexgen::ir::FieldType::E164 => "Kind::E164".to_string(),
+                flexgen::ir::FieldType::Integer => "Kind::Integer".to_string(),
+                flexgen::ir::FieldType::Number => "Kind::Number".to_string(),
+                flexgen::ir::FieldType::Boolean => "Kind::Boolean".to_string(),
+                flexgen::ir::FieldType::Datetime => format!("Kind::Datetime({})", bound()),
+                flexgen::ir::FieldType::Enum => {
+                    format!("Kind::OneOf({ty}::{}_VALUES)", f.name.shouty)
+                }
+            };
+            let presence = if f.optional { "optional" } else { "required" };
+            out.push_str(&format!(
+                "    check.{presence}({:?}, {kind});\n",
+                f.name.snake
+            ));
+        }
+        out.push_str(&format!("    check.run::<{ty}>();\n}}\n"));
+    }
+    out
+}
+
+/// What the payload tests add to the bridge's `Cargo.toml`: serde_json, to
+/// check that serde's names are the wire names.
+pub const PAYLOAD_TEST_DEPENDENCIES: &str = "\n[dev-dependencies]\nserde_json = \"1\"\n";
+
+/// Writes flexgen's payload tests into the bridge crate in `dir`:
+/// `tests/payloads/`, laid out by rustfmt (its `Cargo.toml` needs
+/// [`PAYLOAD_TEST_DEPENDENCIES`]).
+pub fn write_payload_tests(dir: &Path, plan: &flexgen::ir::Plan) {
+    let crate_name = format!("{}_bridge", plan.app.name.snake);
+    let tests = dir.join("tests/payloads");
+    std::fs::create_dir_all(&tests).unwrap();
+    for (file, text) in [
+        ("harness.rs", PAYLOAD_HARNESS.to_string()),
+        ("main.rs", payload_tests(plan, &crate_name)),
+    ] {
+        let path = tests.join(file);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+    run(
+        Command::new("rustfmt")
+            .args(["--edition", "2021"])
+            .arg(tests.join("main.rs")),
+        "rustfmt tests/payloads/main.rs",
+    );
 }
