@@ -461,25 +461,11 @@ pub struct On {
 // ---------------------------------------------------------------------------
 // The walk: tree -> model, collecting every shape error.
 
-/// Keys allowed at each level, in documentation order (for "allowed keys" help).
-const ROOT_KEYS: &[&str] = &["version", "app", "triggers"];
-const APP_KEYS: &[&str] = &["name", "flex_origin", "host_origins", "dev_host_origins"];
-const TRIGGER_KEYS: &[&str] = &[
-    "name",
-    "summary",
-    "direction",
-    "user_action",
-    "channel",
-    "channel_type",
-    "payload",
-    "invoke",
-    "if_not_ready",
-    "on",
-    "when",
-];
-pub const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
-const INVOKE_KEYS: &[&str] = &["action", "args", "timeout_ms"];
-const IF_NOT_READY_KEYS: &[&str] = &["queue_for_ms"];
+// The keys allowed at each level: the vocabulary's (documentation order,
+// for "allowed keys" help).
+pub use crate::vocabulary::{
+    APP_KEYS, FIELD_KEYS, IF_NOT_READY_KEYS, INVOKE_KEYS, ROOT_KEYS, TRIGGER_KEYS,
+};
 
 /// Parses `source` into the spec model, or every shape error found.
 pub fn parse(source: &str) -> Result<Spec, Vec<Diagnostic>> {

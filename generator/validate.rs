@@ -16,8 +16,8 @@ use crate::ir::{
 use crate::spec::{self, ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
 use crate::vocabulary::{
     self, field_type, field_type_name as type_name, is_identifier, is_path_key, ChannelFilter,
-    ChannelKey, Length, Range, ARG_FITS, CHANNEL_FILTERS, DANGEROUS_KEYS, MAX_LENGTH, MAX_NAME_LEN,
-    QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
+    ChannelKey, Length, Range, ARG_FITS, CHANNEL_FILTERS, DANGEROUS_KEYS, FLEX_TO_HOST,
+    HOST_TO_FLEX, MAX_LENGTH, MAX_NAME_LEN, QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
 };
 
 /// What a flex_to_host trigger listens to, resolved against the catalog.
@@ -951,14 +951,14 @@ impl Checker<'_> {
         }
         match (direction, &f.from) {
             (Some(Direction::HostToFlex), Some(from)) => self.error(
-                "`from` is only for flex_to_host payload fields",
+                format!("`from` is only for {FLEX_TO_HOST} payload fields"),
                 &from.key,
-                "host_to_flex field",
+                &format!("{HOST_TO_FLEX} field"),
                 "remove `from`: the host page supplies this value when it sends the command",
             ),
             (Some(Direction::FlexToHost), None) => self.error(
                 format!(
-                    "payload field `{}` of a flex_to_host trigger has no `from`",
+                    "payload field `{}` of a {FLEX_TO_HOST} trigger has no `from`",
                     name.value
                 ),
                 &name.span,
@@ -998,12 +998,20 @@ impl Checker<'_> {
     }
 
     fn host_to_flex<'s>(&mut self, t: &'s Trigger) -> Option<ValidInvoke<'s>> {
-        self.misplaced(t.on.as_ref().map(|i| &i.key), "on", Direction::HostToFlex, "remove `on`: host_to_flex triggers `invoke` a Flex action; use `direction: flex_to_host` to listen");
+        self.misplaced(
+            t.on.as_ref().map(|i| &i.key),
+            "on",
+            Direction::HostToFlex,
+            &format!(
+                "remove `on`: {HOST_TO_FLEX} triggers `invoke` a Flex action; use \
+                 `direction: {FLEX_TO_HOST}` to listen"
+            ),
+        );
         self.misplaced(
             t.when.as_ref().map(|i| &i.key),
             "when",
             Direction::HostToFlex,
-            "remove `when`: filters only apply to flex_to_host triggers",
+            &format!("remove `when`: filters only apply to {FLEX_TO_HOST} triggers"),
         );
         if let Some(inr) = &t.if_not_ready {
             if let Some(q) = &inr.value.queue_for_ms {
@@ -1013,7 +1021,7 @@ impl Checker<'_> {
         let Some(invoke) = &t.invoke else {
             let at = t.direction.as_ref().map_or(&t.span, |d| &d.key);
             self.error(
-                "a host_to_flex trigger needs `invoke`",
+                format!("a {HOST_TO_FLEX} trigger needs `invoke`"),
                 at,
                 "no `invoke`",
                 "add `invoke: { action: <FlexAction>, args: { ... } }`",
@@ -1351,17 +1359,25 @@ impl Checker<'_> {
     /// Checks a flex_to_host trigger; what it listens to, with its filters,
     /// and the sources of each payload field (in payload order).
     fn flex_to_host<'s>(&mut self, t: &'s Trigger) -> Option<(ValidListen<'s>, Vec<Vec<Source>>)> {
-        self.misplaced(t.invoke.as_ref().map(|i| &i.key), "invoke", Direction::FlexToHost, "remove `invoke`: flex_to_host triggers listen with `on`; use `direction: host_to_flex` to run a Flex action");
+        self.misplaced(
+            t.invoke.as_ref().map(|i| &i.key),
+            "invoke",
+            Direction::FlexToHost,
+            &format!(
+                "remove `invoke`: {FLEX_TO_HOST} triggers listen with `on`; use \
+                 `direction: {HOST_TO_FLEX}` to run a Flex action"
+            ),
+        );
         self.misplaced(
             t.if_not_ready.as_ref().map(|i| &i.key),
             "if_not_ready",
             Direction::FlexToHost,
-            "remove `if_not_ready`: it only applies to host_to_flex commands",
+            &format!("remove `if_not_ready`: it only applies to {HOST_TO_FLEX} commands"),
         );
         let Some(on) = &t.on else {
             let at = t.direction.as_ref().map_or(&t.span, |d| &d.key);
             self.error(
-                "a flex_to_host trigger needs `on`",
+                format!("a {FLEX_TO_HOST} trigger needs `on`"),
                 at,
                 "no `on`",
                 "add `on: { event: taskAccepted }` (or `{ after: Action }` / `{ before: Action }`)",
@@ -1793,9 +1809,7 @@ pub fn check_origin(origin: &str) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// The hosts that name this machine: the only ones `http` may use, and the
-/// only ones `dev_host_origins` may list.
-pub const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+pub use crate::vocabulary::LOOPBACK_HOSTS;
 
 /// Whether a checked origin is on this machine (any scheme or port).
 pub fn is_loopback_origin(origin: &str) -> bool {

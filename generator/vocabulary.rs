@@ -145,17 +145,22 @@ pub struct DirectionWord {
     pub example: &'static str,
 }
 
+/// The spec's spelling of [`Direction::HostToFlex`], for prose too.
+pub const HOST_TO_FLEX: &str = "host_to_flex";
+/// The spec's spelling of [`Direction::FlexToHost`], for prose too.
+pub const FLEX_TO_HOST: &str = "flex_to_host";
+
 pub const DIRECTIONS: &[DirectionWord] = &[
     DirectionWord {
         direction: Direction::HostToFlex,
-        name: "host_to_flex",
+        name: HOST_TO_FLEX,
         flag: "host-to-flex",
         gloss: "the CRM asks Flex to act",
         example: "click to dial",
     },
     DirectionWord {
         direction: Direction::FlexToHost,
-        name: "flex_to_host",
+        name: FLEX_TO_HOST,
         flag: "flex-to-host",
         gloss: "Flex tells the CRM",
         example: "screen pop, activity history",
@@ -367,6 +372,47 @@ pub fn is_identifier(n: &str) -> bool {
 /// [`is_identifier`] as a regular expression (for the JSON schema).
 pub const NAME_PATTERN: &str = "[a-z][a-z0-9]*(?:_[a-z0-9]+)*";
 
+/// The spec's keys at each level, in documentation order (the parser's
+/// "allowed keys" help, the schema's properties).
+pub const ROOT_KEYS: &[&str] = &["version", "app", "triggers"];
+pub const APP_KEYS: &[&str] = &["name", "flex_origin", "host_origins", "dev_host_origins"];
+pub const TRIGGER_KEYS: &[&str] = &[
+    "name",
+    "summary",
+    "direction",
+    "user_action",
+    "channel",
+    "channel_type",
+    "payload",
+    "invoke",
+    "if_not_ready",
+    "on",
+    "when",
+];
+pub const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
+pub const INVOKE_KEYS: &[&str] = &["action", "args", "timeout_ms"];
+pub const IF_NOT_READY_KEYS: &[&str] = &["queue_for_ms"];
+
+/// The hosts that name this machine: the only ones `http` may use, and the
+/// only ones `dev_host_origins` may list.
+pub const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+
+/// [`LOOPBACK_HOSTS`] as a regular-expression group, for the schema.
+pub fn loopback_pattern() -> String {
+    let hosts: Vec<String> = LOOPBACK_HOSTS
+        .iter()
+        .map(|h| {
+            h.chars()
+                .map(|c| match c {
+                    '.' | '[' | ']' => format!("\\{c}"),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    format!("(?:{})", hosts.join("|"))
+}
+
 /// Keys a free-form path must never walk through: they reach the prototype.
 pub const DANGEROUS_KEYS: &[&str] = &["__proto__", "constructor", "prototype"];
 
@@ -405,6 +451,11 @@ pub fn or_list<S: AsRef<str>>(items: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_loopback_pattern_matches_the_loopback_hosts_only() {
+        assert_eq!(loopback_pattern(), r"(?:localhost|127\.0\.0\.1|\[::1\])");
+    }
 
     /// Each variant once; the match makes a new variant fail to compile here.
     fn every_field_type() -> Vec<FieldType> {

@@ -31,7 +31,10 @@ fn cargo(args: &[&str]) -> Command {
 #[test]
 fn the_bridge_runtime_passes_its_tests_lints_and_format() {
     common::require_wasm32_target();
-    run(&mut cargo(&["fmt", "--check"]), "runtime/bridge: cargo fmt --check");
+    run(
+        &mut cargo(&["fmt", "--check"]),
+        "runtime/bridge: cargo fmt --check",
+    );
     let tests = run(
         &mut cargo(&["test", "--locked"]),
         "runtime/bridge: cargo test --locked",
@@ -45,7 +48,14 @@ fn the_bridge_runtime_passes_its_tests_lints_and_format() {
     // module dropped from `src/tests/mod.rs` would go unnoticed otherwise.
     assert!(passed >= 20, "only {passed} runtime tests ran:\n{tests}");
     run(
-        &mut cargo(&["clippy", "--locked", "--all-targets", "--", "-D", "warnings"]),
+        &mut cargo(&[
+            "clippy",
+            "--locked",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
         "runtime/bridge: cargo clippy --all-targets (native)",
     );
     run(

@@ -19,8 +19,8 @@ use crate::emit::{OutFile, Owner, GENERATED_MARKER};
 use crate::ir::{ActionFieldType, Direction, FieldType, Names, Plan, Subject, ValueType};
 use crate::vocabulary::{
     self, field_type_name as type_name_of, is_identifier, or_list, path_key_pattern, OnKind, Range,
-    ARG_FITS, DANGEROUS_KEYS, DIRECTIONS, FIELD_TYPES, MAX_LENGTH, MAX_NAME_LEN, NAME_PATTERN,
-    ON_KINDS, QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
+    ARG_FITS, DANGEROUS_KEYS, DIRECTIONS, FIELD_TYPES, FLEX_TO_HOST, HOST_TO_FLEX, MAX_LENGTH,
+    MAX_NAME_LEN, NAME_PATTERN, ON_KINDS, QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
 };
 
 /// Where `generate` writes it: beside `triggers.yaml` in a workspace.
@@ -151,7 +151,7 @@ fn app() -> Value {
 
 /// An origin of `dev_host_origins`: an exact origin on a loopback host.
 fn dev_origin() -> Value {
-    let local = "(?:localhost|127\\.0\\.0\\.1|\\[::1\\])";
+    let local = vocabulary::loopback_pattern();
     json!({
         "description": "An exact origin on this machine: http or https, localhost, 127.0.0.1 or [::1], an optional port.",
         "allOf": [
@@ -166,7 +166,7 @@ fn origin() -> Value {
     let port =
         "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
     let host = "(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]*\\])";
-    let local = "(?:localhost|127\\.0\\.0\\.1|\\[::1\\])";
+    let local = vocabulary::loopback_pattern();
     json!({
         "description": "scheme://host[:port] and nothing else: no path (not even a trailing /), no wildcard, lowercase, no default port; https everywhere, http only for localhost, 127.0.0.1 and [::1].",
         "type": "string",
@@ -230,7 +230,7 @@ fn trigger() -> Value {
                 "type": "string"
             },
             "channel": {
-                "description": "Task channel; left out = any channel. A filter on flex_to_host triggers.",
+                "description": format!("Task channel; left out = any channel. A filter on {FLEX_TO_HOST} triggers."),
                 "enum": catalog::CHANNELS
             },
             "channel_type": {
@@ -249,7 +249,7 @@ fn trigger() -> Value {
             },
             "invoke": { "$ref": "#/definitions/invoke" },
             "if_not_ready": {
-                "description": "host_to_flex only: how long a command may wait for the handshake.",
+                "description": format!("{HOST_TO_FLEX} only: how long a command may wait for the handshake."),
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
@@ -258,7 +258,7 @@ fn trigger() -> Value {
             },
             "on": { "$ref": "#/definitions/on" },
             "when": {
-                "description": "flex_to_host only: extra filters, source path -> literal; all must match.",
+                "description": format!("{FLEX_TO_HOST} only: extra filters, source path -> literal; all must match."),
                 "type": "object",
                 "propertyNames": { "$ref": "#/definitions/source_path" },
                 "additionalProperties": literal_ref(ValueType::Unknown)
@@ -303,7 +303,7 @@ fn field() -> Value {
                 "items": { "type": "string", "minLength": 1, "maxLength": MAX_LENGTH.max }
             },
             "from": {
-                "description": "flex_to_host only, required there: the source path the plugin reads, or a list of them (the first value present that fits the field is sent).",
+                "description": format!("{FLEX_TO_HOST} only, required there: the source path the plugin reads, or a list of them (the first value present that fits the field is sent)."),
                 "anyOf": [
                     { "$ref": "#/definitions/source_path" },
                     {
@@ -346,7 +346,7 @@ fn invoke() -> Value {
         })
         .collect();
     json!({
-        "description": "host_to_flex only, required there: the Flex action to run.",
+        "description": format!("{HOST_TO_FLEX} only, required there: the Flex action to run."),
         "type": "object",
         "additionalProperties": false,
         "required": ["action"],
@@ -512,7 +512,7 @@ fn literal(ty: ValueType) -> Value {
 
 fn on() -> Value {
     json!({
-        "description": "flex_to_host only, required there: exactly one of { event: X }, { after: Action } or { before: Action }.",
+        "description": format!("{FLEX_TO_HOST} only, required there: exactly one of {{ event: X }}, {{ after: Action }} or {{ before: Action }}."),
         "type": "object",
         "additionalProperties": false,
         "minProperties": 1,
@@ -821,6 +821,39 @@ mod tests {
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect()
+    }
+
+    /// The schema's properties at each level are the vocabulary's keys:
+    /// an editor completes exactly what the parser accepts.
+    #[test]
+    fn properties_are_the_vocabularys_keys() {
+        use crate::vocabulary::{
+            APP_KEYS, FIELD_KEYS, IF_NOT_READY_KEYS, INVOKE_KEYS, ROOT_KEYS, TRIGGER_KEYS,
+        };
+        let schema = schema("9.9.9");
+        for (pointer, keys) in [
+            ("/properties", ROOT_KEYS),
+            ("/definitions/app/properties", APP_KEYS),
+            ("/definitions/trigger/properties", TRIGGER_KEYS),
+            ("/definitions/field/properties", FIELD_KEYS),
+            ("/definitions/invoke/properties", INVOKE_KEYS),
+            (
+                "/definitions/trigger/properties/if_not_ready/properties",
+                IF_NOT_READY_KEYS,
+            ),
+        ] {
+            let mut found: Vec<&str> = schema
+                .pointer(pointer)
+                .and_then(Value::as_object)
+                .unwrap_or_else(|| panic!("no object at {pointer}"))
+                .keys()
+                .map(String::as_str)
+                .collect();
+            found.sort_unstable();
+            let mut expected = keys.to_vec();
+            expected.sort_unstable();
+            assert_eq!(found, expected, "{pointer}");
+        }
     }
 
     #[test]

@@ -318,8 +318,9 @@ fn payload_tests(plan: &flexgen::ir::Plan, crate_name: &str) -> String {
     for t in &plan.triggers {
         let ty = format!("{}Payload", t.name.pascal);
         out.push_str(&format!(
-            "\n#[test]\nfn {}_payload() {{\n    let mut check = Check::new();\n",
-            t.name.snake
+            "\n#[test]\nfn {}_payload() {{\n    let {}check = Check::new();\n",
+            t.name.snake,
+            if t.payload.is_empty() { "" } else { "mut " }
         ));
         for f in &t.payload {
             let bound = || f.max_length.expect("lowering bounds string-like fields");
