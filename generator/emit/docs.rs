@@ -12,7 +12,7 @@
 //! - [`mermaid_text`]: message, note and participant text in a diagram;
 //! - [`html_comment_text`]: the `@generated` header, an HTML comment.
 //!
-//! The protocol facts mirror the runtimes (`templates/plugin/protocol.ts`,
+//! The protocol facts mirror the runtimes (`runtime/plugin/src/`,
 //! `templates/bridge/protocol.rs`) and flexgen's `docs/protocol.md`; the unit
 //! tests hold the error codes to the runtimes' own lists.
 

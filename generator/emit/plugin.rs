@@ -924,13 +924,34 @@ mod tests {
                 ("flex-plugin/public/appConfig.js", Owner::User),
                 ("flex-plugin/src/AcmeCrmPlugin.ts", Owner::User),
                 ("flex-plugin/src/flexgen/actions.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/checks.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/commands.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/endpoint.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/envelopes.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/errors.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/events.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/flex_reads.ts", Owner::Generated),
+                (
+                    "flex-plugin/src/flexgen/runtime/checks.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/commands.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/endpoint.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/envelopes.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/errors.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/events.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/flex_reads.ts",
+                    Owner::Generated
+                ),
                 (
                     "flex-plugin/src/flexgen/runtime/hello_targets.ts",
                     Owner::Generated
@@ -938,13 +959,22 @@ mod tests {
                 ("flex-plugin/src/flexgen/runtime/hooks.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/runtime/ids.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/runtime/index.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/objects.ts", Owner::Generated),
+                (
+                    "flex-plugin/src/flexgen/runtime/objects.ts",
+                    Owner::Generated
+                ),
                 (
                     "flex-plugin/src/flexgen/runtime/protocol_constants.ts",
                     Owner::Generated
                 ),
-                ("flex-plugin/src/flexgen/runtime/schema.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/runtime/sources.ts", Owner::Generated),
+                (
+                    "flex-plugin/src/flexgen/runtime/schema.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/sources.ts",
+                    Owner::Generated
+                ),
                 ("flex-plugin/src/flexgen/triggers.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/wiring.ts", Owner::Generated),
                 ("flex-plugin/src/hooks.ts", Owner::User),

@@ -107,8 +107,14 @@ mod tests {
         let constants = constants::TS_PATH.rsplit('/').next().unwrap();
         listed.push(constants.to_string());
         listed.sort();
-        assert_eq!(on_disk, listed, "runtime/plugin/src/ and plugin_runtime::FILES differ");
-        assert!(FILES.windows(2).all(|w| w[0].0 < w[1].0), "keep FILES sorted");
+        assert_eq!(
+            on_disk, listed,
+            "runtime/plugin/src/ and plugin_runtime::FILES differ"
+        );
+        assert!(
+            FILES.windows(2).all(|w| w[0].0 < w[1].0),
+            "keep FILES sorted"
+        );
         assert!(constants::TS_PATH.starts_with(DIR));
     }
 
