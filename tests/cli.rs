@@ -74,7 +74,7 @@ fn generate_defaults_to_the_spec_folder_and_writes_both_ends() {
     let dir = workspace();
     for path in [
         "flex-plugin/package.json",
-        "flex-plugin/src/flexgen/runtime.ts",
+        "flex-plugin/src/flexgen/runtime/index.ts",
         "flex-plugin/src/flexgen/wiring.ts",
         "bridge/Cargo.toml",
         "bridge/src/lib.rs",
@@ -160,13 +160,13 @@ fn check_mode_reports_a_diff_exits_1_and_writes_nothing() {
 
     // A hand-deleted generated file also counts as out of date.
     flexgen(dir.path()).arg("generate").assert().success();
-    fs::remove_file(dir.path().join("flex-plugin/src/flexgen/runtime.ts")).unwrap();
+    fs::remove_file(dir.path().join("flex-plugin/src/flexgen/runtime/index.ts")).unwrap();
     let out = flexgen(dir.path())
         .args(["generate", "--check"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("runtime.ts"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("runtime/index.ts"));
 }
 
 #[test]

@@ -6,11 +6,14 @@
 //!   codes) is stored next to `PROTOCOL_VERSION` as `APPROVED_ENVELOPE`. A
 //!   different hash under the same version fails: bump the version, then
 //!   re-bless (`FLEXGEN_BLESS=1 cargo test --release --locked --test protocol`).
-//! - The runtimes match that shape: the plugin's message interfaces and the
-//!   bridge's envelope keys are read from their sources (`runtime/`), and
-//!   neither runtime spells the version, the error codes or the limits
-//!   itself: each holds the constants file flexgen writes from the one
-//!   source (re-blessed with `FLEXGEN_BLESS=1` like the approval test).
+//! - The runtimes match that shape: the plugin's message interfaces (in
+//!   `runtime/plugin/src/envelopes.ts`) and the bridge's envelope keys (in
+//!   `runtime/bridge/src/limits.rs`) are read from their sources, and neither
+//!   runtime spells the version, the error codes or the limits itself.
+//! - Each runtime's repository copy of its constants
+//!   (`runtime/bridge/src/protocol_constants.rs`,
+//!   `runtime/plugin/src/protocol_constants.ts`) is what flexgen writes into
+//!   a workspace, header aside (re-bless with `FLEXGEN_BLESS=1`).
 //! - docs/protocol.md names the same version, codes and limits.
 
 use std::fs;
@@ -30,6 +33,48 @@ fn read(rel: &str) -> String {
 }
 
 const SOURCE: &str = "generator/protocol.rs";
+
+/// The plugin runtime's module of the envelope's interfaces.
+const TS_ENVELOPES: &str = "runtime/plugin/src/envelopes.ts";
+
+/// Every module of the plugin runtime but the generated constants:
+/// `(path, text)`.
+fn plugin_runtime() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = fs::read_dir(repo().join("runtime/plugin/src"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "protocol_constants.ts")
+        .map(|name| {
+            let rel = format!("runtime/plugin/src/{name}");
+            let text = read(&rel);
+            (rel, text)
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() > 5, "runtime/plugin/src/ is nearly empty");
+    files
+}
+
+#[test]
+fn the_plugin_runtime_s_constants_are_what_flexgen_writes() {
+    let rel = flexgen::emit::constants::TS_REPO_PATH;
+    let body = flexgen::emit::constants::typescript_body();
+    let path = repo().join(rel);
+    let current = fs::read_to_string(&path).unwrap_or_default();
+    if current == body {
+        return;
+    }
+    if std::env::var_os("FLEXGEN_BLESS").is_some_and(|v| v == "1") {
+        fs::write(&path, &body).unwrap();
+        eprintln!("blessed: {rel}");
+        return;
+    }
+    panic!(
+        "{rel} differs from what flexgen writes into a workspace (emit::constants::\
+         typescript_body, from {SOURCE}): re-bless with `FLEXGEN_BLESS=1 cargo test \
+         --release --locked --test protocol`; never edit it by hand"
+    );
+}
 
 #[test]
 fn the_envelope_changes_only_with_a_version_bump() {
@@ -81,7 +126,7 @@ fn the_envelope_changes_only_with_a_version_bump() {
 fn ts_interface(source: &str, name: &str) -> Vec<(String, bool, String)> {
     let start = source
         .find(&format!("export interface {name} {{"))
-        .unwrap_or_else(|| panic!("templates/plugin/protocol.ts has no `interface {name}`"));
+        .unwrap_or_else(|| panic!("{TS_ENVELOPES} has no `interface {name}`"));
     let body = &source[start..];
     let body = &body[body.find('{').unwrap() + 1..body.find("\n}").unwrap()];
     body.lines()
@@ -102,7 +147,7 @@ fn ts_interface(source: &str, name: &str) -> Vec<(String, bool, String)> {
 
 #[test]
 fn the_plugin_runtime_declares_the_envelope_of_the_one_source() {
-    let ts = read("templates/plugin/protocol.ts");
+    let ts = read(TS_ENVELOPES);
     for kind in ENVELOPE {
         let declared = ts_interface(&ts, kind.interface);
         let expected: Vec<(String, bool, String)> = kind
@@ -112,7 +157,7 @@ fn the_plugin_runtime_declares_the_envelope_of_the_one_source() {
             .collect();
         assert_eq!(
             declared, expected,
-            "templates/plugin/protocol.ts `{}` differs from the `{}` envelope of {SOURCE}: \
+            "{TS_ENVELOPES} `{}` differs from the `{}` envelope of {SOURCE}: \
              change both (then the approval test asks for a version bump)",
             kind.interface, kind.name
         );
@@ -138,7 +183,7 @@ fn bridge_runtime() -> String {
 const BRIDGE_RUNTIME: &str = "runtime/bridge/src";
 
 #[test]
-fn the_runtimes_hold_the_constants_files_of_the_one_source() {
+fn the_bridge_runtime_s_constants_are_what_flexgen_writes() {
     let bless = std::env::var_os("FLEXGEN_BLESS").is_some_and(|v| v == "1");
     let path = format!("{BRIDGE_RUNTIME}/protocol_constants.rs");
     let expected = flexgen::emit::constants::rust_body();
@@ -185,22 +230,19 @@ fn the_bridge_runtime_reads_every_envelope_key_of_the_one_source() {
 #[test]
 fn neither_runtime_spells_the_version_codes_or_limits_itself() {
     let rs = bridge_runtime();
-    let ts = read("templates/plugin/protocol.ts");
+    let ts = plugin_runtime();
     let mut names = vec!["PROTOCOL_VERSION", "PROTOCOL_NS"];
     names.extend(LIMITS.iter().map(|l| l.name));
     for name in names {
-        for (file, text, definition) in [
-            (BRIDGE_RUNTIME, &rs, format!("const {name}:")),
-            (
-                "templates/plugin/protocol.ts",
-                &ts,
-                format!("const {name} ="),
-            ),
-        ] {
+        assert!(
+            !rs.contains(&format!("const {name}:")),
+            "{BRIDGE_RUNTIME} defines {name}: take it from the generated \
+             protocol_constants (its source is {SOURCE})"
+        );
+        for (file, text) in &ts {
             assert!(
-                !text.contains(&definition),
-                "{file} defines {name}: take it from the generated protocol_constants \
-                 (its source is {SOURCE})"
+                !text.contains(&format!("const {name} =")),
+                "{file} defines {name}: take it from ./protocol_constants (its source is {SOURCE})"
             );
         }
     }
@@ -208,16 +250,18 @@ fn neither_runtime_spells_the_version_codes_or_limits_itself() {
         !rs.contains("pub enum ErrorCode"),
         "the bridge runtime defines ErrorCode: it is generated from {SOURCE}"
     );
-    assert!(
-        !ts.contains("type ErrorCode ="),
-        "templates/plugin/protocol.ts defines ErrorCode: it is generated from {SOURCE}"
-    );
-    for code in ERROR_CODES {
+    for (file, text) in &ts {
         assert!(
-            !ts.contains(&format!("| \"{}\"", code.code)),
-            "templates/plugin/protocol.ts lists {}: ErrorCode comes from protocol_constants",
-            code.code
+            !text.contains("type ErrorCode ="),
+            "{file} defines ErrorCode: it is generated from {SOURCE}"
         );
+        for code in ERROR_CODES {
+            assert!(
+                !text.contains(&format!("| \"{}\"", code.code)),
+                "{file} lists {}: ErrorCode comes from protocol_constants",
+                code.code
+            );
+        }
     }
 }
 
@@ -235,7 +279,7 @@ fn the_generated_constants_files_carry_the_one_source() {
             .clone()
     };
     let rs = file("bridge/flexgen-runtime/src/protocol_constants.rs");
-    let ts = file("flex-plugin/src/flexgen/protocol_constants.ts");
+    let ts = file("flex-plugin/src/flexgen/runtime/protocol_constants.ts");
     assert!(rs.contains(&format!(
         "pub const PROTOCOL_VERSION: u32 = {PROTOCOL_VERSION};"
     )));
@@ -263,9 +307,14 @@ fn the_generated_constants_files_carry_the_one_source() {
             code.code
         );
     }
-    // The bridge's module tree declares it; the plugin's runtime imports it.
+    // The bridge's module tree declares it; the plugin's runtime imports it,
+    // and its file in a workspace is the repository's copy behind the header.
     assert!(file("bridge/flexgen-runtime/src/lib.rs").contains("mod protocol_constants;"));
-    assert!(file("flex-plugin/src/flexgen/protocol.ts").contains("from \"./protocol_constants\""));
+    assert!(file("flex-plugin/src/flexgen/runtime/endpoint.ts")
+        .contains("from \"./protocol_constants\""));
+    let (head, body) = ts.split_once('\n').unwrap();
+    assert!(head.contains("@generated by flexgen"), "{head}");
+    assert_eq!(body, read(flexgen::emit::constants::TS_REPO_PATH));
 }
 
 #[test]

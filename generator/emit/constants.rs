@@ -5,7 +5,9 @@
 //! error codes and the limits; the runtimes (`runtime/` in flexgen's
 //! repository, vendored into every workspace) import them and spell none of
 //! these values themselves. The repository's copies are these files' bodies
-//! (no `@generated` header), kept equal by `tests/protocol.rs`.
+//! (no `@generated` header): `runtime/bridge/src/protocol_constants.rs` and
+//! `runtime/plugin/src/protocol_constants.ts`, so that each runtime compiles
+//! and is tested there (tests/protocol.rs holds them equal).
 
 use super::{header, OutFile, Owner};
 use crate::ir::Plan;
@@ -14,7 +16,9 @@ use crate::protocol::{End, ERROR_CODES, LIMITS, PROTOCOL_NS, PROTOCOL_VERSION};
 /// Where the bridge's constants go: into the vendored runtime crate.
 pub const RUST_PATH: &str = "bridge/flexgen-runtime/src/protocol_constants.rs";
 /// Where the plugin's constants go.
-pub const TS_PATH: &str = "flex-plugin/src/flexgen/protocol_constants.ts";
+pub const TS_PATH: &str = "flex-plugin/src/flexgen/runtime/protocol_constants.ts";
+/// The repository's copy of the plugin's constants (no header).
+pub const TS_REPO_PATH: &str = "runtime/plugin/src/protocol_constants.ts";
 
 /// `text` as comment lines of at most `width` columns, each `prefix` first.
 fn comment(prefix: &str, text: &str, width: usize) -> String {
@@ -129,13 +133,25 @@ pub fn rust_body() -> String {
     out
 }
 
-/// The plugin's `protocol_constants.ts`.
+/// The plugin's `protocol_constants.ts`: the header, then
+/// [`typescript_body`].
 pub fn typescript(plan: &Plan) -> OutFile {
     let mut out = header(plan, "//");
-    out.push_str(
+    out.push_str(&typescript_body());
+    OutFile {
+        path: TS_PATH.to_string(),
+        contents: out,
+        owner: Owner::Generated,
+    }
+}
+
+/// The plugin's `protocol_constants.ts` without its header: the same for
+/// every spec, and the repository's copy at [`TS_REPO_PATH`].
+pub fn typescript_body() -> String {
+    let mut out = String::from(
         "/**\n * The wire protocol's constants, plugin side (docs/protocol.md): the version,\n \
          * the namespace, the error codes and the limits, written by flexgen from its\n \
-         * one source of them. `protocol.ts` reads them from here.\n */\n\n",
+         * one source of them. The runtime's modules read them from here.\n */\n\n",
     );
     out.push_str(&format!(
         "/** Protocol version; a peer with another one is reported, not served. */\n\
@@ -166,11 +182,7 @@ pub fn typescript(plan: &Plan) -> OutFile {
             number(limit.value)
         ));
     }
-    OutFile {
-        path: TS_PATH.to_string(),
-        contents: out,
-        owner: Owner::Generated,
-    }
+    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod host;
 pub mod layout;
 pub mod plugin;
+pub mod plugin_runtime;
 pub mod render;
 pub mod schema;
 pub mod setup;
@@ -34,7 +35,7 @@ pub enum Owner {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutFile {
-    /// Relative to the output folder, `/`-separated, e.g. `flex-plugin/src/flexgen/protocol.ts`.
+    /// Relative to the output folder, `/`-separated, e.g. `flex-plugin/src/flexgen/wiring.ts`.
     pub path: String,
     pub contents: String,
     pub owner: Owner,

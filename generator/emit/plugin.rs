@@ -1,8 +1,9 @@
 //! Emitter for the Flex plugin shim (TypeScript).
 //!
 //! Generated (rewritten every run, under `flex-plugin/src/flexgen/`):
-//! - `protocol.ts`: the wire protocol runtime (static, `templates/plugin/`);
-//! - `runtime.ts`: the Flex-side runtime: source context, filters (static);
+//! - `runtime/`: flexgen's plugin runtime, the modules of `runtime/plugin/src/`
+//!   (`plugin_runtime`) and the protocol's constants (`constants`); the
+//!   generated files import its `index.ts` only;
 //! - `triggers.ts`: payload types, schemas, the `FlexgenHooks` interface;
 //! - `actions.ts`: payload interfaces of the Flex actions the spec invokes;
 //! - `wiring.ts`: `startFlexgen(flex, manager, hooks)`.
@@ -28,18 +29,6 @@ use crate::ir::{
 
 /// Where the generated files go, relative to the output folder.
 const GENERATED_DIR: &str = "flex-plugin/src/flexgen";
-
-/// Static runtime files, copied verbatim behind the header.
-const STATIC_FILES: &[(&str, &str)] = &[
-    (
-        "protocol.ts",
-        include_str!("../../templates/plugin/protocol.ts"),
-    ),
-    (
-        "runtime.ts",
-        include_str!("../../templates/plugin/runtime.ts"),
-    ),
-];
 
 /// Generated templates: (template name, file name under `GENERATED_DIR`).
 const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
@@ -112,13 +101,15 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let target = render::Target {
         generated_dir: GENERATED_DIR,
         user_dir: "flex-plugin",
-        statics: STATIC_FILES,
+        statics: &[],
         generated: GENERATED_TEMPLATES,
         user: USER_TEMPLATES,
     };
-    let mut files = target.emit(&header(plan, "//"), &view, |file| {
+    let head = header(plan, "//");
+    let mut files = target.emit(&head, &view, |file| {
         file.replace("{Plugin}", &view.plugin_class)
     })?;
+    files.extend(super::plugin_runtime::emit(&head));
     files.push(super::constants::typescript(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -146,10 +137,10 @@ struct View<'a> {
     /// The wiring's imports, each naming only what the wiring uses (so that
     /// it also passes a user's `noUnusedLocals`), laid out as prettier would.
     actions_import: String,
-    protocol_import: String,
     runtime_import: String,
     triggers_import: String,
-    /// `triggers.ts`'s import of the schema building blocks it uses.
+    /// `triggers.ts`'s import of the runtime: `Hook` and the schema building
+    /// blocks it uses.
     schema_import: String,
     /// `startFlexgen`'s parameters, `_`-prefixed when this spec has no use
     /// for them (`noUnusedParameters`).
@@ -301,7 +292,7 @@ impl<'a> View<'a> {
         let has_events = triggers.iter().any(|t| !t.is_command);
         let imports = WiringImports::new(&triggers, has_commands, has_events, track_accepts);
         let fields = || plan.triggers.iter().flat_map(|t| &t.payload);
-        let mut schema_names = vec!["type PayloadSchema", "type Validated"];
+        let mut schema_names = vec!["type Hook", "type PayloadSchema", "type Validated"];
         if fields().next().is_some() {
             schema_names.push("checks");
         }
@@ -322,12 +313,11 @@ impl<'a> View<'a> {
             schema_import: ts::import_decl(
                 "import ",
                 schema_names.into_iter().map(str::to_string),
-                " from \"./protocol\";",
+                " from \"./runtime\";",
             ),
             flex_param: if uses_flex { "flex" } else { "_flex" },
             manager_param: if has_events { "manager" } else { "_manager" },
             actions_import,
-            protocol_import: imports.protocol,
             runtime_import: imports.runtime,
             triggers_import: imports.triggers,
             spec_file: &plan.spec_file,
@@ -350,9 +340,14 @@ impl<'a> View<'a> {
     }
 }
 
+/// Import names in the order the generated files list them: by name, `type`
+/// or not, capitals first (as `sort` orders ASCII).
+fn sort_imports(names: &mut [&str]) {
+    names.sort_by_key(|n| n.strip_prefix("type ").unwrap_or(n).to_string());
+}
+
 /// The wiring's import declarations.
 struct WiringImports {
-    protocol: String,
     runtime: String,
     triggers: String,
 }
@@ -382,33 +377,28 @@ impl WiringImports {
             .filter_map(|t| t.listen.as_ref())
             .any(|l| l.task == TASK_OF_ACTION);
 
-        let mut protocol = vec!["PluginEndpoint"];
+        let mut runtime = vec!["PluginEndpoint", "unknownCommand"];
         if has_commands {
-            protocol.extend([
+            runtime.extend([
                 "ProtocolError",
                 "type Validated",
+                "allowCommand",
                 "beforeDeadline",
                 "hasOwn",
             ]);
         }
-        protocol.push("unknownCommand");
-
-        let mut runtime = Vec::new();
         if track_accepts {
             runtime.push("AcceptTimes");
         }
-        if has_events {
-            runtime.push("type EventSource");
-        }
         runtime.push("type Hook");
         if has_events {
-            runtime.push("type SourceContext");
-        }
-        if has_commands {
-            runtime.push("allowCommand");
-        }
-        if has_events {
-            runtime.push("deliverEvent");
+            runtime.extend([
+                "type EventSource",
+                "type SourceContext",
+                "deliverEvent",
+                "readTiming",
+                "readWorker",
+            ]);
         }
         if uses_first_of {
             runtime.push("firstOf");
@@ -419,15 +409,13 @@ impl WiringImports {
         if uses_read {
             runtime.push("read");
         }
-        if has_events {
-            runtime.extend(["readTiming", "readWorker"]);
-        }
         if sets_nested {
             runtime.push("setIn");
         }
         if uses_task_of_action {
             runtime.push("taskOfAction");
         }
+        sort_imports(&mut runtime);
 
         let mut names: Vec<&str> = triggers.iter().map(|t| t.shouty).collect();
         names.extend(["type FlexgenHooks", "HOST_ORIGINS", "APP_NAME", "SPEC_HASH"]);
@@ -446,7 +434,6 @@ impl WiringImports {
             )
         };
         WiringImports {
-            protocol: decl(protocol, "protocol"),
             runtime: decl(runtime, "runtime"),
             triggers: decl(names, "triggers"),
         }
@@ -937,12 +924,57 @@ mod tests {
                 ("flex-plugin/public/appConfig.js", Owner::User),
                 ("flex-plugin/src/AcmeCrmPlugin.ts", Owner::User),
                 ("flex-plugin/src/flexgen/actions.ts", Owner::Generated),
-                ("flex-plugin/src/flexgen/protocol.ts", Owner::Generated),
                 (
-                    "flex-plugin/src/flexgen/protocol_constants.ts",
+                    "flex-plugin/src/flexgen/runtime/checks.ts",
                     Owner::Generated
                 ),
-                ("flex-plugin/src/flexgen/runtime.ts", Owner::Generated),
+                (
+                    "flex-plugin/src/flexgen/runtime/commands.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/endpoint.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/envelopes.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/errors.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/events.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/flex_reads.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/hello_targets.ts",
+                    Owner::Generated
+                ),
+                ("flex-plugin/src/flexgen/runtime/hooks.ts", Owner::Generated),
+                ("flex-plugin/src/flexgen/runtime/ids.ts", Owner::Generated),
+                ("flex-plugin/src/flexgen/runtime/index.ts", Owner::Generated),
+                (
+                    "flex-plugin/src/flexgen/runtime/objects.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/protocol_constants.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/schema.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/sources.ts",
+                    Owner::Generated
+                ),
                 ("flex-plugin/src/flexgen/triggers.ts", Owner::Generated),
                 ("flex-plugin/src/flexgen/wiring.ts", Owner::Generated),
                 ("flex-plugin/src/hooks.ts", Owner::User),
@@ -1027,7 +1059,7 @@ mod tests {
         assert!(wiring.contains("accepted_at: iso(\"timing.acceptedAt\"),"));
         // timing.acceptedAt is used, so the tracker is installed.
         assert!(wiring.contains("new AcceptTimes()"));
-        let runtime = &find(&files, "flex-plugin/src/flexgen/runtime.ts").contents;
+        let runtime = &find(&files, "flex-plugin/src/flexgen/runtime/flex_reads.ts").contents;
         for code in [wiring, runtime] {
             assert!(
                 !code.contains(".token") && !code.contains("[\"token\"]"),
