@@ -382,20 +382,15 @@ fn generate(spec: &Path, out: &Path, mode: Mode, scope: Scope) -> Result<Status>
     }
 }
 
-/// A `bridge/Cargo.toml` scaffolded by a flexgen that copied its runtime
-/// into `src/generated/` lacks the runtime crate the generated code now
-/// imports; it is the user's file, so it is named with the line to add.
+/// A `bridge/Cargo.toml` scaffolded by an older flexgen may lack the runtime
+/// crate the generated code imports, or pin another wasm-bindgen than the
+/// runtime; it is the user's file, so each problem is named with its fix.
 fn warn_of_an_old_manifest(out: &Path) {
     let Ok(manifest) = std::fs::read_to_string(out.join("bridge/Cargo.toml")) else {
         return;
     };
-    if !emit::bridge::depends_on_runtime(&manifest) {
-        eprintln!(
-            "warning: bridge/Cargo.toml does not depend on flexgen's runtime crate, which the \
-             generated bridge imports (the file was scaffolded by an older flexgen)\n  \
-             help: add under [dependencies]: {}",
-            emit::bridge::RUNTIME_DEPENDENCY
-        );
+    for (problem, fix) in emit::bridge_runtime::manifest_problems(&manifest) {
+        eprintln!("warning: bridge/Cargo.toml {problem}\n  help: {fix}");
     }
 }
 

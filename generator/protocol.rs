@@ -2,10 +2,10 @@
 //! namespace, its error codes, its limits and the shape of its envelope.
 //!
 //! Both runtimes read these values from a generated constants file each,
-//! `bridge/src/generated/protocol_constants.rs` and
+//! `bridge/flexgen-runtime/src/protocol_constants.rs` and
 //! `flex-plugin/src/flexgen/runtime/protocol_constants.ts` (`emit::constants`;
-//! the plugin runtime's repository copy is
-//! `runtime/plugin/src/protocol_constants.ts`), and `docs/PROTOCOL.md` quotes
+//! the runtimes' repository copies are `runtime/bridge/src/` and
+//! `runtime/plugin/src/protocol_constants.*`), and `docs/PROTOCOL.md` quotes
 //! them; nothing else spells them. The envelope's
 //! shape below is what the runtimes' message types must match
 //! (tests/protocol.rs checks both), and its hash is approved per version:

@@ -16,10 +16,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The `wasm-bindgen = "=X"` pin of the bridge runtime crate, the one source
 # of the version (the CLI refuses a .wasm built by another version of the library).
-bridge_template="$repo/runtime/bridge/Cargo.toml"
-WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9][0-9.]*\)"$/\1/p' "$bridge_template")"
+runtime_manifest="$repo/runtime/bridge/Cargo.toml"
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9][0-9.]*\)"$/\1/p' "$runtime_manifest")"
 if [[ -z "$WASM_BINDGEN_VERSION" ]]; then
-  echo "setup: no wasm-bindgen = \"=X\" pin in $bridge_template" >&2
+  echo "setup: no wasm-bindgen = \"=X\" pin in $runtime_manifest" >&2
   exit 1
 fi
 

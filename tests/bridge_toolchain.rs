@@ -1,7 +1,8 @@
 //! The generated host bridge crate goes through the real Rust/WASM toolchain:
 //! `cargo build --release --target wasm32-unknown-unknown`, `wasm-bindgen
 //! --target web`, clippy (`-D warnings`) for wasm32 and natively (tests
-//! included), its own generated tests (`cargo test`), `cargo fmt --check`;
+//! included), flexgen's payload tests written into it (`cargo test`, see
+//! `common::write_payload_tests`), `cargo fmt --check`;
 //! then `tsc --strict` over the `.d.ts` that wasm-bindgen wrote, with a
 //! usage file whose `@ts-expect-error` lines prove the API is typed, not
 //! `any`; and prettier over the generated `api.d.ts`.
@@ -19,8 +20,8 @@
 //! case is not rebuilt on the next run. Cases run one after the other.
 //!
 //! Needs the wasm32 target and wasm-bindgen-cli at the version the bridge
-//! template pins (`scripts/setup.sh`
-//! installs both) and the TypeScript toolchain of `tests/toolchain/ts`.
+//! runtime pins (`scripts/setup.sh` installs both) and the TypeScript
+//! toolchain of `tests/toolchain/ts`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -192,7 +193,7 @@ fn require_toolchain() {
     let version = version
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
-    // The pin of the bridge template is the one source of the version.
+    // The pin of the bridge runtime is the one source of the version.
     let pin = common::wasm_bindgen_pin();
     assert_eq!(
         version,

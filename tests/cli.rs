@@ -260,7 +260,7 @@ fn an_older_workspace_gets_the_runtime_crate_and_a_note_on_its_manifest() {
     // A runtime copy changed by hand (or left by another flexgen version).
     let core = dir.path().join("bridge/flexgen-runtime/src/core.rs");
     let text = fs::read_to_string(&core).unwrap();
-    fs::write(&core, text.replacen("0.1.0", "0.0.9", 1)).unwrap();
+    fs::write(&core, text.replacen(env!("CARGO_PKG_VERSION"), "0.0.9", 1)).unwrap();
     let out = flexgen(dir.path())
         .args(["generate", "--check"])
         .output()

@@ -28,6 +28,18 @@ fn cargo(args: &[&str]) -> Command {
     cmd
 }
 
+/// flexgen's payload checks, compiled only inside the bridges the tests
+/// build (rustfmt there sees `main.rs`), are formatted too.
+#[test]
+fn the_payload_harness_is_formatted() {
+    run(
+        Command::new("rustfmt")
+            .args(["--check", "--edition", "2021"])
+            .arg(repo().join("tests/bridge_payloads/harness.rs")),
+        "rustfmt --check tests/bridge_payloads/harness.rs",
+    );
+}
+
 #[test]
 fn the_bridge_runtime_passes_its_tests_lints_and_format() {
     common::require_wasm32_target();

@@ -172,6 +172,7 @@ const NOT_SOURCE = new Set(["node_modules", "target", "pkg", "build", "dist"]);
 const GENERATED = [
   path.join("flex-plugin", "src", "flexgen"),
   path.join("bridge", "src", "generated"),
+  path.join("bridge", "flexgen-runtime"),
 ];
 
 /** Relative paths of the files under `root` (sources only), sorted. */

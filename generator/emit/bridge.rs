@@ -25,117 +25,11 @@
 use serde::Serialize;
 
 use super::layout::{rust, ts};
-use super::{header, render, EmitError, OutFile, Owner};
+use super::{header, render, EmitError, OutFile};
 use crate::ir::{BridgeMember, Direction, Field, FieldType, Plan, Trigger};
 
 /// Where the generated files go, relative to the output folder.
 const GENERATED_DIR: &str = "bridge/src/generated";
-
-/// Where the runtime crate goes, relative to the output folder: inside the
-/// user's crate folder, so it joins that crate's Cargo workspace.
-pub const RUNTIME_DIR: &str = "bridge/flexgen-runtime";
-
-/// The runtime crate's package name, as the user's `Cargo.toml` names it.
-pub const RUNTIME_PACKAGE: &str = "flexgen-bridge-runtime";
-
-/// The line of the user's `Cargo.toml` that makes the runtime a dependency.
-pub const RUNTIME_DEPENDENCY: &str = "flexgen-bridge-runtime = { path = \"flexgen-runtime\" }";
-
-/// The `wasm-bindgen = "=X"` pin of the runtime crate: the one source of
-/// the version, which the user's crate pins too (two `=` pins of one crate
-/// cannot meet in a build) and the wasm-bindgen CLI must match.
-pub fn wasm_bindgen_pin() -> &'static str {
-    pin_in(RUNTIME_FILES[0].1).expect("runtime/bridge/Cargo.toml pins `wasm-bindgen = \"=X\"`")
-}
-
-/// The `wasm-bindgen = "=X"` pin of a manifest.
-pub fn pin_in(manifest: &str) -> Option<&str> {
-    manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
-}
-
-/// Whether a `bridge/Cargo.toml` names the runtime crate as a dependency.
-pub fn depends_on_runtime(manifest: &str) -> bool {
-    manifest
-        .lines()
-        .any(|line| line.trim_start().starts_with(RUNTIME_PACKAGE))
-}
-
-/// The runtime crate as written into a workspace: `(path under RUNTIME_DIR,
-/// source)`. Its tests (`src/tests/`) stay in flexgen's repository, and its
-/// `protocol_constants.rs` comes from `emit::constants`.
-const RUNTIME_FILES: &[(&str, &str)] = &[
-    (
-        "Cargo.toml",
-        include_str!("../../runtime/bridge/Cargo.toml"),
-    ),
-    (
-        "src/core.rs",
-        include_str!("../../runtime/bridge/src/core.rs"),
-    ),
-    (
-        "src/envelope.rs",
-        include_str!("../../runtime/bridge/src/envelope.rs"),
-    ),
-    (
-        "src/error.rs",
-        include_str!("../../runtime/bridge/src/error.rs"),
-    ),
-    (
-        "src/fields.rs",
-        include_str!("../../runtime/bridge/src/fields.rs"),
-    ),
-    (
-        "src/host.rs",
-        include_str!("../../runtime/bridge/src/host.rs"),
-    ),
-    (
-        "src/ids.rs",
-        include_str!("../../runtime/bridge/src/ids.rs"),
-    ),
-    (
-        "src/lib.rs",
-        include_str!("../../runtime/bridge/src/lib.rs"),
-    ),
-    (
-        "src/limits.rs",
-        include_str!("../../runtime/bridge/src/limits.rs"),
-    ),
-    (
-        "src/text.rs",
-        include_str!("../../runtime/bridge/src/text.rs"),
-    ),
-    (
-        "src/value.rs",
-        include_str!("../../runtime/bridge/src/value.rs"),
-    ),
-];
-
-/// The line of the runtime's `lib.rs` that declares its tests, left out of
-/// the copy (the tests are not copied).
-const RUNTIME_TESTS_DECL: &str = "\n#[cfg(test)]\nmod tests;\n";
-
-/// The runtime crate's files, each behind `head` (with `#` comments for
-/// `Cargo.toml`).
-fn runtime_files(plan: &Plan) -> Vec<OutFile> {
-    RUNTIME_FILES
-        .iter()
-        .map(|(path, source)| {
-            let source = if *path == "src/lib.rs" {
-                source.replacen(RUNTIME_TESTS_DECL, "", 1)
-            } else {
-                (*source).to_string()
-            };
-            let comment = if path.ends_with(".toml") { "#" } else { "//" };
-            OutFile {
-                path: format!("{RUNTIME_DIR}/{path}"),
-                contents: format!("{}{source}", header(plan, comment)),
-                owner: Owner::Generated,
-            }
-        })
-        .collect()
-}
 
 /// Generated templates: (template name, file name under `GENERATED_DIR`).
 const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
@@ -185,7 +79,7 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
         user: USER_TEMPLATES,
     };
     let mut files = target.emit(&header(plan, "//"), &view, str::to_string)?;
-    files.extend(runtime_files(plan));
+    files.extend(super::bridge_runtime::emit(plan));
     files.push(super::constants::rust(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -196,8 +90,6 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
 struct View<'a> {
     app: &'a str,
     crate_name: String,
-    /// The wasm-bindgen version the runtime crate pins.
-    wasm_bindgen: &'static str,
     spec_file: &'a str,
     spec_hash: &'a str,
     flex_origin: &'a str,
@@ -306,7 +198,6 @@ impl<'a> View<'a> {
         View {
             app: &plan.app.name.original,
             crate_name: format!("{}_bridge", plan.app.name.snake),
-            wasm_bindgen: wasm_bindgen_pin(),
             spec_file: &plan.spec_file,
             spec_hash: &plan.spec_hash,
             flex_origin: &plan.app.flex_origin,
@@ -680,6 +571,7 @@ fn ts_event(t: &Trigger, p: &PayloadView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::bridge_runtime::{depends_on_runtime, RUNTIME_DEPENDENCY, RUNTIME_DIR};
     use crate::emit::plugin::fixtures;
     use crate::emit::Owner;
 
@@ -750,53 +642,22 @@ mod tests {
         }
         let cargo = find(&files, "bridge/Cargo.toml");
         assert!(cargo.contains("name = \"acme_crm_bridge\""));
-        // An exact pin (`=`): the CLI must match the library to the patch.
-        assert!(cargo.contains("wasm-bindgen = \"=0."));
+        // No exact pin of its own: the runtime crate's `=` pin decides, so
+        // a new flexgen's runtime never clashes with an old manifest's pin.
+        assert!(cargo.contains("\nwasm-bindgen = \"0.2\"\n"), "{cargo}");
         assert!(cargo.contains("crate-type = [\"cdylib\", \"rlib\"]"));
         assert!(cargo.contains("\n[workspace]\n"));
         let lib = find(&files, "bridge/src/lib.rs");
         assert!(lib.contains("mod generated;\n\npub use generated::*;\n"));
         // The runtime is a path dependency, and its copy holds no tests.
-        assert!(cargo.contains(&format!(
-            "{RUNTIME_PACKAGE} = {{ path = \"flexgen-runtime\" }}"
-        )));
+        assert!(cargo.contains(RUNTIME_DEPENDENCY));
+        assert!(depends_on_runtime(cargo));
         let runtime = find(&files, "bridge/flexgen-runtime/Cargo.toml");
-        assert!(runtime.contains(&format!("name = \"{RUNTIME_PACKAGE}\"")));
+        assert!(runtime.contains("name = \"flexgen-bridge-runtime\""));
         for file in files.iter().filter(|f| f.path.starts_with(RUNTIME_DIR)) {
             assert!(!file.contents.contains("#[cfg(test)]"), "{}", file.path);
             assert!(!file.contents.contains("#[test]"), "{}", file.path);
         }
-    }
-
-    /// Every source file of the runtime crate is written, its tests are not.
-    #[test]
-    fn the_runtime_list_names_every_source_of_the_crate() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/runtime/bridge/src");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".rs") && n != "protocol_constants.rs")
-            .map(|n| format!("src/{n}"))
-            .collect();
-        on_disk.sort();
-        let listed: Vec<&str> = RUNTIME_FILES
-            .iter()
-            .map(|(p, _)| *p)
-            .filter(|p| p.ends_with(".rs"))
-            .collect();
-        assert_eq!(
-            listed, on_disk,
-            "RUNTIME_FILES and runtime/bridge/src differ"
-        );
-        let lib = RUNTIME_FILES
-            .iter()
-            .find(|(p, _)| *p == "src/lib.rs")
-            .unwrap()
-            .1;
-        assert!(
-            lib.contains(RUNTIME_TESTS_DECL),
-            "lib.rs declares its tests so"
-        );
     }
 
     #[test]

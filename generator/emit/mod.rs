@@ -5,6 +5,7 @@
 //! the file system; `write` decides what actually changes on disk.
 
 pub mod bridge;
+pub mod bridge_runtime;
 pub mod constants;
 pub mod docs;
 pub mod host;

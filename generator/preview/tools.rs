@@ -4,7 +4,7 @@
 use std::fmt;
 use std::process::{Command, Stdio};
 
-use crate::emit::bridge::pin_in;
+use crate::emit::bridge_runtime::manifest_problems;
 
 const NODE_HELP: &str =
     "install Node.js 20 or later with npm (https://nodejs.org/en/download, or `nvm install 20`)";
@@ -28,17 +28,7 @@ impl fmt::Display for Missing {
 /// The `wasm-bindgen = "=X"` pin of the bridge runtime (the one source of
 /// the version): the CLI that post-processes the .wasm must match it.
 pub fn wasm_bindgen_pin() -> &'static str {
-    crate::emit::bridge::wasm_bindgen_pin()
-}
-
-/// The pin the preview build will meet: the workspace's own
-/// `bridge/Cargo.toml` (the user's file, which may predate this flexgen or
-/// have been edited), else the runtime crate's.
-fn workspace_pin(workspace: &std::path::Path) -> String {
-    std::fs::read_to_string(workspace.join("bridge/Cargo.toml"))
-        .ok()
-        .and_then(|text| pin_in(&text).map(str::to_string))
-        .unwrap_or_else(|| wasm_bindgen_pin().to_string())
+    crate::emit::bridge_runtime::wasm_bindgen_pin()
 }
 
 /// The major version of `node --version` output (`v20.11.1`).
@@ -108,7 +98,14 @@ pub fn check_tools(workspace: &std::path::Path) -> Vec<Missing> {
             ));
         }
     }
-    let pin = workspace_pin(workspace);
+    // The user's manifest, scaffolded once: an older one cannot build the
+    // bridge this flexgen generates.
+    if let Ok(manifest) = std::fs::read_to_string(workspace.join("bridge/Cargo.toml")) {
+        for (problem, fix) in manifest_problems(&manifest) {
+            found.push(missing("bridge/Cargo.toml", problem, fix));
+        }
+    }
+    let pin = wasm_bindgen_pin();
     let install = format!(
         "install it: `cargo install wasm-bindgen-cli --version {pin} --force` \
          (the version the bridge pins)"
@@ -140,21 +137,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_workspace_bridge_pin_wins_over_the_template() {
+    fn an_old_bridge_manifest_is_a_missing_piece_with_its_fix() {
         let ws = std::env::temp_dir().join(format!("flexgen-pin-{}", std::process::id()));
         std::fs::create_dir_all(ws.join("bridge")).unwrap();
-        assert_eq!(
-            workspace_pin(&ws),
-            wasm_bindgen_pin(),
-            "no manifest: the template's"
-        );
         std::fs::write(
             ws.join("bridge/Cargo.toml"),
             "[dependencies]\nwasm-bindgen = \"=0.2.99\"\n",
         )
         .unwrap();
-        assert_eq!(workspace_pin(&ws), "0.2.99");
+        let found = check_tools(&ws);
         std::fs::remove_dir_all(&ws).unwrap();
+        let manifest: Vec<&Missing> = found
+            .iter()
+            .filter(|m| m.tool == "bridge/Cargo.toml")
+            .collect();
+        assert_eq!(manifest.len(), 2, "{found:?}");
+        assert!(manifest[0].fix.contains("flexgen-bridge-runtime"));
+        assert!(manifest[1].problem.contains("0.2.99"));
     }
 
     #[test]

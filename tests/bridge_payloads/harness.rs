@@ -3,9 +3,10 @@
 //! values, presence), the wire names serde sees, and nothing but a plain
 //! object of the declared keys.
 //!
-//! Not part of any workspace: tests/bridge_toolchain.rs writes this file,
-//! with a `main.rs` of one test per trigger, as the integration test
-//! `tests/payloads/` of each generated bridge crate it builds, and runs it
+//! Not part of any workspace: `write_payload_tests` (tests/common/mod.rs)
+//! writes this file, with a `main.rs` of one test per trigger, as the
+//! integration test `tests/payloads/` of each generated bridge crate that
+//! tests/bridge_toolchain.rs and tests/property.rs build, and they run it
 //! with `cargo test` through the crate's public API alone.
 
 // A spec uses some field kinds, not necessarily all.

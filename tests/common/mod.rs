@@ -91,11 +91,11 @@ pub fn run(cmd: &mut Command, what: &str) -> String {
 /// wasm-bindgen-cli that must post-process the .wasm (scripts/setup.sh
 /// installs the same X).
 pub fn wasm_bindgen_pin() -> String {
-    let template = repo().join("runtime/bridge/Cargo.toml");
-    let text = std::fs::read_to_string(&template).unwrap();
+    let manifest = repo().join("runtime/bridge/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
-        .unwrap_or_else(|| panic!("no `wasm-bindgen = \"=X\"` pin in {}", template.display()))
+        .unwrap_or_else(|| panic!("no `wasm-bindgen = \"=X\"` pin in {}", manifest.display()))
         .to_string()
 }
 
@@ -308,12 +308,17 @@ const PAYLOAD_HARNESS: &str = include_str!("../bridge_payloads/harness.rs");
 /// The `main.rs` of the case's `tests/payloads/`: one test per trigger,
 /// each declaring its fields to the harness.
 fn payload_tests(plan: &flexgen::ir::Plan, crate_name: &str) -> String {
+    let kinds = if plan.triggers.iter().any(|t| !t.payload.is_empty()) {
+        "{Check, Kind}"
+    } else {
+        "Check"
+    };
     let mut out = format!(
-        "//! flexgen's checks of the generated payload types (tests/bridge_toolchain.rs).\n\n\
+        "//! flexgen's checks of the generated payload types (tests/common/mod.rs).\n\n\
          mod harness;\n\n\
          use {crate_name} as bridge;\n\
          use bridge::*;\n\
-         use harness::{{Check, Kind}};\n"
+         use harness::{kinds};\n"
     );
     for t in &plan.triggers {
         let ty = format!("{}Payload", t.name.pascal);

@@ -28,7 +28,7 @@ impl BridgeError {
 
     /// A schema failure; the reason is cut to a bounded length because it
     /// may quote what the peer sent.
-    pub fn schema(reason: impl Into<String>) -> Self {
+    pub(crate) fn schema(reason: impl Into<String>) -> Self {
         let mut reason = reason.into();
         if let Some((cut, _)) = reason.char_indices().nth(MAX_REASON) {
             reason.truncate(cut);

@@ -116,7 +116,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Records a failure, unless one came first.
-    pub fn fail(&mut self, reason: String) {
+    pub(crate) fn fail(&mut self, reason: String) {
         if self.error.is_none() {
             self.error = Some(BridgeError::schema(reason));
         }
@@ -131,7 +131,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required field, checked by `check`.
-    pub fn required<T: Default>(
+    pub(crate) fn required<T: Default>(
         &mut self,
         key: &str,
         check: impl FnOnce(&'a Value) -> Result<T, String>,
@@ -146,7 +146,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A field that may be absent (or `undefined`); never `null`.
-    pub fn optional<T>(
+    pub(crate) fn optional<T>(
         &mut self,
         key: &str,
         check: impl FnOnce(&'a Value) -> Result<T, String>,

@@ -504,7 +504,7 @@ fn random_u64(window: &Window) -> Result<u64, JsValue> {
 }
 
 /// A message from Flex as the protocol's tree, read by the rules of
-/// `protocol.rs` ("What a message from Flex may hold"): `ns` and `app` first
+/// `limits.rs` (what a message from Flex may hold): `ns` and `app` first
 /// (another app's message is read no further), then the other envelope keys,
 /// then only the declared fields of the payload of its `type`, all charged
 /// against one [`Budget`].

@@ -40,7 +40,7 @@ pub use error::{Ack, BridgeError, State};
 pub use fields::{Command, Fields, Payload, Read};
 pub use host::{js_command, js_on, Host, Reply, Subscription};
 pub use limits::FieldBounds;
-pub use protocol_constants::{ErrorCode, PROTOCOL_VERSION};
+pub use protocol_constants::ErrorCode;
 pub use value::{Object, Value, Wire};
 
 #[cfg(test)]
