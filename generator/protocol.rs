@@ -25,6 +25,10 @@ pub const APPROVED_ENVELOPE: (u32, &str) = (2, "ffead678d3b04a63");
 /// Namespace of every flexgen message; anything else is not ours.
 pub const PROTOCOL_NS: &str = "flexgen";
 
+/// Keys that could reach or shadow prototypes in JavaScript: refused in every
+/// message and payload, and in every path the plugin walks or writes.
+pub const FORBIDDEN_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
+
 /// One error code of the protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCode {

@@ -414,7 +414,7 @@ pub fn loopback_pattern() -> String {
 }
 
 /// Keys a free-form path must never walk through: they reach the prototype.
-pub const DANGEROUS_KEYS: &[&str] = &["__proto__", "constructor", "prototype"];
+pub const DANGEROUS_KEYS: &[&str] = &crate::protocol::FORBIDDEN_KEYS;
 
 /// One key below a free-form source or an object argument: letters, digits,
 /// `_` and `-`, never a [`DANGEROUS_KEYS`] one.

@@ -11,7 +11,7 @@
 
 use super::{header, OutFile, Owner};
 use crate::ir::Plan;
-use crate::protocol::{End, ERROR_CODES, LIMITS, PROTOCOL_NS, PROTOCOL_VERSION};
+use crate::protocol::{End, ERROR_CODES, FORBIDDEN_KEYS, LIMITS, PROTOCOL_NS, PROTOCOL_VERSION};
 
 /// Where the bridge's constants go: into the vendored runtime crate.
 pub const RUST_PATH: &str = "bridge/flexgen-runtime/src/protocol_constants.rs";
@@ -86,7 +86,11 @@ pub fn rust_body() -> String {
         "/// Protocol version; a peer with another one is reported, not served.\n\
          pub const PROTOCOL_VERSION: u32 = {PROTOCOL_VERSION};\n\n\
          /// Namespace of every flexgen message; anything else is not ours.\n\
-         pub const PROTOCOL_NS: &str = {PROTOCOL_NS:?};\n"
+         pub const PROTOCOL_NS: &str = {PROTOCOL_NS:?};\n\n\
+         /// Keys that could reach or shadow prototypes: refused everywhere.\n\
+         pub const FORBIDDEN_KEYS: [&str; {}] = [{}];\n",
+        FORBIDDEN_KEYS.len(),
+        FORBIDDEN_KEYS.map(|k| format!("{k:?}")).join(", ")
     ));
     for limit in LIMITS.iter().filter(|l| l.ends.contains(&End::Bridge)) {
         out.push('\n');
@@ -158,8 +162,11 @@ pub fn typescript_body() -> String {
          export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n\n\
          /** Namespace of every flexgen message; anything else is not ours. */\n\
          export const PROTOCOL_NS = {PROTOCOL_NS:?};\n\n\
+         /** Keys that could reach or shadow prototypes: refused everywhere. */\n\
+         export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([\n{}]);\n\n\
          /** Error codes a reply may carry (docs/protocol.md, \"Error codes\"). */\n\
-         export const ERROR_CODES = [\n"
+         export const ERROR_CODES = [\n",
+        FORBIDDEN_KEYS.map(|k| format!("  {k:?},\n")).concat()
     ));
     for code in ERROR_CODES {
         out.push_str(&format!("  {:?},\n", code.code));

@@ -5,11 +5,9 @@ use std::convert::Infallible;
 
 use crate::error::BridgeError;
 use crate::limits::{FieldBounds, TOO_LONG};
+use crate::protocol_constants::FORBIDDEN_KEYS;
 use crate::text::{cat, decimal, quote, utf16_len};
 use crate::value::Value;
-
-/// Keys that could reach or shadow prototypes in JavaScript: refused everywhere.
-const FORBIDDEN_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
 
 /// `Number.MAX_SAFE_INTEGER`: the largest integer a JavaScript number holds exactly.
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;

@@ -8,6 +8,9 @@ pub const PROTOCOL_VERSION: u32 = 2;
 /// Namespace of every flexgen message; anything else is not ours.
 pub const PROTOCOL_NS: &str = "flexgen";
 
+/// Keys that could reach or shadow prototypes: refused everywhere.
+pub const FORBIDDEN_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
+
 /// Commands waiting for the handshake, at most.
 pub const COMMAND_QUEUE_LIMIT: usize = 64;
 

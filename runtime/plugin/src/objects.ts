@@ -3,12 +3,11 @@
  * from Flex builds on.
  */
 
-/** Keys that could reach or shadow prototypes: refused everywhere. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
-  "__proto__",
-  "constructor",
-  "prototype",
-]);
+import { FORBIDDEN_KEYS } from "./protocol_constants";
+
+// Keys that could reach or shadow prototypes: refused everywhere (flexgen's
+// one source of them writes them into protocol_constants).
+export { FORBIDDEN_KEYS };
 
 /** An object literal or a structured clone of one: no class instance, no array. */
 export function isPlainObject(

@@ -10,6 +10,13 @@ export const PROTOCOL_VERSION = 2;
 /** Namespace of every flexgen message; anything else is not ours. */
 export const PROTOCOL_NS = "flexgen";
 
+/** Keys that could reach or shadow prototypes: refused everywhere. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
+
 /** Error codes a reply may carry (docs/protocol.md, "Error codes"). */
 export const ERROR_CODES = [
   "SCHEMA_INVALID",
