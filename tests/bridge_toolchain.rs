@@ -194,7 +194,7 @@ fn require_toolchain() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
     // The pin of the bridge runtime is the one source of the version.
-    let pin = common::wasm_bindgen_pin();
+    let pin = flexgen::emit::bridge_runtime::wasm_bindgen_pin();
     assert_eq!(
         version,
         format!("wasm-bindgen {pin}"),

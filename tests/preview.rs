@@ -362,7 +362,7 @@ fn missing_tools_are_named_with_their_install_commands() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let pin = common::wasm_bindgen_pin();
+    let pin = flexgen::emit::bridge_runtime::wasm_bindgen_pin();
     for needle in [
         "node: not found on PATH".to_string(),
         "npm: not found on PATH".to_string(),

@@ -55,24 +55,32 @@ fn plugin_runtime() -> Vec<(String, String)> {
     files
 }
 
-#[test]
-fn the_plugin_runtime_s_constants_are_what_flexgen_writes() {
-    let rel = flexgen::emit::constants::TS_REPO_PATH;
-    let body = flexgen::emit::constants::typescript_body();
+/// The repository's copy `rel` of a runtime's constants equals `body`, what
+/// flexgen writes into a workspace behind the header (`FLEXGEN_BLESS=1`
+/// rewrites it).
+fn runtime_copy_is(rel: &str, body: &str, writer: &str) {
     let path = repo().join(rel);
-    let current = fs::read_to_string(&path).unwrap_or_default();
-    if current == body {
+    if fs::read_to_string(&path).unwrap_or_default() == body {
         return;
     }
     if std::env::var_os("FLEXGEN_BLESS").is_some_and(|v| v == "1") {
-        fs::write(&path, &body).unwrap();
+        fs::write(&path, body).unwrap();
         eprintln!("blessed: {rel}");
         return;
     }
     panic!(
         "{rel} differs from what flexgen writes into a workspace (emit::constants::\
-         typescript_body, from {SOURCE}): re-bless with `FLEXGEN_BLESS=1 cargo test \
+         {writer}, from {SOURCE}): re-bless with `FLEXGEN_BLESS=1 cargo test \
          --release --locked --test protocol`; never edit it by hand"
+    );
+}
+
+#[test]
+fn the_plugin_runtime_s_constants_are_what_flexgen_writes() {
+    runtime_copy_is(
+        flexgen::emit::constants::TS_REPO_PATH,
+        &flexgen::emit::constants::typescript_body(),
+        "typescript_body",
     );
 }
 
@@ -184,21 +192,11 @@ const BRIDGE_RUNTIME: &str = "runtime/bridge/src";
 
 #[test]
 fn the_bridge_runtime_s_constants_are_what_flexgen_writes() {
-    let bless = std::env::var_os("FLEXGEN_BLESS").is_some_and(|v| v == "1");
-    let path = format!("{BRIDGE_RUNTIME}/protocol_constants.rs");
-    let expected = flexgen::emit::constants::rust_body();
-    let actual = fs::read_to_string(repo().join(&path)).unwrap_or_default();
-    if actual != expected {
-        if bless {
-            fs::write(repo().join(&path), &expected).unwrap();
-            eprintln!("blessed: {path}");
-        } else {
-            panic!(
-                "{path} differs from what flexgen writes from {SOURCE}: re-bless with \
-                 `FLEXGEN_BLESS=1 cargo test --release --locked --test protocol`"
-            );
-        }
-    }
+    runtime_copy_is(
+        flexgen::emit::constants::RUST_REPO_PATH,
+        &flexgen::emit::constants::rust_body(),
+        "rust_body",
+    );
 }
 
 #[test]

@@ -17,6 +17,8 @@ use crate::protocol::{End, ERROR_CODES, FORBIDDEN_KEYS, LIMITS, PROTOCOL_NS, PRO
 pub const RUST_PATH: &str = "bridge/flexgen-runtime/src/protocol_constants.rs";
 /// Where the plugin's constants go.
 pub const TS_PATH: &str = "flex-plugin/src/flexgen/runtime/protocol_constants.ts";
+/// The repository's copy of the bridge's constants (no header).
+pub const RUST_REPO_PATH: &str = "runtime/bridge/src/protocol_constants.rs";
 /// The repository's copy of the plugin's constants (no header).
 pub const TS_REPO_PATH: &str = "runtime/plugin/src/protocol_constants.ts";
 

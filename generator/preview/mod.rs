@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use harness::{materialise, npm_install, FILES};
 pub use serve::{serve, Urls};
-pub use tools::{check_tools, parse_node_major, wasm_bindgen_pin, Missing};
+pub use tools::{check_tools, parse_node_major, Missing};
 
 /// What can stop a preview. Messages say what to do about it.
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::process::{Command, Stdio};
 
-use crate::emit::bridge_runtime::manifest_problems;
+use crate::emit::bridge_runtime::{manifest_problems, wasm_bindgen_pin};
 
 const NODE_HELP: &str =
     "install Node.js 20 or later with npm (https://nodejs.org/en/download, or `nvm install 20`)";
@@ -23,12 +23,6 @@ impl fmt::Display for Missing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}; {}", self.tool, self.problem, self.fix)
     }
-}
-
-/// The `wasm-bindgen = "=X"` pin of the bridge runtime (the one source of
-/// the version): the CLI that post-processes the .wasm must match it.
-pub fn wasm_bindgen_pin() -> &'static str {
-    crate::emit::bridge_runtime::wasm_bindgen_pin()
 }
 
 /// The major version of `node --version` output (`v20.11.1`).

@@ -87,18 +87,6 @@ pub fn run(cmd: &mut Command, what: &str) -> String {
     stdout
 }
 
-/// The `wasm-bindgen = "=X"` pin of the bridge runtime crate: the version of
-/// wasm-bindgen-cli that must post-process the .wasm (scripts/setup.sh
-/// installs the same X).
-pub fn wasm_bindgen_pin() -> String {
-    let manifest = repo().join("runtime/bridge/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("wasm-bindgen = \"=")?.strip_suffix('"'))
-        .unwrap_or_else(|| panic!("no `wasm-bindgen = \"=X\"` pin in {}", manifest.display()))
-        .to_string()
-}
-
 /// The build cache that tests building fresh workspaces share, so each pays
 /// for its own crate only: the wasm32 dependencies of the bridges (each
 /// workspace is a new path, so cargo never takes one bridge for another).
