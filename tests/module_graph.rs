@@ -357,3 +357,57 @@ fn references_are_read_from_paths_groups_and_code_not_comments_or_tests() {
         .collect();
     assert_eq!(lines, [(1, "a"), (7, "d")]);
 }
+
+/// Where an emitter would be making a formatter's choice itself: the widths
+/// and the fit test of generator/emit/layout.
+const LAYOUT_WORDS: &[&str] = &[
+    "PRINT_WIDTH",
+    "MAX_WIDTH",
+    "CALL_WIDTH",
+    "STRUCT_LIT_WIDTH",
+    "fits(",
+];
+
+#[test]
+fn only_the_layout_helpers_choose_where_generated_lines_break() {
+    // One layout helper per target language (issue 16): the emitters pass
+    // data to generator/emit/layout/{rust,ts}.rs and never test a width.
+    let emit = generator().join("emit");
+    let layout = emit.join("layout");
+    let mut found = Vec::new();
+    let mut emitters = 0;
+    for entry in fs::read_dir(&emit).expect("generator/emit") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        emitters += 1;
+        let text = fs::read_to_string(&path).expect("an emitter");
+        for (n, line) in code(&text).lines().enumerate() {
+            for word in LAYOUT_WORDS.iter().filter(|w| line.contains(*w)) {
+                found.push(format!("{}:{}: {word}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        emitters >= 5,
+        "only {emitters} emitters under {}",
+        emit.display()
+    );
+    assert!(
+        found.is_empty(),
+        "emitters choosing line breaks themselves:\n  {}\n\
+         Move the choice into {} as a helper that takes the construct's data.",
+        found.join("\n  "),
+        layout.display()
+    );
+    // The words are the layout helpers' own: the check looks for what is there.
+    let ts = fs::read_to_string(layout.join("ts.rs")).expect("layout/ts.rs");
+    let rust = fs::read_to_string(layout.join("rust.rs")).expect("layout/rust.rs");
+    for word in LAYOUT_WORDS {
+        assert!(
+            ts.contains(word) || rust.contains(word),
+            "`{word}` is in neither layout helper"
+        );
+    }
+}

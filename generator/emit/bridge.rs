@@ -497,8 +497,7 @@ fn ts_member(f: &Field) -> Vec<String> {
     out
 }
 
-/// `  name(params): ret;` in an interface: one line when it fits, else one
-/// parameter per line.
+/// A method of an interface, with its doc comment.
 fn ts_method(doc: &[String], name: &str, param: &str, ret: &str) -> String {
     let mut out = String::new();
     if let [line] = doc {
@@ -514,12 +513,7 @@ fn ts_method(doc: &[String], name: &str, param: &str, ret: &str) -> String {
         }
         out.push_str("   */\n");
     }
-    let one = format!("  {name}({param}): {ret};");
-    if ts::fits(&one) {
-        out.push_str(&one);
-    } else {
-        out.push_str(&format!("  {name}(\n    {param},\n  ): {ret};"));
-    }
+    out.push_str(&ts::method_signature(name, param, ret));
     out
 }
 

@@ -46,10 +46,6 @@ struct View<'a> {
     events: Vec<String>,
 }
 
-/// The tables are laid out as prettier would leave them, so the page stays
-/// formatted.
-const WIDTH: usize = ts::PRINT_WIDTH;
-
 /// A JavaScript string literal. `render::ts_string`, not JSON: JSON leaves
 /// bidi controls, U+2028/U+2029 and C1 controls raw, and the page is the
 /// user's to read and edit (Trojan Source).
@@ -57,28 +53,8 @@ fn js_str(s: &str) -> String {
     render::ts_string(s)
 }
 
-/// `{ key: value, ... }` on one line at `indent` when it fits with its
-/// trailing comma, else one member per line.
-fn object(indent: usize, members: &[(&str, String)]) -> String {
-    let inline: Vec<String> = members.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let one_line = format!("{{ {} }}", inline.join(", "));
-    if indent + one_line.len() < WIDTH && !members.iter().any(|(_, v)| v.contains('\n')) {
-        return format!("{}{one_line},", " ".repeat(indent));
-    }
-    expanded(indent, members)
-}
-
-fn expanded(indent: usize, members: &[(&str, String)]) -> String {
-    let pad = " ".repeat(indent);
-    let mut out = format!("{pad}{{\n");
-    for (k, v) in members {
-        out.push_str(&format!("{pad}  {k}: {v},\n"));
-    }
-    out.push_str(&format!("{pad}}},"));
-    out
-}
-
-fn field(f: &crate::ir::Field, indent: usize) -> String {
+/// A field of the form: `{ name, type, optional, values? }`.
+fn field(f: &crate::ir::Field) -> Vec<(&'static str, String)> {
     let ty = serde_json::to_value(f.ty).expect("a field type always serialises");
     let mut members = vec![
         ("name", js_str(&f.name.original)),
@@ -89,39 +65,24 @@ fn field(f: &crate::ir::Field, indent: usize) -> String {
         let values: Vec<String> = f.values.iter().map(|v| js_str(v)).collect();
         members.push(("values", format!("[{}]", values.join(", "))));
     }
-    object(indent, &members)
+    members
 }
 
 /// A command: trigger, JS method, fields (the form's inputs).
 fn command(t: &Trigger) -> String {
-    let fields = match t.payload.as_slice() {
-        [] => "[]".to_string(),
-        [only] => {
-            let line = field(only, 0);
-            let line = line.trim_end_matches(',');
-            if 4 + "fields: [".len() + line.len() + "],".len() <= WIDTH {
-                format!("[{line}]")
-            } else {
-                format!("[\n{}\n    ]", field(only, 6))
-            }
-        }
-        many => {
-            let lines: Vec<String> = many.iter().map(|f| field(f, 6)).collect();
-            format!("[\n{}\n    ]", lines.join("\n"))
-        }
-    };
-    expanded(
+    let fields: Vec<_> = t.payload.iter().map(field).collect();
+    ts::object_broken(
         2,
         &[
             ("trigger", js_str(&t.name.original)),
             ("method", js_str(&method(t))),
-            ("fields", fields),
+            ("fields", ts::object_array(4, "fields", &fields)),
         ],
     )
 }
 
 fn event(t: &Trigger) -> String {
-    object(
+    ts::object(
         2,
         &[
             ("trigger", js_str(&t.name.original)),

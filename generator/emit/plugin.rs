@@ -20,7 +20,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::layout::ts;
+use super::layout::ts::{self, Arg};
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
     ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
@@ -517,12 +517,8 @@ fn source_rule(name: &str, sources: &[Source]) -> Option<String> {
         [] => None,
         [one] => Some(one.clone()),
         many => {
-            let inline = format!("firstOf({})", many.join(", "));
-            if ts::fits(&format!("      {name}: {inline},")) {
-                return Some(inline);
-            }
-            let lines: String = many.iter().map(|r| format!("        {r},\n")).collect();
-            Some(format!("firstOf(\n{lines}      )"))
+            let args: Vec<Arg> = many.iter().cloned().map(Arg::Plain).collect();
+            Some(ts::call(6, &format!("{name}: "), "firstOf", &args, ","))
         }
     }
 }
@@ -534,28 +530,16 @@ enum Args {
     Strings(Vec<String>),
 }
 
-/// `    name: required(checks.x(...)),` in the schema table, broken the way
-/// prettier breaks it when it is too long.
+/// `    name: required(checks.x(...)),` in the schema table.
 fn schema_entry(name: &str, presence: &str, check: &str, args: &Args) -> String {
-    let inline_args = match args {
-        Args::None => String::new(),
-        Args::Number(n) => n.to_string(),
-        Args::Strings(items) => format!("[{}]", items.join(", ")),
+    let args = match args {
+        Args::None => vec![],
+        Args::Number(n) => vec![Arg::Plain(n.to_string())],
+        Args::Strings(items) => vec![Arg::Array(items.clone())],
     };
-    let call = format!("{check}({inline_args})");
-    let one_line = format!("    {name}: {presence}({call}),");
-    if ts::fits(&one_line) {
-        return one_line;
-    }
-    let inner = format!("      {call},");
-    let inner = match args {
-        Args::Strings(items) if !ts::fits(&inner) => {
-            let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
-            format!("      {check}([\n{lines}      ]),")
-        }
-        _ => inner,
-    };
-    format!("    {name}: {presence}(\n{inner}\n    ),")
+    let value = [Arg::Call(check.to_string(), args)];
+    let lead = format!("{name}: ");
+    format!("    {lead}{},", ts::call(4, &lead, presence, &value, ","))
 }
 
 impl<'a> InvokeView<'a> {
@@ -635,23 +619,18 @@ impl<'a> InvokeView<'a> {
     }
 }
 
-/// `setIn(args, [path], value);` at `indent` spaces, broken one argument per
-/// line (and the path one key per line) where prettier would break it.
+/// `setIn(args, [path], value);` at `indent` spaces.
 fn set_in_call(path: &[String], value: &str, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    let keys = format!("[{}]", path.join(", "));
-    let one_line = format!("{pad}setIn(args, {keys}, {value});");
-    if ts::fits(&one_line) {
-        return one_line;
-    }
-    let inner = " ".repeat(indent + 2);
-    let keys = if inner.chars().count() + keys.chars().count() < ts::PRINT_WIDTH {
-        keys
-    } else {
-        let each: String = path.iter().map(|k| format!("{inner}  {k},\n")).collect();
-        format!("[\n{each}{inner}]")
-    };
-    format!("{pad}setIn(\n{inner}args,\n{inner}{keys},\n{inner}{value},\n{pad});")
+    let args = [
+        Arg::Plain("args".to_string()),
+        Arg::Array(path.to_vec()),
+        Arg::Plain(value.to_string()),
+    ];
+    format!(
+        "{}{};",
+        " ".repeat(indent),
+        ts::call(indent, "", "setIn", &args, ";")
+    )
 }
 
 impl<'a> ActionView<'a> {
@@ -768,33 +747,7 @@ fn host_origins_decl(app: &App) -> String {
         .cloned()
         .chain(app.dev_host_origins.iter().map(|o| render::ts_string(o)))
         .collect();
-    // The whole declaration never fits one line (the head and the test
-    // alone are 88 characters), so prettier breaks after `=`; then the
-    // conditional goes on one line at indent 2 when it fits, else each
-    // branch on its own line at indent 4, an array that does not fit there
-    // one element per line.
-    let flat = |items: &[String]| format!("[{}]", items.join(", "));
-    let one_line = format!(
-        "  {BUILD_MODE_TEST} ? {} : {};",
-        flat(&development),
-        flat(&production)
-    );
-    if ts::fits(&one_line) {
-        return format!("{head}\n{one_line}");
-    }
-    let branch = |mark: &str, items: &[String], tail: &str| {
-        let line = format!("    {mark} {}{tail}", flat(items));
-        if ts::fits(&line) {
-            return line;
-        }
-        let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
-        format!("    {mark} [\n{lines}      ]{tail}")
-    };
-    format!(
-        "{head}\n  {BUILD_MODE_TEST}\n{}\n{}",
-        branch("?", &development, ""),
-        branch(":", &production, ";")
-    )
+    ts::conditional_arrays(head, BUILD_MODE_TEST, &development, &production)
 }
 
 /// An object key: bare when it is an identifier (as prettier leaves it), else quoted.

@@ -46,6 +46,167 @@ pub fn import_decl(head: &str, names: impl Iterator<Item = String>, tail: &str) 
     format!("{head}{{\n{lines}}}{tail}")
 }
 
+/// One argument of a call, as the layout needs to know it.
+pub enum Arg {
+    /// An expression that never breaks (a name, a literal, a short call).
+    Plain(String),
+    /// An array literal of these elements.
+    Array(Vec<String>),
+    /// A call: callee and arguments.
+    Call(String, Vec<Arg>),
+}
+
+impl Arg {
+    fn flat(&self) -> String {
+        match self {
+            Arg::Plain(text) => text.clone(),
+            Arg::Array(items) => format!("[{}]", items.join(", ")),
+            Arg::Call(callee, args) => flat_call(callee, args),
+        }
+    }
+}
+
+fn flat_call(callee: &str, args: &[Arg]) -> String {
+    let args: Vec<String> = args.iter().map(Arg::flat).collect();
+    format!("{callee}({})", args.join(", "))
+}
+
+fn pad(indent: usize) -> String {
+    " ".repeat(indent)
+}
+
+/// A call as the value of a line: `lead` (already at `indent`) comes before
+/// it and `tail` after it. Returns the call's text alone, laid out as
+/// prettier lays it out: on one line when the whole line fits; a sole array
+/// argument hugged (`f([` ... `])`); a sole call argument on a line of its
+/// own; several arguments one per line, each laid out by the same rules.
+pub fn call(indent: usize, lead: &str, callee: &str, args: &[Arg], tail: &str) -> String {
+    let flat = flat_call(callee, args);
+    if fits(&format!("{}{lead}{flat}{tail}", pad(indent))) {
+        return flat;
+    }
+    let inner = indent + 2;
+    match args {
+        [Arg::Plain(_)] | [] => flat,
+        [Arg::Array(items)] => {
+            let lines: String = items
+                .iter()
+                .map(|i| format!("{}{i},\n", pad(inner)))
+                .collect();
+            format!("{callee}([\n{lines}{}])", pad(indent))
+        }
+        _ => {
+            let lines: String = args
+                .iter()
+                .map(|a| format!("{}\n", argument_line(inner, a)))
+                .collect();
+            format!("{callee}(\n{lines}{})", pad(indent))
+        }
+    }
+}
+
+/// `<arg>,` on a line of its own at `indent`, inside a broken call.
+fn argument_line(indent: usize, arg: &Arg) -> String {
+    let p = pad(indent);
+    match arg {
+        Arg::Plain(text) => format!("{p}{text},"),
+        Arg::Array(items) => {
+            let flat = arg.flat();
+            if fits(&format!("{p}{flat},")) {
+                return format!("{p}{flat},");
+            }
+            let lines: String = items
+                .iter()
+                .map(|i| format!("{}{i},\n", pad(indent + 2)))
+                .collect();
+            format!("{p}[\n{lines}{p}],")
+        }
+        Arg::Call(callee, args) => format!("{p}{},", call(indent, "", callee, args, ",")),
+    }
+}
+
+/// `<head>cond ? [a] : [b];` with two arrays, laid out as prettier lays out
+/// a conditional after `=` when the declaration does not fit one line: the
+/// conditional on one line at indent 2 when it fits, else the test and
+/// each branch on a line of its own, a branch's array one element per line
+/// when it does not fit there.
+pub fn conditional_arrays(head: &str, test: &str, yes: &[String], no: &[String]) -> String {
+    let flat = |items: &[String]| format!("[{}]", items.join(", "));
+    let one_line = format!("{head} {test} ? {} : {};", flat(yes), flat(no));
+    if fits(&one_line) {
+        return one_line;
+    }
+    let one_line = format!("  {test} ? {} : {};", flat(yes), flat(no));
+    if fits(&one_line) {
+        return format!("{head}\n{one_line}");
+    }
+    let branch = |mark: &str, items: &[String], tail: &str| {
+        let line = format!("    {mark} {}{tail}", flat(items));
+        if fits(&line) {
+            return line;
+        }
+        let lines: String = items.iter().map(|i| format!("        {i},\n")).collect();
+        format!("    {mark} [\n{lines}      ]{tail}")
+    };
+    format!(
+        "{head}\n  {test}\n{}\n{}",
+        branch("?", yes, ""),
+        branch(":", no, ";")
+    )
+}
+
+/// `  name(param): ret;` in an interface: one line when it fits, else the
+/// parameter on a line of its own.
+pub fn method_signature(name: &str, param: &str, ret: &str) -> String {
+    let one = format!("  {name}({param}): {ret};");
+    if fits(&one) {
+        return one;
+    }
+    format!("  {name}(\n    {param},\n  ): {ret};")
+}
+
+/// An object literal of `(key, value)` members at `indent`, followed by a
+/// comma: on one line when it fits and no value spans lines, else one
+/// member per line.
+pub fn object(indent: usize, members: &[(&str, String)]) -> String {
+    let inline: Vec<String> = members.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let one_line = format!("{}{{ {} }},", pad(indent), inline.join(", "));
+    if fits(&one_line) && !members.iter().any(|(_, v)| v.contains('\n')) {
+        return one_line;
+    }
+    object_broken(indent, members)
+}
+
+/// An object literal at `indent` with one member per line, followed by a
+/// comma (prettier keeps an object broken once it was written broken).
+pub fn object_broken(indent: usize, members: &[(&str, String)]) -> String {
+    let p = pad(indent);
+    let mut out = format!("{p}{{\n");
+    for (k, v) in members {
+        out.push_str(&format!("{p}  {k}: {v},\n"));
+    }
+    out.push_str(&format!("{p}}},"));
+    out
+}
+
+/// An array of object literals as the value of a member at `indent`
+/// (`key: [ ... ],`): a sole object inline when the line fits, else one
+/// object per line at `indent + 2`.
+pub fn object_array(indent: usize, key: &str, objects: &[Vec<(&str, String)>]) -> String {
+    if let [only] = objects {
+        let line = object(0, only);
+        let line = line.trim_end_matches(',');
+        if fits(&format!("{}{key}: [{line}],", pad(indent))) && !line.contains('\n') {
+            return format!("[{line}]");
+        }
+    }
+    if objects.is_empty() {
+        return "[]".to_string();
+    }
+    let lines: Vec<String> = objects.iter().map(|o| object(indent + 2, o)).collect();
+    format!("[\n{}\n{}]", lines.join("\n"), pad(indent))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +245,72 @@ mod tests {
     fn the_print_width_is_counted_in_characters_not_bytes() {
         assert!(fits(&"é".repeat(PRINT_WIDTH)));
         assert!(!fits(&"e".repeat(PRINT_WIDTH + 1)));
+    }
+
+    #[test]
+    fn a_call_hugs_a_sole_array_breaks_a_sole_call_and_puts_many_arguments_one_a_line() {
+        let items: Vec<String> = (0..6).map(|i| format!("\"value_{i}\"")).collect();
+        let short = [Arg::Array(vec!["\"a\"".to_string()])];
+        assert_eq!(call(4, "kind: ", "oneOf", &short, ","), "oneOf([\"a\"])");
+        let hugged = call(4, "kind: ", "oneOf", &[Arg::Array(items.clone())], ",");
+        assert!(
+            hugged.starts_with("oneOf([\n      \"value_0\",\n"),
+            "{hugged}"
+        );
+        assert!(hugged.ends_with("      \"value_5\",\n    ])"), "{hugged}");
+        let nested = [Arg::Call(
+            "checks.oneOf".into(),
+            vec![Arg::Array(items.clone())],
+        )];
+        let broken = call(4, "kind: ", "required", &nested, ",");
+        assert!(
+            broken.starts_with("required(\n      checks.oneOf([\n"),
+            "{broken}"
+        );
+        assert!(broken.ends_with("      ]),\n    )"), "{broken}");
+        let many: Vec<Arg> = (0..4)
+            .map(|i| Arg::Plain(format!("read(\"task.attributes.field_{i}\")")))
+            .collect();
+        let each = call(6, "caller: ", "firstOf", &many, ",");
+        assert_eq!(each.lines().count(), 6, "{each}");
+        assert!(each.ends_with("\n      )"), "{each}");
+        for text in [&hugged, &broken, &each] {
+            assert!(text.lines().all(fits), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_conditional_goes_on_one_line_then_one_branch_a_line_then_one_element_a_line() {
+        let head = "export const A: readonly string[] =";
+        let one = conditional_arrays(head, "dev", &["\"a\"".into()], &["\"b\"".into()]);
+        assert_eq!(one, format!("{head} dev ? [\"a\"] : [\"b\"];"));
+        let origins: Vec<String> = (0..3)
+            .map(|i| format!("\"https://crm-{i}.example.com\""))
+            .collect();
+        let broken = conditional_arrays(head, "dev", &origins, &origins[..1]);
+        assert!(
+            broken.contains("\n    ? [\n        \"https://crm-0"),
+            "{broken}"
+        );
+        assert!(
+            broken.ends_with("    : [\"https://crm-0.example.com\"];"),
+            "{broken}"
+        );
+        assert!(broken.lines().all(fits), "{broken}");
+    }
+
+    #[test]
+    fn an_object_array_keeps_a_sole_object_inline_only_when_it_fits() {
+        let member = |n: &str| vec![("name", format!("\"{n}\"")), ("optional", "false".into())];
+        assert_eq!(object_array(4, "fields", &[]), "[]");
+        assert_eq!(
+            object_array(4, "fields", &[member("to")]),
+            "[{ name: \"to\", optional: false }]"
+        );
+        let long = member(&"n".repeat(60));
+        let broken = object_array(4, "fields", &[long]);
+        assert!(broken.starts_with("[\n      {\n"), "{broken}");
+        let two = object_array(4, "fields", &[member("a"), member("b")]);
+        assert_eq!(two.lines().count(), 4, "{two}");
     }
 }

@@ -10,7 +10,7 @@
 //! No borrow of the shared state is held while user code runs (a subscriber,
 //! a state callback), so that code may call back into the bridge.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -124,7 +124,7 @@ impl Host {
                 let weak = weak.clone();
                 move || {
                     if let Some(inner) = weak.upgrade() {
-                        let effects = inner.borrow_mut().core.peer_reloaded();
+                        let effects = exclusive(&inner).core.peer_reloaded();
                         run(&inner, effects);
                     }
                 }
@@ -132,7 +132,7 @@ impl Host {
             timer: Closure::own_aborting(move || {
                 if let Some(inner) = weak.upgrade() {
                     let effects = {
-                        let mut this = inner.borrow_mut();
+                        let mut this = exclusive(&inner);
                         this.timer = None;
                         this.core.tick(now())
                     };
@@ -141,22 +141,22 @@ impl Host {
             }),
         };
         {
-            let this = inner.borrow();
+            let this = shared(&inner);
             let message = listeners.message.as_ref().unchecked_ref();
             this.window
                 .add_event_listener_with_callback("message", message)?;
             let load = listeners.load.as_ref().unchecked_ref();
             this.iframe.add_event_listener_with_callback("load", load)?;
         }
-        inner.borrow_mut().listeners = Some(listeners);
-        let effects = inner.borrow_mut().core.start();
+        exclusive(&inner).listeners = Some(listeners);
+        let effects = exclusive(&inner).core.start();
         run(&inner, effects);
         Ok(Host { inner })
     }
 
     /// Where the bridge stands with Flex.
     pub fn state(&self) -> State {
-        self.inner.borrow().core.state()
+        shared(&self.inner).core.state()
     }
 
     /// Sends a command from Rust; the future settles with Flex's answer.
@@ -164,18 +164,34 @@ impl Host {
         let slot = Rc::new(RefCell::new(Slot::default()));
         let value = payload.to_value();
         match C::from_value(&value) {
-            Ok(_) => self.submit::<C>(value, Settler::Rust(Rc::clone(&slot))),
-            Err(error) => slot.borrow_mut().outcome = Some(Err(error)),
+            Ok(_) => self.submit(
+                C::TRIGGER,
+                C::TIMEOUT_MS,
+                C::QUEUE_FOR_MS,
+                value,
+                Settler::Rust(Rc::clone(&slot)),
+            ),
+            Err(error) => exclusive(&slot).outcome = Some(Err(error)),
         }
         Reply { slot }
     }
 
-    fn submit<C: Command>(&self, payload: Value, settler: Settler) {
+    /// Queues or sends a command. It takes the command type's constants, not
+    /// the type, so that it is compiled once rather than once per command
+    /// of the spec (BENCHMARKS.md, "Sizes before and after a change").
+    fn submit(
+        &self,
+        trigger: &'static str,
+        timeout_ms: u32,
+        queue_for_ms: u32,
+        payload: Value,
+        settler: Settler,
+    ) {
         let effects = {
-            let mut this = self.inner.borrow_mut();
+            let mut this = exclusive(&self.inner);
             let (ticket, effects) =
                 this.core
-                    .submit(C::TRIGGER, payload, C::TIMEOUT_MS, C::QUEUE_FOR_MS, now());
+                    .submit(trigger, payload, timeout_ms, queue_for_ms, now());
             this.settlers.push((ticket, settler));
             effects
         };
@@ -219,7 +235,7 @@ impl Host {
     }
 
     fn subscribe(&self, trigger: Option<&'static str>, call: Call) -> Subscription {
-        let mut this = self.inner.borrow_mut();
+        let mut this = exclusive(&self.inner);
         this.next_handler += 1;
         let id = this.next_handler;
         this.handlers.push(Handler { id, trigger, call });
@@ -233,7 +249,7 @@ impl Host {
     /// call more than once, and from inside a callback.
     pub fn dispose(&self) {
         let (effects, listeners) = {
-            let mut this = self.inner.borrow_mut();
+            let mut this = exclusive(&self.inner);
             let listeners = this.listeners.take();
             if let Some(listeners) = &listeners {
                 let message = listeners.message.as_ref().unchecked_ref();
@@ -251,7 +267,7 @@ impl Host {
             (this.core.close(), listeners)
         };
         run(&self.inner, effects);
-        self.inner.borrow_mut().handlers.clear();
+        exclusive(&self.inner).handlers.clear();
         // Dropped last: one of them may be the function running right now
         // (wasm-bindgen frees it once it returns).
         drop(listeners);
@@ -262,13 +278,39 @@ impl Host {
 /// or rejects with a `FlexBridgeError`. (A free function, so that the
 /// generated callers stay short whatever the payload type's name.)
 pub fn js_command<C: Command>(host: &Host, payload: &JsValue) -> Promise {
+    js_command_of(
+        host,
+        &read_payload(payload, C::FIELDS),
+        C::clean,
+        C::TRIGGER,
+        C::TIMEOUT_MS,
+        C::QUEUE_FOR_MS,
+    )
+}
+
+/// [`js_command`] past the payload's type, compiled once (as
+/// [`Host::submit`]).
+fn js_command_of(
+    host: &Host,
+    payload: &Value,
+    clean: fn(&Value) -> Result<Value, BridgeError>,
+    trigger: &'static str,
+    timeout_ms: u32,
+    queue_for_ms: u32,
+) -> Promise {
     let mut settler = None;
     let promise = Promise::new(&mut |resolve, reject| settler = Some((resolve, reject)));
     let Some((resolve, reject)) = settler else {
         return promise;
     };
-    match C::clean(&read_payload(payload, C::FIELDS)) {
-        Ok(value) => host.submit::<C>(value, Settler::Js { resolve, reject }),
+    match clean(payload) {
+        Ok(value) => host.submit(
+            trigger,
+            timeout_ms,
+            queue_for_ms,
+            value,
+            Settler::Js { resolve, reject },
+        ),
         Err(error) => settle(Settler::Js { resolve, reject }, Err(error)),
     }
     promise
@@ -294,7 +336,7 @@ impl Subscription {
     /// Stops the calls; the callback is dropped.
     pub fn unsubscribe(self) {
         if let Some(inner) = self.inner.upgrade() {
-            inner.borrow_mut().handlers.retain(|h| h.id != self.id);
+            exclusive(&inner).handlers.retain(|h| h.id != self.id);
         }
     }
 
@@ -326,7 +368,7 @@ impl Future for Reply {
     type Output = Result<Ack, BridgeError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.slot.borrow_mut();
+        let mut slot = exclusive(&self.slot);
         match slot.outcome.take() {
             Some(outcome) => Poll::Ready(outcome),
             None => {
@@ -339,7 +381,7 @@ impl Future for Reply {
 
 fn on_message(inner: &Rc<RefCell<Inner>>, event: &MessageEvent) {
     let effects = {
-        let mut this = inner.borrow_mut();
+        let mut this = exclusive(inner);
         let origin = event.origin();
         let from_peer = match (event.source(), this.iframe.content_window()) {
             (Some(source), Some(peer)) => Object::is(&source, &peer),
@@ -359,10 +401,10 @@ fn on_message(inner: &Rc<RefCell<Inner>>, event: &MessageEvent) {
 fn run(inner: &Rc<RefCell<Inner>>, effects: Vec<Effect>) {
     for effect in effects {
         match effect {
-            Effect::Post(message) => post(&inner.borrow(), &message),
+            Effect::Post(message) => post(&shared(inner), &message),
             Effect::Settle(ticket, outcome) => {
                 let settler = {
-                    let mut this = inner.borrow_mut();
+                    let mut this = exclusive(inner);
                     // Order does not matter here: `swap_remove` moves one entry.
                     let i = this.settlers.iter().position(|(t, _)| *t == ticket);
                     i.map(|i| this.settlers.swap_remove(i).1)
@@ -382,8 +424,7 @@ fn run(inner: &Rc<RefCell<Inner>>, effects: Vec<Effect>) {
 /// Calls the subscribers of `trigger` (`None`: of the state) with `value`;
 /// a throwing or re-entered one does not stop the others.
 fn notify(inner: &Rc<RefCell<Inner>>, trigger: Option<&str>, value: &Value) {
-    let calls: Vec<Call> = inner
-        .borrow()
+    let calls: Vec<Call> = shared(inner)
         .handlers
         .iter()
         .filter(|h| h.trigger == trigger)
@@ -412,7 +453,7 @@ fn settle(settler: Settler, outcome: Result<Ack, BridgeError>) {
     match settler {
         Settler::Rust(slot) => {
             let waker = {
-                let mut slot = slot.borrow_mut();
+                let mut slot = exclusive(&slot);
                 slot.outcome = Some(outcome);
                 slot.waker.take()
             };
@@ -460,7 +501,7 @@ fn post(this: &Inner, message: &Value) {
 
 /// Keeps one `setTimeout` armed no later than the core's next deadline.
 fn arm(inner: &Rc<RefCell<Inner>>) {
-    let mut this = inner.borrow_mut();
+    let mut this = exclusive(inner);
     let next = this.core.next_deadline();
     match (next, this.timer) {
         (Some(at), Some((armed, _))) if armed <= at => {}
@@ -753,5 +794,25 @@ fn to_js(value: &Value) -> JsValue {
             }
             object.into()
         }
+    }
+}
+
+/// `cell.borrow_mut()`, with a panic of a fixed message: the standard one
+/// formats the `BorrowMutError`, and with every call site inlined that
+/// formatting costs the `.wasm` some 150 bytes gzipped (BENCHMARKS.md). It
+/// never panics: no borrow is held while user code runs (see the module
+/// documentation).
+fn exclusive<T: ?Sized>(cell: &RefCell<T>) -> RefMut<'_, T> {
+    match cell.try_borrow_mut() {
+        Ok(borrowed) => borrowed,
+        Err(_) => panic!("flexgen bridge: state borrowed twice"),
+    }
+}
+
+/// `cell.borrow()`, for the same reason as [`exclusive`].
+fn shared<T: ?Sized>(cell: &RefCell<T>) -> Ref<'_, T> {
+    match cell.try_borrow() {
+        Ok(borrowed) => borrowed,
+        Err(_) => panic!("flexgen bridge: state borrowed twice"),
     }
 }
