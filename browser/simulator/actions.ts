@@ -291,6 +291,21 @@ function makeBodies(sim: Simulator): Record<SimulatedAction, Body> {
         throw new Error(
           `${TEXT.NO_ACTIVE_CALL} (${task.sid} is a ${task.taskChannelUniqueName} task)`,
         );
+      // An outbound call still ringing: the agent's leg is in the conference
+      // since Flex's AcceptTask, so Flex disconnects it (bundle
+      // VoiceActions `e.hangupCall=function`: a pending outbound call task
+      // counts as a cancelled journey, then `i.disconnect()`), the
+      // conference set-up fails and TaskRouter cancels the reservation
+      // ("Setup fails -> Reservation transitions to canceled",
+      // https://support.twilio.com/hc/en-us/articles/42786996187419). No
+      // canceledReasonCode: Flex's handleOutboundTaskCancelledEvent shows
+      // a failure notice only `if(t.canceledReasonCode)`, and an agent's
+      // own hang-up is no failure (which code TaskRouter sets, if any, has
+      // no source: FACTS.md).
+      if (isInitialOutboundAttempt(task) && task.acceptIssued) {
+        sim.move(task, "canceled", "canceled", "taskCanceled");
+        return;
+      }
       accepted(task);
       sim.move(task, "wrapping", "wrapping", "taskWrapup");
     },

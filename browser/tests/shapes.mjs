@@ -385,6 +385,53 @@ export function shapesSuite(get) {
       assert.equal(notOutbound.ok, false);
     });
 
+    it("HangupCall on a ringing outbound call (the agent gives up before the answer): the reservation is canceled with no reason code, taskCanceled follows, nothing wraps up; a ringing inbound call has no call of the agent's to hang up", async () => {
+      const { page, flex } = await fresh();
+      await flex.evaluate(() => window.flexSim.setDialOutcome("ring"));
+      await flex.evaluate(startOutboundCall, { destination: "+15557654321" });
+      const sid = await outboundSid(flex);
+      await drive.until(
+        flex,
+        (s) => window.flexSim.itask(s)?.acceptIssued === true,
+        sid,
+        "Flex's AcceptTask",
+      );
+      const hungUp = await flex.evaluate((s) => window.flexSim.hangup(s), sid);
+      assert.deepEqual(hungUp, { ok: true });
+      const log = await flex.evaluate(() => window.__shapes);
+      assert.deepEqual(eventNames(log), [
+        "taskReceived",
+        "resolved",
+        "taskUpdated",
+        "taskCanceled",
+      ]);
+      const task = await flex.evaluate(readTask, sid);
+      assert.equal(task.status, "canceled");
+      assert.equal(task.canceledReasonCode, null);
+      // The dial outcome no longer applies to a canceled call.
+      const answered = await flex.evaluate(
+        (s) => window.flexSim.answerCall(s),
+        sid,
+      );
+      assert.equal(answered.ok, false);
+      await drive.sleep(300);
+      const wrapups = await page.evaluate(() =>
+        window.crm.events.filter((e) =>
+          /interaction|wrap/i.test(String(e.type)),
+        ),
+      );
+      assert.deepEqual(wrapups, []);
+      // An inbound call not yet accepted has no call of the agent's.
+      const inbound = await flex.evaluate(() =>
+        window.flexSim.ringVoice({ from: "+15551230001" }),
+      );
+      const early = await flex.evaluate(
+        (s) => window.flexSim.hangup(s),
+        inbound,
+      );
+      assert.equal(early.ok, false);
+    });
+
     const CALLERS = [
       // [what, from, caller name, defaultFrom as Flex shows it]
       [
