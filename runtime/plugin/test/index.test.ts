@@ -6,6 +6,7 @@ import * as runtime from "../src/index";
 test("the public API is what generated code uses, nothing more", () => {
   deepEqual(Object.keys(runtime).sort(), [
     "AcceptTimes",
+    "FramePeer",
     "PluginEndpoint",
     "ProtocolError",
     "allowCommand",
@@ -13,6 +14,7 @@ test("the public API is what generated code uses, nothing more", () => {
     "checks",
     "deliverEvent",
     "firstOf",
+    "flexReact",
     "hasOwn",
     "iso",
     "optional",
@@ -21,6 +23,7 @@ test("the public API is what generated code uses, nothing more", () => {
     "readWorker",
     "required",
     "setIn",
+    "showCrmFrame",
     "taskOfAction",
     "unknownCommand",
     "validatePayload",
