@@ -152,6 +152,8 @@ struct View<'a> {
     track_accepts: bool,
     has_commands: bool,
     has_events: bool,
+    /// `const CRM_URL = crmUrl("...");` with `app.embedding: host_in_flex`.
+    crm_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -290,7 +292,14 @@ impl<'a> View<'a> {
         );
         let has_commands = triggers.iter().any(|t| t.is_command);
         let has_events = triggers.iter().any(|t| !t.is_command);
-        let imports = WiringImports::new(&triggers, has_commands, has_events, track_accepts);
+        let frames_crm = plan.app.crm_url.is_some();
+        let imports = WiringImports::new(
+            &triggers,
+            has_commands,
+            has_events,
+            track_accepts,
+            frames_crm,
+        );
         let fields = || plan.triggers.iter().flat_map(|t| &t.payload);
         let mut schema_names = vec!["type Hook", "type PayloadSchema", "type Validated"];
         if fields().next().is_some() {
@@ -304,6 +313,7 @@ impl<'a> View<'a> {
         }
         schema_names.push("validatePayload");
         let uses_flex = has_commands
+            || frames_crm
             || plan
                 .triggers
                 .iter()
@@ -336,7 +346,19 @@ impl<'a> View<'a> {
             actions,
             actions_need_itask,
             track_accepts,
+            crm_url: plan.app.crm_url.as_ref().map(|u| crm_url_decl(&u.template)),
         }
+    }
+}
+
+/// `const CRM_URL = crmUrl("...");`, laid out as prettier would.
+fn crm_url_decl(template: &str) -> String {
+    let text = render::ts_string(template);
+    let one_line = format!("const CRM_URL = crmUrl({text});");
+    if ts::fits(&one_line) {
+        one_line
+    } else {
+        format!("const CRM_URL = crmUrl(\n  {text},\n);")
     }
 }
 
@@ -358,6 +380,7 @@ impl WiringImports {
         has_commands: bool,
         has_events: bool,
         track_accepts: bool,
+        frames_crm: bool,
     ) -> Self {
         let sources = || {
             triggers
@@ -414,6 +437,9 @@ impl WiringImports {
         }
         if uses_task_of_action {
             runtime.push("taskOfAction");
+        }
+        if frames_crm {
+            runtime.extend(["FramePeer", "crmUrl", "showCrmFrame"]);
         }
         sort_imports(&mut runtime);
 

@@ -68,10 +68,17 @@ export const CRM_FRAME_KEY = "flexgen-crm-frame";
  */
 export function showCrmFrame(
   flex: typeof Flex,
-  react: ReactApi,
   url: CrmUrl,
   peer: FramePeer,
+  self: Window = window,
 ): () => void {
+  const react = flexReact(self);
+  if (react === undefined) {
+    console.error(
+      "flexgen: Flex's React is missing; the CRM page is not shown",
+    );
+    return () => undefined;
+  }
   const frame = react.createElement(crmFrame(react, url, peer), {
     key: CRM_FRAME_KEY,
   });
@@ -84,7 +91,7 @@ export function showCrmFrame(
  * (`@twilio/flex-ui` `Manager.create`, `setGlobalDependencies`; declared in
  * its `src/FlexGlobal.d.ts`). `undefined` when it is missing.
  */
-export function flexReact(self: Window = window): ReactApi | undefined {
+export function flexReact(self: Window): ReactApi | undefined {
   const react: unknown = (self as unknown as { readonly React?: unknown })
     .React;
   const createElement: unknown =

@@ -17,6 +17,29 @@ export interface CrmUrl {
 }
 
 /**
+ * Reads a template as flexgen checked it (`app.crm_url`): the origin written
+ * out, then literal text and `{task.…}` placeholders. A placeholder of any
+ * other root (flexgen refuses those) stays empty.
+ */
+export function crmUrl(template: string): CrmUrl {
+  const scheme = template.indexOf("://");
+  const rest = scheme < 0 ? template.length : scheme + 3;
+  const tail = template.slice(rest).search(/[/?#]/);
+  const end = tail < 0 ? template.length : rest + tail;
+  const parts: (string | readonly string[])[] = [];
+  for (const piece of template.slice(end).split(/(\{[^{}]*\})/)) {
+    if (piece === "") continue;
+    if (!piece.startsWith("{")) {
+      parts.push(piece);
+      continue;
+    }
+    const [root, ...path] = piece.slice(1, -1).split(".");
+    parts.push(root === "task" && path.length > 0 ? path : "");
+  }
+  return { origin: template.slice(0, end), parts };
+}
+
+/**
  * The CRM page's URL for `task` (`undefined` while no task is selected: each
  * task value is then empty); `undefined` when the result would leave the
  * spec's origin.

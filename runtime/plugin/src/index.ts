@@ -10,8 +10,8 @@
 
 export { checks } from "./checks";
 export { allowCommand, setIn } from "./commands";
-export { flexReact, showCrmFrame } from "./crm_frame";
-export type { CrmUrl } from "./crm_url";
+export { showCrmFrame } from "./crm_frame";
+export { crmUrl } from "./crm_url";
 export { PluginEndpoint } from "./endpoint";
 export { ProtocolError, beforeDeadline, unknownCommand } from "./errors";
 export { type EventSource, deliverEvent } from "./events";

@@ -62,13 +62,25 @@ test("showCrmFrame replaces the CRM container's content, and undoes it", () => {
     },
   } as unknown as typeof Flex;
   const peer = new FramePeer(URL_TEMPLATE.origin, [URL_TEMPLATE.origin]);
-  const stop = showCrmFrame(flex, react, URL_TEMPLATE, peer);
+  const win = { React: react } as unknown as Window;
+  const stop = showCrmFrame(flex, URL_TEMPLATE, peer, win);
   const element = calls[0] as Element;
   equal(element.props["key"], CRM_FRAME_KEY);
   equal(typeof element.type, "function");
   deepEqual(calls[1], { sortOrder: -1 });
   stop();
   equal(undone, 1);
+});
+
+test("without Flex's React nothing is shown", (t) => {
+  t.mock.method(console, "error", () => undefined);
+  let replaced = 0;
+  const flex = {
+    CRMContainer: { Content: { replace: () => (replaced += 1) } },
+  } as unknown as typeof Flex;
+  const peer = new FramePeer(URL_TEMPLATE.origin, [URL_TEMPLATE.origin]);
+  showCrmFrame(flex, URL_TEMPLATE, peer, {} as Window)();
+  equal(replaced, 0);
 });
 
 test("flexReact is the window's React when it has createElement", () => {
