@@ -174,9 +174,15 @@ mod tests {
             ("https://crm.example.com/\"><script>", "cannot hold"),
             ("https://crm.example.com/{task.taskSid", "unmatched brace"),
             ("https://crm.example.com/}", "unmatched brace"),
-            ("https://crm.example.com/{worker.identity}", "not a task value"),
+            (
+                "https://crm.example.com/{worker.identity}",
+                "not a task value",
+            ),
             ("https://crm.example.com/{task.nope}", "unknown field"),
-            ("https://crm.example.com/{task.attributes.__proto__}", "cannot be read"),
+            (
+                "https://crm.example.com/{task.attributes.__proto__}",
+                "cannot be read",
+            ),
             ("https://crm.example.com/{task.dateCreated}", "not text"),
         ] {
             let err = parse(bad, ORIGINS).expect_err(bad);

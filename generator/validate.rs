@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use crate::catalog::{self, Action, SourceField};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::ir::{
-    ActionFieldType, BridgeMember, CrmUrl, Direction, Embedding, FieldType, Names, Source,
-    Subject, ValueType,
+    ActionFieldType, BridgeMember, CrmUrl, Direction, Embedding, FieldType, Names, Source, Subject,
+    ValueType,
 };
 use crate::spec::{self, ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
 use crate::vocabulary::{
@@ -652,18 +652,18 @@ impl Checker<'_> {
                     let names = vocabulary::embedding_names();
                     let meanings: Vec<String> = vocabulary::EMBEDDINGS
                         .iter()
-                        .map(|w| format!("`{}` ({})", w.name, w.gloss))
+                        .map(|w| format!("`{}`: {}", w.name, w.gloss))
                         .collect();
                     self.error(
                         format!("unknown embedding `{}`", word.value),
                         &word.span,
                         "not an embedding",
                         format!(
-                            "write {}: {}",
+                            "write {} under `app` ({})",
                             vocabulary::or_list(
                                 &names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>()
                             ),
-                            meanings.join(", ")
+                            meanings.join("; ")
                         ),
                     );
                     return None;
@@ -679,18 +679,21 @@ impl Checker<'_> {
                     span,
                     "no CRM page to frame",
                     format!(
-                        "add the URL of the CRM page the plugin shows for each task under                          `app`, e.g. `crm_url: \"{example}\"`"
+                        "add the URL of the CRM page the plugin shows for each task under \
+                         `app`, e.g. `crm_url: \"{example}\"`"
                     ),
                 );
                 None
             }
-            (Embedding::HostInFlex, Some(url)) => match crate::crm_url::parse(&url.value, trusted) {
-                Ok(parsed) => Some((embedding, Some(parsed))),
-                Err((message, label, help)) => {
-                    self.error(message, &url.span, label, help);
-                    None
+            (Embedding::HostInFlex, Some(url)) => {
+                match crate::crm_url::parse(&url.value, trusted) {
+                    Ok(parsed) => Some((embedding, Some(parsed))),
+                    Err((message, label, help)) => {
+                        self.error(message, &url.span, label, help);
+                        None
+                    }
                 }
-            },
+            }
             (Embedding::FlexInHost, Some(url)) => {
                 self.error(
                     format!(

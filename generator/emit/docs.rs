@@ -22,8 +22,8 @@ use super::render::markdown_text;
 use super::setup::setup_hints;
 use super::{EmitError, OutFile, Owner, GENERATED_MARKER};
 use crate::ir::{
-    ArgValue, BridgeMember, Direction, Embedding, Field, FieldType, Invoke, Listen, ListenKind, Plan,
-    SourceRoot, Trigger, ValueType,
+    ArgValue, BridgeMember, Direction, Embedding, Field, FieldType, Invoke, Listen, ListenKind,
+    Plan, SourceRoot, Trigger, ValueType,
 };
 use crate::vocabulary;
 

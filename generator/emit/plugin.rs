@@ -918,6 +918,15 @@ pub(crate) mod fixtures {
         )
     }
 
+    /// The seed's triggers with the CRM page framed inside Flex
+    /// (`app.embedding: host_in_flex`).
+    pub fn crm_in_flex() -> Plan {
+        compile(
+            "tests/cases/fixtures/crm-in-flex/triggers.yaml",
+            "triggers.yaml",
+        )
+    }
+
     /// Only Flex -> host triggers: no command table, no action payloads.
     pub fn events_only() -> Plan {
         compile(

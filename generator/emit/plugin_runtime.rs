@@ -162,6 +162,7 @@ mod tests {
             fixtures::hostile(),
             fixtures::commands_only(),
             fixtures::events_only(),
+            fixtures::crm_in_flex(),
         ] {
             for file in plugin::emit(&plan).unwrap() {
                 // `import { ... } from "./runtime";` and the re-exports of

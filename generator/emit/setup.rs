@@ -61,7 +61,14 @@ const RULES: &[Rule] = &[
         place: "nowhere: development builds of the plugin only",
         applies: |plan| !plan.app.dev_host_origins.is_empty(),
         values: |plan| plan.app.dev_host_origins.clone(),
-        why: |_| {
+        why: |plan| {
+            if host_in_flex(plan) {
+                return "Pages on this machine that the plugin trusts in a development build \
+                        only (npm start, flexgen preview). A production build (npm run build, \
+                        npm run deploy) trusts host_origins alone and leaves these out of its \
+                        bundle."
+                    .to_string();
+            }
             "Pages on this machine that the plugin trusts in a development build only \
              (npm start, flexgen preview). A production build (npm run build, npm run \
              deploy) trusts the Allowed URLs above alone and leaves these out of \
@@ -138,7 +145,13 @@ const RULES: &[Rule] = &[
         title: "CRM page URL per task",
         place: "the spec's app.crm_url: the page the plugin shows in Flex's CRM panel",
         applies: host_in_flex,
-        values: |plan| plan.app.crm_url.iter().map(|u| u.template.clone()).collect(),
+        values: |plan| {
+            plan.app
+                .crm_url
+                .iter()
+                .map(|u| u.template.clone())
+                .collect()
+        },
         why: |_| {
             "The plugin frames this page in Flex's CRM panel for the task the agent has \
              selected, and frames it anew when the agent switches task; each {task.…} \
@@ -261,6 +274,30 @@ mod tests {
     }
 
     const SEED: &str = include_str!("../../triggers.yaml");
+
+    #[test]
+    fn crm_inside_flex_needs_frame_ancestors_the_url_and_a_third_party_login() {
+        let spec = include_str!("../../tests/cases/fixtures/crm-in-flex/triggers.yaml");
+        let hints = setup_hints(&plan(spec));
+        let titles: Vec<_> = hints.iter().map(|h| h.title).collect();
+        assert_eq!(
+            titles,
+            [
+                "Development host origins",
+                "CRM page URL per task",
+                "CRM page CSP `frame-ancestors`",
+                "CRM login inside Flex"
+            ]
+        );
+        assert!(!hints[0].why.contains("Allowed URLs"), "{}", hints[0].why);
+        assert_eq!(
+            hints[1].values,
+            ["https://crm.acme.example/flex?task={task.taskSid}&record={task.attributes.crm_record_id}"]
+        );
+        assert_eq!(hints[2].values, ["frame-ancestors https://flex.twilio.com"]);
+        assert!(hints[3].values[0].contains("SameSite=None"));
+        assert!(hints[3].why.contains("partition"), "{}", hints[3].why);
+    }
 
     #[test]
     fn seed_hints_name_the_exact_origins() {

@@ -26,11 +26,11 @@ use web_sys::{HtmlIFrameElement, MessageEvent, Window};
 use crate::core::{Core, Effect, Spec};
 use crate::error::{Ack, BridgeError, State};
 use crate::fields::{Command, Payload, ILL_FORMED_STRING};
-use crate::peer::Peer;
 use crate::limits::{
     Budget, FieldBounds, KeyRule, ENVELOPE_SLOTS, ERROR_FIELDS, MAX_NAME_UNITS, NOT_A_SCALAR,
     OVER_BUDGET, SHARED_REFERENCE, TOO_LONG,
 };
+use crate::peer::Peer;
 use crate::protocol_constants::PROTOCOL_NS;
 use crate::value::Value;
 
