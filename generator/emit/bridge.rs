@@ -605,6 +605,7 @@ mod tests {
                 ("bridge/flexgen-runtime/src/ids.rs", Owner::Generated),
                 ("bridge/flexgen-runtime/src/lib.rs", Owner::Generated),
                 ("bridge/flexgen-runtime/src/limits.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/peer.rs", Owner::Generated),
                 (
                     "bridge/flexgen-runtime/src/protocol_constants.rs",
                     Owner::Generated

@@ -968,6 +968,14 @@ mod tests {
                     Owner::Generated
                 ),
                 (
+                    "flex-plugin/src/flexgen/runtime/crm_frame.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/crm_url.ts",
+                    Owner::Generated
+                ),
+                (
                     "flex-plugin/src/flexgen/runtime/endpoint.ts",
                     Owner::Generated
                 ),
@@ -988,6 +996,10 @@ mod tests {
                     Owner::Generated
                 ),
                 (
+                    "flex-plugin/src/flexgen/runtime/frame_peer.ts",
+                    Owner::Generated
+                ),
+                (
                     "flex-plugin/src/flexgen/runtime/hello_targets.ts",
                     Owner::Generated
                 ),
@@ -998,6 +1010,7 @@ mod tests {
                     "flex-plugin/src/flexgen/runtime/objects.ts",
                     Owner::Generated
                 ),
+                ("flex-plugin/src/flexgen/runtime/peer.ts", Owner::Generated),
                 (
                     "flex-plugin/src/flexgen/runtime/protocol_constants.ts",
                     Owner::Generated
