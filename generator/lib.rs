@@ -15,7 +15,6 @@
 //! which `emit` writes into both runtimes' constants files.
 
 pub mod catalog;
-pub mod crm_url;
 pub mod diag;
 pub mod edit;
 pub mod emit;

@@ -6,6 +6,8 @@
 //! actions, listeners, sources, filters, args) it hands on as [`Validated`],
 //! which `lower` turns into the IR without looking anything up again.
 
+mod crm_url;
+
 use std::collections::HashMap;
 
 use crate::catalog::{self, Action, SourceField};
@@ -685,15 +687,13 @@ impl Checker<'_> {
                 );
                 None
             }
-            (Embedding::HostInFlex, Some(url)) => {
-                match crate::crm_url::parse(&url.value, trusted) {
-                    Ok(parsed) => Some((embedding, Some(parsed))),
-                    Err((message, label, help)) => {
-                        self.error(message, &url.span, label, help);
-                        None
-                    }
+            (Embedding::HostInFlex, Some(url)) => match crm_url::parse(&url.value, trusted) {
+                Ok(parsed) => Some((embedding, Some(parsed))),
+                Err((message, label, help)) => {
+                    self.error(message, &url.span, label, help);
+                    None
                 }
-            }
+            },
             (Embedding::FlexInHost, Some(url)) => {
                 self.error(
                     format!(

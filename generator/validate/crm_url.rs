@@ -9,8 +9,8 @@
 //! characters a URL holds as they are, so the template cannot smuggle
 //! markup, spaces or quotes into the frame's `src`.
 
+use super::{resolve_source, ListenContext};
 use crate::ir::{CrmUrl, SourceRoot, Subject, UrlPart, ValueType};
-use crate::validate::{resolve_source, ListenContext};
 use crate::vocabulary::CRM_URL_ROOT;
 
 /// Why a template is refused: (message, label, help).
