@@ -262,8 +262,11 @@ fn execute(command: Command) -> Result<Status> {
 }
 
 fn preview(spec: &Path, port: u16) -> Result<Status> {
-    if compile(spec)?.is_none() {
+    let Some(plan) = compile(spec)? else {
         return Ok(Status::Failed);
+    };
+    if plan.app.embedding != flexgen::ir::Embedding::FlexInHost {
+        return Err(flexgen::preview::PreviewError::Embedding.into());
     }
     let spec = fs::canonicalize(spec).with_context(|| format!("resolving {}", spec.display()))?;
     let workspace = spec_folder(&spec);

@@ -47,6 +47,57 @@ pub struct App {
     /// existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dev_host_origins: Vec<String>,
+    /// Which page frames which (`app.embedding`). Left out of the JSON when
+    /// it is the default, so the spec hash of a spec without the key is what
+    /// it was before the key existed.
+    #[serde(default, skip_serializing_if = "Embedding::is_default")]
+    pub embedding: Embedding,
+    /// The CRM page the plugin frames for each task (`app.crm_url`), with
+    /// `host_in_flex` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crm_url: Option<CrmUrl>,
+}
+
+/// Which page frames which (`app.embedding`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Embedding {
+    /// The CRM page frames Flex; the plugin's peer is its parent window.
+    #[default]
+    FlexInHost,
+    /// The plugin frames the CRM page in Flex's CRM container, one frame per
+    /// task; the plugin's peer is that frame, the bridge's is its parent.
+    HostInFlex,
+}
+
+impl Embedding {
+    pub fn is_default(&self) -> bool {
+        *self == Embedding::default()
+    }
+}
+
+/// `app.crm_url`, checked: an exact origin from the spec's host origins,
+/// then the rest of the URL as literal text and task values, each value
+/// percent-encoded when the plugin fills it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmUrl {
+    /// As written: `https://crm.example.com/flex?task={task.taskSid}`.
+    pub template: String,
+    /// `https://crm.example.com`: one of `host_origins` or `dev_host_origins`.
+    pub origin: String,
+    /// What follows the origin, in order (starts with `/`, `?` or `#`, or is
+    /// empty).
+    pub parts: Vec<UrlPart>,
+}
+
+/// A piece of [`CrmUrl`] after its origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UrlPart {
+    /// Written as is.
+    Text(String),
+    /// `{task.taskSid}`: the task path, without its `task.` root.
+    Task(Vec<String>),
 }
 
 /// A name in every case style an emitter may need.

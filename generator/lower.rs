@@ -20,6 +20,8 @@ pub fn lower(file: &str, validated: &Validated) -> Plan {
         flex_origin: validated.app.flex_origin.to_string(),
         host_origins: strings(&validated.app.host_origins),
         dev_host_origins: strings(&validated.app.dev_host_origins),
+        embedding: validated.app.embedding,
+        crm_url: validated.app.crm_url.clone(),
     };
     let triggers: Vec<Trigger> = validated.triggers.iter().map(trigger).collect();
     let spec_hash = spec_hash(&app, &triggers);

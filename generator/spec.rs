@@ -380,6 +380,10 @@ pub struct App {
     pub host_origins: Option<Item<Vec<S<String>>>>,
     /// Loopback origins trusted by development builds only.
     pub dev_host_origins: Option<Item<Vec<S<String>>>>,
+    /// `flex_in_host` (the default) or `host_in_flex`.
+    pub embedding: Option<Item<String>>,
+    /// The CRM page's URL template, for `host_in_flex`.
+    pub crm_url: Option<Item<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -754,6 +758,8 @@ impl Walker<'_> {
                 "dev_host_origins" => {
                     app.dev_host_origins = self.item(key, value, |w, n| w.strings(n, None));
                 }
+                "embedding" => app.embedding = self.string_item(key, value),
+                "crm_url" => app.crm_url = self.string_item(key, value),
                 _ => unreachable!("filtered by mapping()"),
             }
         }

@@ -6,12 +6,15 @@
 //! actions, listeners, sources, filters, args) it hands on as [`Validated`],
 //! which `lower` turns into the IR without looking anything up again.
 
+mod crm_url;
+
 use std::collections::HashMap;
 
 use crate::catalog::{self, Action, SourceField};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::ir::{
-    ActionFieldType, BridgeMember, Direction, FieldType, Names, Source, Subject, ValueType,
+    ActionFieldType, BridgeMember, CrmUrl, Direction, Embedding, FieldType, Names, Source, Subject,
+    ValueType,
 };
 use crate::spec::{self, ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
 use crate::vocabulary::{
@@ -210,6 +213,9 @@ pub struct ValidApp<'s> {
     pub flex_origin: &'s str,
     pub host_origins: Vec<&'s str>,
     pub dev_host_origins: Vec<&'s str>,
+    pub embedding: Embedding,
+    /// Present exactly with `host_in_flex`.
+    pub crm_url: Option<CrmUrl>,
 }
 
 #[derive(Debug)]
@@ -621,12 +627,91 @@ impl Checker<'_> {
                 .map(|o| o.value.as_str())
                 .collect()
         };
+        let trusted: Vec<&str> = texts(hosts).into_iter().chain(texts(devs)).collect();
+        let (embedding, crm_url) = self.embedding(app, &trusted)?;
         Some(ValidApp {
             name: &app.name.as_ref()?.value,
             flex_origin: &app.flex_origin.as_ref()?.value,
             host_origins: texts(hosts),
             dev_host_origins: texts(devs),
+            embedding,
+            crm_url,
         })
+    }
+
+    /// `app.embedding` and the `crm_url` that `host_in_flex` needs (and
+    /// only it takes); `trusted` are the origins the plugin may trust.
+    fn embedding(
+        &mut self,
+        app: &spec::App,
+        trusted: &[&str],
+    ) -> Option<(Embedding, Option<CrmUrl>)> {
+        let embedding = match &app.embedding {
+            None => Embedding::default(),
+            Some(word) => match vocabulary::embedding(&word.value) {
+                Some(embedding) => embedding,
+                None => {
+                    let names = vocabulary::embedding_names();
+                    let meanings: Vec<String> = vocabulary::EMBEDDINGS
+                        .iter()
+                        .map(|w| format!("`{}`: {}", w.name, w.gloss))
+                        .collect();
+                    self.error(
+                        format!("unknown embedding `{}`", word.value),
+                        &word.span,
+                        "not an embedding",
+                        format!(
+                            "write {} under `app` ({})",
+                            vocabulary::or_list(
+                                &names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>()
+                            ),
+                            meanings.join("; ")
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+        let example = "https://crm.example.com/flex?task={task.taskSid}";
+        match (embedding, &app.crm_url) {
+            (Embedding::HostInFlex, None) => {
+                let span = app.embedding.as_ref().map(|e| &e.span)?;
+                self.error(
+                    format!("`{}` needs `crm_url`", vocabulary::HOST_IN_FLEX),
+                    span,
+                    "no CRM page to frame",
+                    format!(
+                        "add the URL of the CRM page the plugin shows for each task under \
+                         `app`, e.g. `crm_url: \"{example}\"`"
+                    ),
+                );
+                None
+            }
+            (Embedding::HostInFlex, Some(url)) => match crm_url::parse(&url.value, trusted) {
+                Ok(parsed) => Some((embedding, Some(parsed))),
+                Err((message, label, help)) => {
+                    self.error(message, &url.span, label, help);
+                    None
+                }
+            },
+            (Embedding::FlexInHost, Some(url)) => {
+                self.error(
+                    format!(
+                        "`crm_url` is only used with `embedding: {}`",
+                        vocabulary::HOST_IN_FLEX
+                    ),
+                    &url.span,
+                    "Flex is framed by the CRM page here",
+                    format!(
+                        "remove `crm_url`, or add `embedding: {}` under `app` to have the \
+                         plugin frame the CRM page inside Flex",
+                        vocabulary::HOST_IN_FLEX
+                    ),
+                );
+                None
+            }
+            (Embedding::FlexInHost, None) => Some((embedding, None)),
+        }
     }
 
     /// Checks an origin's form; `true` when it is an exact origin.

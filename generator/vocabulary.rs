@@ -9,7 +9,7 @@
 //! `catalog`'s; this module holds only what flexgen's spec format decides.
 //! It depends on the IR's enums and nothing else, so every stage may use it.
 
-use crate::ir::{ActionFieldType, Direction, FieldType, ListenKind, ValueType};
+use crate::ir::{ActionFieldType, Direction, Embedding, FieldType, ListenKind, ValueType};
 
 // ---------------------------------------------------------------------------
 // Field types.
@@ -197,6 +197,60 @@ pub fn direction_names() -> Vec<&'static str> {
 }
 
 // ---------------------------------------------------------------------------
+// Embeddings (`app.embedding`).
+
+/// One way the two pages frame each other: its spelling and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddingWord {
+    pub embedding: Embedding,
+    /// As the spec writes it: `embedding: host_in_flex`.
+    pub name: &'static str,
+    /// What it means, in a few words.
+    pub gloss: &'static str,
+}
+
+/// The spec's spelling of [`Embedding::FlexInHost`], the default.
+pub const FLEX_IN_HOST: &str = "flex_in_host";
+/// The spec's spelling of [`Embedding::HostInFlex`].
+pub const HOST_IN_FLEX: &str = "host_in_flex";
+
+/// Every embedding, the default first.
+pub const EMBEDDINGS: &[EmbeddingWord] = &[
+    EmbeddingWord {
+        embedding: Embedding::FlexInHost,
+        name: FLEX_IN_HOST,
+        gloss: "the CRM page frames Flex (the default)",
+    },
+    EmbeddingWord {
+        embedding: Embedding::HostInFlex,
+        name: HOST_IN_FLEX,
+        gloss: "the plugin frames the CRM page in Flex's CRM panel, one frame per task",
+    },
+];
+
+/// The embedding a spec name stands for.
+pub fn embedding(name: &str) -> Option<Embedding> {
+    EMBEDDINGS
+        .iter()
+        .find(|w| w.name == name)
+        .map(|w| w.embedding)
+}
+
+pub fn embedding_word(embedding: Embedding) -> &'static EmbeddingWord {
+    EMBEDDINGS
+        .iter()
+        .find(|w| w.embedding == embedding)
+        .unwrap_or(&EMBEDDINGS[0])
+}
+
+pub fn embedding_names() -> Vec<&'static str> {
+    EMBEDDINGS.iter().map(|w| w.name).collect()
+}
+
+/// The root that `app.crm_url`'s placeholders read from: `{task.taskSid}`.
+pub const CRM_URL_ROOT: &str = "task";
+
+// ---------------------------------------------------------------------------
 // Listeners (`on:`).
 
 /// The key of a flex_to_host trigger's `on:` mapping.
@@ -375,7 +429,14 @@ pub const NAME_PATTERN: &str = "[a-z][a-z0-9]*(?:_[a-z0-9]+)*";
 /// The spec's keys at each level, in documentation order (the parser's
 /// "allowed keys" help, the schema's properties).
 pub const ROOT_KEYS: &[&str] = &["version", "app", "triggers"];
-pub const APP_KEYS: &[&str] = &["name", "flex_origin", "host_origins", "dev_host_origins"];
+pub const APP_KEYS: &[&str] = &[
+    "name",
+    "flex_origin",
+    "host_origins",
+    "dev_host_origins",
+    "embedding",
+    "crm_url",
+];
 pub const TRIGGER_KEYS: &[&str] = &[
     "name",
     "summary",
@@ -510,6 +571,22 @@ mod tests {
             assert_eq!(ON_KINDS.iter().filter(|w| w.kind == kind).count(), 1);
             assert_eq!(on_kind(on_kind_word(kind).key), Some(kind));
         }
+    }
+
+    #[test]
+    fn every_embedding_is_spelled_once_as_the_ir_names_it() {
+        for e in [Embedding::FlexInHost, Embedding::HostInFlex] {
+            match e {
+                Embedding::FlexInHost | Embedding::HostInFlex => {}
+            }
+            let words: Vec<_> = EMBEDDINGS.iter().filter(|w| w.embedding == e).collect();
+            assert_eq!(words.len(), 1, "{e:?}");
+            assert_eq!(serde_json::to_value(e).unwrap(), words[0].name);
+            assert_eq!(embedding(words[0].name), Some(e));
+            assert_eq!(embedding_word(e).name, words[0].name);
+        }
+        assert_eq!(EMBEDDINGS[0].embedding, Embedding::default());
+        assert_eq!(embedding_names(), [FLEX_IN_HOST, HOST_IN_FLEX]);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use flexgen::emit::{bridge, OutFile};
 
 mod common;
 use common::{repo, run, spec_files, ts_tool, write_payload_tests, PAYLOAD_TEST_DEPENDENCIES};
-use flexgen::ir::{Direction, FieldType, Names, Plan};
+use flexgen::ir::{Direction, Embedding, FieldType, Names, Plan};
 
 /// The plans of the cases beyond the repository's specs, each compiled from
 /// a spec through the real front end.
@@ -40,6 +40,12 @@ mod fixtures {
     /// The emitters' hostile-text fixture (tests/cases/fixtures/hostile).
     pub fn hostile() -> Plan {
         crate::common::fixture("hostile")
+    }
+
+    /// The seed's triggers with `app.embedding: host_in_flex`
+    /// (tests/cases/fixtures/crm-in-flex).
+    pub fn crm_in_flex() -> Plan {
+        crate::common::fixture("crm-in-flex")
     }
 
     /// A name of exactly `len` characters made of `stem` words.
@@ -267,9 +273,15 @@ fn squash(text: &str) -> String {
 fn check_declarations(name: &str, plan: &Plan, dts: &str) {
     // Signatures compare whether or not they were broken over lines.
     let flat = squash(dts).replace("( ", "(").replace(", )", ")");
+    // Flex in an iframe of the page, or (host_in_flex) Flex as its parent.
+    let make = if plan.app.embedding == Embedding::HostInFlex {
+        "static inFlex(): FlexBridge;"
+    } else {
+        "constructor(iframe: HTMLIFrameElement);"
+    };
     let mut expect = vec![
         "export class FlexBridge {".to_string(),
-        "constructor(iframe: HTMLIFrameElement);".to_string(),
+        make.to_string(),
         "readonly state: BridgeState;".to_string(),
         "onStateChange(callback: (state: BridgeState) => void): Unsubscribe;".to_string(),
         "dispose(): void;".to_string(),
@@ -372,11 +384,16 @@ fn usage(plan: &Plan, module: &str) -> String {
         }
     }
     types.push("Unsubscribe".into());
+    let make = if plan.app.embedding == Embedding::HostInFlex {
+        "FlexBridge.inFlex()"
+    } else {
+        "new FlexBridge(iframe)"
+    };
     format!(
         "import init, {{ type {} }} from \"{module}\";\n\n\
          declare const iframe: HTMLIFrameElement;\n\
          export const ready: Promise<unknown> = init();\n\
-         export const bridge: FlexBridge = new FlexBridge(iframe);\n\
+         export const bridge: FlexBridge = {make};\n\
          export const state: BridgeState = bridge.state;\n\
          export const offState: Unsubscribe = bridge.onStateChange((s: BridgeState) => void s);\n\
          // @ts-expect-error: the state is one of four strings\n\
@@ -531,6 +548,8 @@ fn generated_bridges_build_and_pass_their_checks() {
     hostile.app.name = Names::new("hostile-crm");
     // prettier may prefer other quotes for strings full of `"`: tsc only.
     cases.push(("fixture-hostile".into(), hostile, false));
+    // Flex frames the CRM page: `FlexBridge.inFlex()`, no iframe constructor.
+    cases.push(("fixture-crm-in-flex".into(), fixtures::crm_in_flex(), true));
     let edge = fixtures::edge();
     let only = |direction: Direction, app: &str| {
         let mut plan = edge.clone();

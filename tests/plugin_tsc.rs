@@ -40,6 +40,9 @@ mod fixtures {
     pub fn hostile() -> Plan {
         fixture("hostile")
     }
+    pub fn crm_in_flex() -> Plan {
+        fixture("crm-in-flex")
+    }
 }
 
 fn toolchain() -> PathBuf {
@@ -147,6 +150,13 @@ fn fixture_commands_only_type_checks() {
 #[test]
 fn fixture_events_only_type_checks() {
     check("fixture-events-only", &fixtures::events_only(), true);
+}
+
+/// `app.embedding: host_in_flex`: the CRM frame in Flex's CRM container
+/// against the real `CRMContainer.Content` declarations.
+#[test]
+fn fixture_crm_in_flex_type_checks() {
+    check("fixture-crm-in-flex", &fixtures::crm_in_flex(), true);
 }
 
 /// Hostile free text must not break the TypeScript (prettier may legitimately

@@ -318,6 +318,28 @@ fn a_missing_spec_exits_2_and_serves_nothing() {
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
+/// The simulator frames Flex in the CRM page: a spec with the other
+/// embedding is refused with its reason, before anything is built.
+#[test]
+fn a_crm_inside_flex_spec_exits_2_and_serves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::copy(
+        repo().join("tests/cases/fixtures/crm-in-flex/triggers.yaml"),
+        tmp.path().join("triggers.yaml"),
+    )
+    .unwrap();
+    let out = Command::new(FLEXGEN)
+        .args(["preview", "--port", "0"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`embedding: host_in_flex`"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(!tmp.path().join(".flexgen").exists());
+}
+
 #[test]
 fn an_invalid_spec_exits_1_with_diagnostics_and_serves_nothing() {
     let tmp = tempfile::tempdir().unwrap();

@@ -25,6 +25,14 @@ const ONLY_CHECK_SEES: &[(&str, &str)] = &[
         "member names are derived from several triggers' names",
     ),
     (
+        "crm-url-bad-placeholder",
+        "a placeholder names a task value of the catalog",
+    ),
+    (
+        "crm-url-foreign-origin",
+        "crm_url's origin must be an item of another list",
+    ),
+    (
         "dev-host-origin-also-production",
         "an item of one list may not be in another",
     ),

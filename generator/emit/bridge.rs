@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::layout::{rust, ts};
 use super::{header, render, EmitError, OutFile};
-use crate::ir::{BridgeMember, Direction, Field, FieldType, Plan, Trigger};
+use crate::ir::{BridgeMember, Direction, Embedding, Field, FieldType, Plan, Trigger};
 
 /// Where the generated files go, relative to the output folder.
 const GENERATED_DIR: &str = "bridge/src/generated";
@@ -108,6 +108,9 @@ struct View<'a> {
     ts_methods: Vec<String>,
     /// What `bridge.rs` imports from the runtime crate, in rustfmt's order.
     runtime_imports: String,
+    /// `app.embedding: host_in_flex`: `FlexBridge::in_flex()`, Flex as the
+    /// page's parent, instead of the iframe constructor.
+    in_flex: bool,
     has_commands: bool,
     has_events: bool,
 }
@@ -224,6 +227,7 @@ impl<'a> View<'a> {
             .flatten()
             .collect::<Vec<_>>()
             .join(", "),
+            in_flex: plan.app.embedding == Embedding::HostInFlex,
             has_commands: !commands.is_empty(),
             has_events: !events.is_empty(),
             payloads,
@@ -595,6 +599,7 @@ mod tests {
                 ("bridge/flexgen-runtime/src/ids.rs", Owner::Generated),
                 ("bridge/flexgen-runtime/src/lib.rs", Owner::Generated),
                 ("bridge/flexgen-runtime/src/limits.rs", Owner::Generated),
+                ("bridge/flexgen-runtime/src/peer.rs", Owner::Generated),
                 (
                     "bridge/flexgen-runtime/src/protocol_constants.rs",
                     Owner::Generated

@@ -65,6 +65,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runtime/bridge/src/limits.rs"),
     ),
     (
+        "src/peer.rs",
+        include_str!("../../runtime/bridge/src/peer.rs"),
+    ),
+    (
         "src/text.rs",
         include_str!("../../runtime/bridge/src/text.rs"),
     ),

@@ -22,8 +22,8 @@ use super::render::markdown_text;
 use super::setup::setup_hints;
 use super::{EmitError, OutFile, Owner, GENERATED_MARKER};
 use crate::ir::{
-    ArgValue, BridgeMember, Direction, Field, FieldType, Invoke, Listen, ListenKind, Plan,
-    SourceRoot, Trigger, ValueType,
+    ArgValue, BridgeMember, Direction, Embedding, Field, FieldType, Invoke, Listen, ListenKind,
+    Plan, SourceRoot, Trigger, ValueType,
 };
 use crate::vocabulary;
 
@@ -173,6 +173,7 @@ fn overview(out: &mut String, plan: &Plan) {
          | Flex origin | {flex} |\n\
          | host origins | {hosts} |\n\
          {dev}\
+         {embedding}\
          | protocol version | {version} |\n\
          | spec hash | `{hash}` (both ends must carry the same one; the handshake compares them) |\n\
          | triggers | {commands} CRM → Flex, {events} Flex → CRM |\n\n",
@@ -191,6 +192,7 @@ fn overview(out: &mut String, plan: &Plan) {
                 join(plan.app.dev_host_origins.iter().map(|o| md_code(o)))
             )
         },
+        embedding = embedding_rows(plan),
         version = plan.protocol_version,
         hash = plan.spec_hash,
     );
@@ -210,6 +212,20 @@ fn overview(out: &mut String, plan: &Plan) {
         );
     }
     out.push('\n');
+}
+
+/// The overview's rows for `app.embedding`: none for the default.
+fn embedding_rows(plan: &Plan) -> String {
+    let Some(url) = &plan.app.crm_url else {
+        return String::new();
+    };
+    let word = vocabulary::embedding_word(plan.app.embedding);
+    format!(
+        "| embedding | {} ({}) |\n| CRM page per task | {} (each `{{task.…}}` percent-encoded; empty while no task is selected) |\n",
+        md_code(word.name),
+        markdown_text(word.gloss),
+        md_code(&url.template),
+    )
 }
 
 fn setup(out: &mut String, plan: &Plan) {
@@ -249,18 +265,7 @@ fn protocol(out: &mut String, plan: &Plan) {
          | `type`, `payload` | command, event | the trigger name; its payload, keys exactly the spec's field names |\n\
          | `deadline` | command | when the command expires: `Date.now()` at sending plus the trigger's `invoke.timeout_ms` |\n\
          | `re`, `ok`, `error` | reply | the id answered; `true`, or `false` with `{{ code, message }}` |\n\n\
-         - **Trust.** Each side checks `event.origin` (the host: exactly {flex}; the plugin: \
-         one of the host origins) **and** `event.source` (the host: the Flex iframe's window; \
-         the plugin: `window.parent`) before reading anything. A message failing either is \
-         dropped without an answer. Nothing is posted to `'*'`.\n\
-         - **Handshake.** The host says `hello` on start and on every iframe `load`; the \
-         plugin once `init` ran and its page has loaded. Each answers the other's `hello` once \
-         (an answer carries `re` and is not answered); no side polls. Different `v` or `spec`: \
-         state `version_mismatch`, commands fail with `VERSION_MISMATCH`, events are not sent.\n\
-         - **Reloads.** An iframe `load`, or a `hello` from another plugin instance (the \
-         `f-<random>` part of its ids), means Flex reloaded: commands in flight settle with \
-         `PEER_RELOADED` and are not sent again, and the host shakes hands anew. A `hello` \
-         from another host instance makes it the plugin's peer.\n\
+         {embedding}\
          - **Commands** (CRM → Flex) are checked by the bridge, sent, checked again by the \
          plugin, run as exactly one declared Flex action, and answered with a `reply`: the \
          host's promise settles exactly once. Before the handshake they wait in a queue of \
@@ -280,7 +285,7 @@ fn protocol(out: &mut String, plan: &Plan) {
          | error code | meaning |\n|---|---|\n",
         v = plan.protocol_version,
         hash = plan.spec_hash,
-        flex = md_code(&plan.app.flex_origin),
+        embedding = trust_and_handshake(plan),
     );
     for crate::protocol::ErrorCode { code, meaning, .. } in ERROR_CODES {
         let _ = writeln!(out, "| `{code}` | {meaning} |");
@@ -289,6 +294,45 @@ fn protocol(out: &mut String, plan: &Plan) {
         "\nA message from the wrong origin or window is never answered, so no error code \
          exists for it.\n\n",
     );
+}
+
+/// The protocol's points that depend on which page frames which.
+fn trust_and_handshake(plan: &Plan) -> String {
+    let flex = md_code(&plan.app.flex_origin);
+    match plan.app.embedding {
+        Embedding::FlexInHost => format!(
+            "- **Trust.** Each side checks `event.origin` (the host: exactly {flex}; the plugin: \
+             one of the host origins) **and** `event.source` (the host: the Flex iframe's window; \
+             the plugin: `window.parent`) before reading anything. A message failing either is \
+             dropped without an answer. Nothing is posted to `'*'`.\n\
+             - **Handshake.** The host says `hello` on start and on every iframe `load`; the \
+             plugin once `init` ran and its page has loaded. Each answers the other's `hello` once \
+             (an answer carries `re` and is not answered); no side polls. Different `v` or `spec`: \
+             state `version_mismatch`, commands fail with `VERSION_MISMATCH`, events are not sent.\n\
+             - **Reloads.** An iframe `load`, or a `hello` from another plugin instance (the \
+             `f-<random>` part of its ids), means Flex reloaded: commands in flight settle with \
+             `PEER_RELOADED` and are not sent again, and the host shakes hands anew. A `hello` \
+             from another host instance makes it the plugin's peer.\n"
+        ),
+        Embedding::HostInFlex => format!(
+            "- **Embedding.** The plugin renders the CRM page in Flex's CRM panel, in an iframe \
+             per task (`app.crm_url`); the CRM page's bridge talks to its parent, Flex.\n\
+             - **Trust.** Each side checks `event.origin` (the host: exactly {flex}; the plugin: \
+             one of the host origins) **and** `event.source` (the host: `window.parent`; the \
+             plugin: the window of the CRM frame it rendered, never another frame or a popup) \
+             before reading anything. A message failing either is dropped without an answer. \
+             Nothing is posted to `'*'`.\n\
+             - **Handshake.** The host says `hello` when its bridge starts; the plugin on every \
+             `load` of its CRM frame. Each answers the other's `hello` once (an answer carries \
+             `re` and is not answered); no side polls. Different `v` or `spec`: state \
+             `version_mismatch`, commands fail with `VERSION_MISMATCH`, events are not sent.\n\
+             - **Reloads.** Switching task re-creates the CRM frame: a new window and a new \
+             host, with which the plugin shakes hands anew; events wait for it, and a reply to \
+             a command of the old frame goes to the old frame only. A `hello` from another \
+             plugin instance means Flex reloaded: commands in flight settle with \
+             `PEER_RELOADED` and are not sent again.\n"
+        ),
+    }
 }
 
 fn trigger_section(out: &mut String, plan: &Plan, t: &Trigger) {

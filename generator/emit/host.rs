@@ -40,6 +40,8 @@ struct View<'a> {
     spec_file: &'a str,
     crate_name: String,
     flex_origin: &'a str,
+    /// `app.embedding: host_in_flex`: the page runs inside Flex.
+    in_flex: bool,
     /// One object literal per command: `{ trigger, method, fields }`.
     commands: Vec<String>,
     /// One object literal per event: `{ trigger, method }`.
@@ -109,6 +111,7 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
         // The bridge crate's name, as `bridge/Cargo.toml` spells it.
         crate_name: format!("{}_bridge", plan.app.name.snake),
         flex_origin: &plan.app.flex_origin,
+        in_flex: plan.app.embedding == crate::ir::Embedding::HostInFlex,
         commands,
         events,
     };

@@ -152,6 +152,8 @@ struct View<'a> {
     track_accepts: bool,
     has_commands: bool,
     has_events: bool,
+    /// `const CRM_URL = crmUrl("...");` with `app.embedding: host_in_flex`.
+    crm_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -290,7 +292,14 @@ impl<'a> View<'a> {
         );
         let has_commands = triggers.iter().any(|t| t.is_command);
         let has_events = triggers.iter().any(|t| !t.is_command);
-        let imports = WiringImports::new(&triggers, has_commands, has_events, track_accepts);
+        let frames_crm = plan.app.crm_url.is_some();
+        let imports = WiringImports::new(
+            &triggers,
+            has_commands,
+            has_events,
+            track_accepts,
+            frames_crm,
+        );
         let fields = || plan.triggers.iter().flat_map(|t| &t.payload);
         let mut schema_names = vec!["type Hook", "type PayloadSchema", "type Validated"];
         if fields().next().is_some() {
@@ -304,6 +313,7 @@ impl<'a> View<'a> {
         }
         schema_names.push("validatePayload");
         let uses_flex = has_commands
+            || frames_crm
             || plan
                 .triggers
                 .iter()
@@ -336,8 +346,16 @@ impl<'a> View<'a> {
             actions,
             actions_need_itask,
             track_accepts,
+            crm_url: plan.app.crm_url.as_ref().map(|u| crm_url_decl(&u.template)),
         }
     }
+}
+
+/// `const CRM_URL = crmUrl("...");`.
+fn crm_url_decl(template: &str) -> String {
+    let lead = "const CRM_URL = ";
+    let args = [Arg::Plain(render::ts_string(template))];
+    format!("{lead}{};", ts::call(0, lead, "crmUrl", &args, ";"))
 }
 
 /// Import names in the order the generated files list them: by name, `type`
@@ -358,6 +376,7 @@ impl WiringImports {
         has_commands: bool,
         has_events: bool,
         track_accepts: bool,
+        frames_crm: bool,
     ) -> Self {
         let sources = || {
             triggers
@@ -414,6 +433,9 @@ impl WiringImports {
         }
         if uses_task_of_action {
             runtime.push("taskOfAction");
+        }
+        if frames_crm {
+            runtime.extend(["FramePeer", "crmUrl", "showCrmFrame"]);
         }
         sort_imports(&mut runtime);
 
@@ -845,6 +867,15 @@ pub(crate) mod fixtures {
         )
     }
 
+    /// The seed's triggers with the CRM page framed inside Flex
+    /// (`app.embedding: host_in_flex`).
+    pub fn crm_in_flex() -> Plan {
+        compile(
+            "tests/cases/fixtures/crm-in-flex/triggers.yaml",
+            "triggers.yaml",
+        )
+    }
+
     /// Only Flex -> host triggers: no command table, no action payloads.
     pub fn events_only() -> Plan {
         compile(
@@ -886,6 +917,14 @@ mod tests {
                     Owner::Generated
                 ),
                 (
+                    "flex-plugin/src/flexgen/runtime/crm_frame.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/crm_url.ts",
+                    Owner::Generated
+                ),
+                (
                     "flex-plugin/src/flexgen/runtime/endpoint.ts",
                     Owner::Generated
                 ),
@@ -906,6 +945,10 @@ mod tests {
                     Owner::Generated
                 ),
                 (
+                    "flex-plugin/src/flexgen/runtime/frame_peer.ts",
+                    Owner::Generated
+                ),
+                (
                     "flex-plugin/src/flexgen/runtime/hello_targets.ts",
                     Owner::Generated
                 ),
@@ -916,6 +959,7 @@ mod tests {
                     "flex-plugin/src/flexgen/runtime/objects.ts",
                     Owner::Generated
                 ),
+                ("flex-plugin/src/flexgen/runtime/peer.ts", Owner::Generated),
                 (
                     "flex-plugin/src/flexgen/runtime/protocol_constants.ts",
                     Owner::Generated

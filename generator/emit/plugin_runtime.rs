@@ -29,6 +29,14 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runtime/plugin/src/commands.ts"),
     ),
     (
+        "crm_frame.ts",
+        include_str!("../../runtime/plugin/src/crm_frame.ts"),
+    ),
+    (
+        "crm_url.ts",
+        include_str!("../../runtime/plugin/src/crm_url.ts"),
+    ),
+    (
         "endpoint.ts",
         include_str!("../../runtime/plugin/src/endpoint.ts"),
     ),
@@ -49,6 +57,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runtime/plugin/src/flex_reads.ts"),
     ),
     (
+        "frame_peer.ts",
+        include_str!("../../runtime/plugin/src/frame_peer.ts"),
+    ),
+    (
         "hello_targets.ts",
         include_str!("../../runtime/plugin/src/hello_targets.ts"),
     ),
@@ -65,6 +77,7 @@ pub const FILES: &[(&str, &str)] = &[
         "objects.ts",
         include_str!("../../runtime/plugin/src/objects.ts"),
     ),
+    ("peer.ts", include_str!("../../runtime/plugin/src/peer.ts")),
     (
         "schema.ts",
         include_str!("../../runtime/plugin/src/schema.ts"),
@@ -149,6 +162,7 @@ mod tests {
             fixtures::hostile(),
             fixtures::commands_only(),
             fixtures::events_only(),
+            fixtures::crm_in_flex(),
         ] {
             for file in plugin::emit(&plan).unwrap() {
                 // `import { ... } from "./runtime";` and the re-exports of

@@ -135,6 +135,16 @@ fn app() -> Value {
                 "type": "array",
                 "uniqueItems": true,
                 "items": { "$ref": "#/definitions/dev_origin" }
+            },
+            "embedding": {
+                "description": embedding_description(),
+                "enum": vocabulary::embedding_names(),
+                "default": vocabulary::FLEX_IN_HOST
+            },
+            "crm_url": {
+                "description": format!("With embedding: {}, the URL of the CRM page the plugin shows in Flex's CRM panel for the selected task, e.g. https://crm.example.com/flex?task={{task.taskSid}}: its origin written out and one of host_origins or dev_host_origins; {{task.…}} placeholders (a string or number of the task, empty while no task is selected) are percent-encoded by the plugin; other text only the characters a URL holds as they are.", vocabulary::HOST_IN_FLEX),
+                "type": "string",
+                "pattern": "^https?://[^/?#{}]+(?:[/?#][A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%{}-]*)?$"
             }
         },
         // With no development origin, at least one production one: else no
@@ -145,8 +155,24 @@ fn app() -> Value {
                 "required": ["dev_host_origins"],
                 "properties": { "dev_host_origins": { "minItems": 1 } }
             }
-        ]
+        ],
+        // crm_url with host_in_flex, and only with it.
+        "if": {
+            "required": ["embedding"],
+            "properties": { "embedding": { "const": vocabulary::HOST_IN_FLEX } }
+        },
+        "then": { "required": ["crm_url"] },
+        "else": { "not": { "required": ["crm_url"] } }
     })
+}
+
+/// `app.embedding`'s values and what each means.
+fn embedding_description() -> String {
+    let values: Vec<String> = vocabulary::EMBEDDINGS
+        .iter()
+        .map(|w| format!("{}: {}", w.name, w.gloss))
+        .collect();
+    format!("Which page frames which. {}.", values.join("; "))
 }
 
 /// An origin of `dev_host_origins`: an exact origin on a loopback host.

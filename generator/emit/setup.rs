@@ -1,6 +1,8 @@
 //! What a person has to set up outside the generated code before the two ends
 //! can talk: Flex's allowed embedders, the host page's CSP and iframe, and the
-//! login cookies of a framed Flex.
+//! login cookies of a framed Flex; or, when the plugin frames the CRM page
+//! (`app.embedding: host_in_flex`), the CRM page's `frame-ancestors`, its URL
+//! per task, and its login inside a third-party frame.
 //!
 //! One table, rendered into docs/PROTOCOL.md on every generate, so the
 //! advice follows the spec as it changes. (The workspace README gives the
@@ -9,7 +11,7 @@
 //! it points here for the current values.) Hints hold plain text; each
 //! renderer escapes it for where it lands.
 
-use crate::ir::{Direction, Plan};
+use crate::ir::{Direction, Embedding, Plan};
 
 /// One thing to configure, with the exact values this spec needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +39,7 @@ const RULES: &[Rule] = &[
     Rule {
         title: "Flex \"Allowed URLs\"",
         place: "Twilio Console, Flex settings page: Allowed URLs (one entry each)",
-        applies: |_| true,
+        applies: flex_in_host,
         values: |plan| plan.app.host_origins.clone(),
         why: |plan| {
             let why = "Flex sends these as the CSP frame-ancestors of its page: a host page \
@@ -59,7 +61,14 @@ const RULES: &[Rule] = &[
         place: "nowhere: development builds of the plugin only",
         applies: |plan| !plan.app.dev_host_origins.is_empty(),
         values: |plan| plan.app.dev_host_origins.clone(),
-        why: |_| {
+        why: |plan| {
+            if host_in_flex(plan) {
+                return "Pages on this machine that the plugin trusts in a development build \
+                        only (npm start, flexgen preview). A production build (npm run build, \
+                        npm run deploy) trusts host_origins alone and leaves these out of its \
+                        bundle."
+                    .to_string();
+            }
             "Pages on this machine that the plugin trusts in a development build only \
              (npm start, flexgen preview). A production build (npm run build, npm run \
              deploy) trusts the Allowed URLs above alone and leaves these out of \
@@ -70,7 +79,7 @@ const RULES: &[Rule] = &[
     Rule {
         title: "Host page CSP `frame-src`",
         place: "Content-Security-Policy response header of the CRM host page",
-        applies: |_| true,
+        applies: flex_in_host,
         values: |plan| vec![format!("frame-src 'self' {}", plan.app.flex_origin)],
         why: |plan| {
             format!(
@@ -84,7 +93,7 @@ const RULES: &[Rule] = &[
     Rule {
         title: "Flex iframe `allow` attribute",
         place: "the <iframe> that embeds Flex in the host page",
-        applies: |_| true,
+        applies: flex_in_host,
         values: |plan| {
             vec![format!(
                 "<iframe src=\"{}\" allow=\"microphone; autoplay\">",
@@ -107,7 +116,7 @@ const RULES: &[Rule] = &[
     Rule {
         title: "Host page `Cross-Origin-Opener-Policy`",
         place: "response header of the CRM host page",
-        applies: |_| true,
+        applies: flex_in_host,
         values: |_| vec!["Cross-Origin-Opener-Policy: same-origin-allow-popups".to_string()],
         why: |_| {
             "A site that opens the CRM page (window.open) then loses its handle to the CRM's \
@@ -120,7 +129,7 @@ const RULES: &[Rule] = &[
     Rule {
         title: "Flex login across sites",
         place: "the agents' browsers, or Flex's single sign-on settings",
-        applies: |plan| !cross_site_origins(plan).is_empty(),
+        applies: |plan| flex_in_host(plan) && !cross_site_origins(plan).is_empty(),
         values: cross_site_origins,
         why: |plan| {
             format!(
@@ -132,7 +141,67 @@ const RULES: &[Rule] = &[
             )
         },
     },
+    Rule {
+        title: "CRM page URL per task",
+        place: "the spec's app.crm_url: the page the plugin shows in Flex's CRM panel",
+        applies: host_in_flex,
+        values: |plan| {
+            plan.app
+                .crm_url
+                .iter()
+                .map(|u| u.template.clone())
+                .collect()
+        },
+        why: |_| {
+            "The plugin frames this page in Flex's CRM panel for the task the agent has \
+             selected, and frames it anew when the agent switches task; each {task.…} \
+             placeholder is filled with that task's value, percent-encoded, and left empty \
+             while no task is selected. The page must work with each value empty (click to \
+             dial starts with no task)."
+                .to_string()
+        },
+    },
+    Rule {
+        title: "CRM page CSP `frame-ancestors`",
+        place: "Content-Security-Policy response header of the CRM page (crm_url)",
+        applies: host_in_flex,
+        values: |plan| vec![format!("frame-ancestors {}", plan.app.flex_origin)],
+        why: |plan| {
+            format!(
+                "The CRM page must let {} frame it, and no one else (exactly that origin; drop \
+                 any X-Frame-Options DENY or SAMEORIGIN, which would forbid it). The bridge \
+                 posts only to this origin and accepts messages only from its parent window \
+                 at this origin.",
+                plan.app.flex_origin
+            )
+        },
+    },
+    Rule {
+        title: "CRM login inside Flex",
+        place: "the CRM's session cookies, or its login flow",
+        applies: host_in_flex,
+        values: |_| vec!["Set-Cookie: <session>=…; Secure; SameSite=None; Partitioned".to_string()],
+        why: |plan| {
+            format!(
+                "Inside {} the CRM page is a third-party frame: its session cookie is sent \
+                 only with SameSite=None and Secure. Browsers partition third-party cookies and \
+                 storage by the top-level site (Partitioned/CHIPS in Chromium, Safari, \
+                 Firefox's Total Cookie Protection), so the agent logs in to the CRM inside \
+                 Flex once, apart from a CRM tab; a login page that refuses to be framed \
+                 must run in a popup (or use the Storage Access API).",
+                plan.app.flex_origin
+            )
+        },
+    },
 ];
+
+fn flex_in_host(plan: &Plan) -> bool {
+    plan.app.embedding == Embedding::FlexInHost
+}
+
+fn host_in_flex(plan: &Plan) -> bool {
+    plan.app.embedding == Embedding::HostInFlex
+}
 
 /// Every setup step the spec needs, in the order a person does them.
 pub fn setup_hints(plan: &Plan) -> Vec<SetupHint> {
@@ -205,6 +274,30 @@ mod tests {
     }
 
     const SEED: &str = include_str!("../../triggers.yaml");
+
+    #[test]
+    fn crm_inside_flex_needs_frame_ancestors_the_url_and_a_third_party_login() {
+        let spec = include_str!("../../tests/cases/fixtures/crm-in-flex/triggers.yaml");
+        let hints = setup_hints(&plan(spec));
+        let titles: Vec<_> = hints.iter().map(|h| h.title).collect();
+        assert_eq!(
+            titles,
+            [
+                "Development host origins",
+                "CRM page URL per task",
+                "CRM page CSP `frame-ancestors`",
+                "CRM login inside Flex"
+            ]
+        );
+        assert!(!hints[0].why.contains("Allowed URLs"), "{}", hints[0].why);
+        assert_eq!(
+            hints[1].values,
+            ["https://crm.acme.example/flex?task={task.taskSid}&record={task.attributes.crm_record_id}"]
+        );
+        assert_eq!(hints[2].values, ["frame-ancestors https://flex.twilio.com"]);
+        assert!(hints[3].values[0].contains("SameSite=None"));
+        assert!(hints[3].why.contains("partition"), "{}", hints[3].why);
+    }
 
     #[test]
     fn seed_hints_name_the_exact_origins() {

@@ -78,8 +78,8 @@ fn pad(indent: usize) -> String {
 /// A call as the value of a line: `lead` (already at `indent`) comes before
 /// it and `tail` after it. Returns the call's text alone, laid out as
 /// prettier lays it out: on one line when the whole line fits; a sole array
-/// argument hugged (`f([` ... `])`); a sole call argument on a line of its
-/// own; several arguments one per line, each laid out by the same rules.
+/// argument hugged (`f([` ... `])`); otherwise the arguments one per line,
+/// each laid out by the same rules.
 pub fn call(indent: usize, lead: &str, callee: &str, args: &[Arg], tail: &str) -> String {
     let flat = flat_call(callee, args);
     if fits(&format!("{}{lead}{flat}{tail}", pad(indent))) {
@@ -87,7 +87,7 @@ pub fn call(indent: usize, lead: &str, callee: &str, args: &[Arg], tail: &str) -
     }
     let inner = indent + 2;
     match args {
-        [Arg::Plain(_)] | [] => flat,
+        [] => flat,
         [Arg::Array(items)] => {
             let lines: String = items
                 .iter()
@@ -274,6 +274,15 @@ mod tests {
         let each = call(6, "caller: ", "firstOf", &many, ",");
         assert_eq!(each.lines().count(), 6, "{each}");
         assert!(each.ends_with("\n      )"), "{each}");
+        let url = format!("\"https://crm.example.com/{}\"", "p".repeat(60));
+        let sole = call(
+            0,
+            "const CRM_URL = ",
+            "crmUrl",
+            &[Arg::Plain(url.clone())],
+            ";",
+        );
+        assert_eq!(sole, format!("crmUrl(\n  {url},\n)"));
         for text in [&hugged, &broken, &each] {
             assert!(text.lines().all(fits), "{text}");
         }

@@ -1,5 +1,6 @@
 //! The browser side of the host bridge: listens to `message` events, posts
-//! to the Flex iframe, runs the timers, settles promises and futures, and
+//! to Flex (the iframe the CRM page frames, or the parent that frames the CRM
+//! page, see [`Peer`]), runs the timers, settles promises and futures, and
 //! calls subscribers, all on behalf of the protocol [`Core`].
 //!
 //! It converts between JavaScript values and the
@@ -29,6 +30,7 @@ use crate::limits::{
     Budget, FieldBounds, KeyRule, ENVELOPE_SLOTS, ERROR_FIELDS, MAX_NAME_UNITS, NOT_A_SCALAR,
     OVER_BUDGET, SHARED_REFERENCE, TOO_LONG,
 };
+use crate::peer::Peer;
 use crate::protocol_constants::PROTOCOL_NS;
 use crate::value::Value;
 
@@ -40,8 +42,9 @@ extern "C" {
 }
 
 /// The bridge in the browser: made from the spec's [`Spec`] and the Flex
-/// iframe, it listens, posts, times and settles on behalf of the protocol
-/// core. A generated `FlexBridge` wraps one.
+/// iframe ([`Host::new`]) or Flex as the CRM page's parent
+/// ([`Host::in_flex`]), it listens, posts, times and settles on behalf of
+/// the protocol core. A generated `FlexBridge` wraps one.
 pub struct Host {
     inner: Rc<RefCell<Inner>>,
 }
@@ -49,7 +52,7 @@ pub struct Host {
 struct Inner {
     core: Core,
     window: Window,
-    iframe: HtmlIFrameElement,
+    peer: Peer,
     listeners: Option<Listeners>,
     settlers: Vec<(u64, Settler)>,
     handlers: Vec<Handler>,
@@ -94,14 +97,31 @@ impl Host {
     /// Starts talking to the Flex plugin in `iframe`: listens to `message`
     /// events and the iframe's `load`, and says hello.
     pub fn new(spec: Spec, iframe: HtmlIFrameElement) -> Result<Host, JsValue> {
-        // The page's global (not `web_sys::window()`, whose global-object
-        // lookups cost the `.wasm` more than this one import).
-        let window: Window = GLOBAL.with(JsValue::clone).unchecked_into();
+        Host::start(spec, global(), Peer::Frame(iframe))
+    }
+
+    /// Starts talking to the Flex plugin that frames this page (the CRM page
+    /// in Flex's CRM panel): listens to `message` events from
+    /// `window.parent` only, and says hello to it. A page that is not framed
+    /// has no Flex to talk to: the bridge stays `connecting`, and commands
+    /// fail `NOT_READY`.
+    pub fn in_flex(spec: Spec) -> Result<Host, JsValue> {
+        let window = global();
+        let peer = Peer::parent_of(&window);
+        if matches!(peer, Peer::Parent(None)) {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "flexgen: this page is not framed by Flex; bridge idle",
+            ));
+        }
+        Host::start(spec, window, peer)
+    }
+
+    fn start(spec: Spec, window: Window, peer: Peer) -> Result<Host, JsValue> {
         let core = Core::new(spec, random_u64(&window)?);
         let inner = Rc::new(RefCell::new(Inner {
             core,
             window,
-            iframe,
+            peer,
             listeners: None,
             settlers: Vec::new(),
             handlers: Vec::new(),
@@ -145,8 +165,10 @@ impl Host {
             let message = listeners.message.as_ref().unchecked_ref();
             this.window
                 .add_event_listener_with_callback("message", message)?;
-            let load = listeners.load.as_ref().unchecked_ref();
-            this.iframe.add_event_listener_with_callback("load", load)?;
+            if let Peer::Frame(iframe) = &this.peer {
+                let load = listeners.load.as_ref().unchecked_ref();
+                iframe.add_event_listener_with_callback("load", load)?;
+            }
         }
         exclusive(&inner).listeners = Some(listeners);
         let effects = exclusive(&inner).core.start();
@@ -256,10 +278,10 @@ impl Host {
                 let _ = this
                     .window
                     .remove_event_listener_with_callback("message", message);
-                let load = listeners.load.as_ref().unchecked_ref();
-                let _ = this
-                    .iframe
-                    .remove_event_listener_with_callback("load", load);
+                if let Peer::Frame(iframe) = &this.peer {
+                    let load = listeners.load.as_ref().unchecked_ref();
+                    let _ = iframe.remove_event_listener_with_callback("load", load);
+                }
             }
             if let Some((_, handle)) = this.timer.take() {
                 this.window.clear_timeout_with_handle(handle);
@@ -383,7 +405,7 @@ fn on_message(inner: &Rc<RefCell<Inner>>, event: &MessageEvent) {
     let effects = {
         let mut this = exclusive(inner);
         let origin = event.origin();
-        let from_peer = match (event.source(), this.iframe.content_window()) {
+        let from_peer = match (event.source(), this.peer.window()) {
             (Some(source), Some(peer)) => Object::is(&source, &peer),
             _ => false,
         };
@@ -488,7 +510,7 @@ fn js_error(error: &BridgeError) -> JsValue {
 }
 
 fn post(this: &Inner, message: &Value) {
-    let Some(target) = this.iframe.content_window() else {
+    let Some(target) = this.peer.window() else {
         return;
     };
     // Only ever the spec's exact Flex origin, never "*": if the iframe shows
@@ -497,6 +519,12 @@ fn post(this: &Inner, message: &Value) {
         let what = JsValue::from_str("flexgen: postMessage failed");
         web_sys::console::error_2(&what, &error);
     }
+}
+
+/// The page's global (not `web_sys::window()`, whose global-object lookups
+/// cost the `.wasm` more than this one import).
+fn global() -> Window {
+    GLOBAL.with(JsValue::clone).unchecked_into()
 }
 
 /// Keeps one `setTimeout` armed no later than the core's next deadline.

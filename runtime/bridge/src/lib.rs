@@ -8,7 +8,9 @@
 //! - [`Payload`] and [`Command`]: what a generated payload type implements,
 //!   reading its fields with [`Fields`] and writing them with [`Object`];
 //! - [`Host`]: the bridge in the browser, made from a [`Spec`] and the Flex
-//!   iframe; [`js_command`] and [`js_on`] are its JavaScript face;
+//!   iframe ([`Host::new`]), or with Flex as the page's parent
+//!   ([`Host::in_flex`]); [`js_command`] and [`js_on`] are its JavaScript
+//!   face;
 //! - [`BridgeError`], [`ErrorCode`], [`State`], [`Ack`], [`Subscription`]:
 //!   what the bridge's users see.
 //!
@@ -19,7 +21,8 @@
 //!
 //! Rules enforced for every message, the handshake included:
 //! - origin: `event.origin` equals the spec's `flex_origin`, exactly;
-//! - source: `event.source` is the Flex iframe's `contentWindow`;
+//! - source: `event.source` is Flex's window, exactly: the Flex iframe's
+//!   `contentWindow`, or `window.parent` when Flex frames the page;
 //! - shape: exact keys, exact types, bounded lengths, no `__proto__`,
 //!   `constructor` or `prototype` keys;
 //! - nothing is posted with target origin `"*"`: only to `flex_origin`.
@@ -31,6 +34,7 @@ mod fields;
 mod host;
 mod ids;
 mod limits;
+mod peer;
 mod protocol_constants;
 mod text;
 mod value;

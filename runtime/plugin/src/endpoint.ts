@@ -6,8 +6,10 @@
  * Security rules this file enforces, for every message, the handshake
  * included:
  * - origin: `event.origin` must be one of the spec's `host_origins`, exactly;
- * - source: `event.source` must be `window.parent` (a page of an allowed
- *   origin in another tab or frame cannot talk to us);
+ * - source: `event.source` must be the peer window, exactly: `window.parent`
+ *   when the CRM page frames Flex, the frame the plugin rendered when Flex
+ *   frames the CRM page (peer.ts; a page of an allowed origin in another
+ *   tab, frame or popup cannot talk to us);
  * - shape: exact keys, exact types, bounded lengths, own keys only, no
  *   `__proto__`/`constructor`/`prototype` keys (envelopes.ts);
  * - budget: only declared keys are read, every string is judged by its
@@ -34,9 +36,9 @@ import {
   unknownTrigger,
   versionMismatch,
 } from "./errors";
-import { helloTargets } from "./hello_targets";
 import { IdSource, LiveIds, RecentIds } from "./ids";
 import { hasOwn, isPlainObject } from "./objects";
+import { ParentPeer, type Peer } from "./peer";
 import {
   CLOCK_SLACK_MS,
   EVENT_QUEUE_LIMIT,
@@ -69,6 +71,11 @@ export interface EndpointConfig {
     payload: unknown,
     deadline: number,
   ) => Promise<void>;
+  /**
+   * The window to talk to; `window.parent` (Flex framed by the CRM page)
+   * when absent.
+   */
+  readonly peer?: Peer;
 }
 
 type State = "waiting" | "ready" | "version_mismatch";
@@ -101,36 +108,32 @@ export class PluginEndpoint {
   private readonly queue: QueuedEvent[] = [];
   private readonly config: EndpointConfig;
   private readonly self: Window;
+  private readonly peer: Peer;
 
   constructor(config: EndpointConfig, self: Window = window) {
     this.config = config;
     this.self = self;
+    this.peer = config.peer ?? new ParentPeer(self, config.hostOrigins);
   }
 
   /** Listens for the host and says hello; returns a function that stops. */
   start(): () => void {
-    if (this.self.parent === this.self) {
-      console.info("flexgen: Flex is not embedded in a host page; bridge idle");
-      return () => undefined;
-    }
     const listener = (event: MessageEvent): void => this.receive(event);
     this.self.addEventListener("message", listener);
-    // The host takes the iframe's `load` for a new Flex and drops what it had
-    // sent: a hello before our document's `load` would come too early.
-    const greet = (): void => {
-      if (this.state !== "waiting") return;
-      const ancestors = this.self.location.ancestorOrigins as
-        | DOMStringList
-        | undefined;
-      for (const origin of helloTargets(ancestors, this.config.hostOrigins)) {
-        this.post(origin, this.hello(undefined));
-      }
-    };
-    if (this.self.document.readyState === "complete") greet();
-    else this.self.addEventListener("load", greet, { once: true });
+    const stopPeer = this.peer.start({
+      greet: (targets) => {
+        if (this.state !== "waiting") return;
+        for (const origin of targets) this.post(origin, this.hello(undefined));
+      },
+      lost: () => this.onPeerLost(),
+    });
+    if (stopPeer === undefined) {
+      this.self.removeEventListener("message", listener);
+      return () => undefined;
+    }
     return () => {
       this.self.removeEventListener("message", listener);
-      this.self.removeEventListener("load", greet);
+      stopPeer();
     };
   }
 
@@ -166,7 +169,8 @@ export class PluginEndpoint {
     // Origin AND source first; a failing message is dropped without an answer
     // (an answer would help a forger probe).
     if (!this.config.hostOrigins.includes(event.origin)) return;
-    if (event.source !== this.self.parent) return;
+    const peer = this.peer.current();
+    if (peer === undefined || event.source !== peer) return;
     if (!isPlainObject(event.data)) return;
     const data: Record<string, unknown> = event.data;
     const raw: RawEnvelope = data;
@@ -200,7 +204,7 @@ export class PluginEndpoint {
         if (message.role !== "host") return;
         return this.onHello(message, event.origin);
       case "command":
-        return void this.onCommand(message, event.origin);
+        return void this.onCommand(message, event.origin, peer);
       case "reply":
         return this.onReply(message);
       case "event":
@@ -254,9 +258,17 @@ export class PluginEndpoint {
     this.flush();
   }
 
+  /** The peer window was replaced or reloaded: wait for a new handshake. */
+  private onPeerLost(): void {
+    this.state = "waiting";
+    this.peerOrigin = undefined;
+  }
+
+  /** Runs a command; its reply goes to the window it came from, only. */
   private async onCommand(
     message: CommandMessage,
     origin: string,
+    from: Window,
   ): Promise<void> {
     let outcome: ProtocolError | undefined;
     const now = Date.now();
@@ -303,7 +315,7 @@ export class PluginEndpoint {
             : new ProtocolError("FLEX_ACTION_FAILED", errorText(error));
       }
     }
-    this.post(origin, this.reply(message.id, outcome));
+    this.post(origin, this.reply(message.id, outcome), from);
   }
 
   private onReply(message: ReplyMessage): void {
@@ -379,9 +391,13 @@ export class PluginEndpoint {
     this.post(origin, message);
   }
 
-  private post(origin: string, message: Envelope): void {
+  private post(
+    origin: string,
+    message: Envelope,
+    target: Window | undefined = this.peer.current(),
+  ): void {
     // Belt and braces: only ever an exact, configured origin.
     if (!this.config.hostOrigins.includes(origin)) return;
-    this.self.parent.postMessage(message, origin);
+    target?.postMessage(message, origin);
   }
 }

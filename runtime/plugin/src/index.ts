@@ -10,6 +10,8 @@
 
 export { checks } from "./checks";
 export { allowCommand, setIn } from "./commands";
+export { showCrmFrame } from "./crm_frame";
+export { crmUrl } from "./crm_url";
 export { PluginEndpoint } from "./endpoint";
 export { ProtocolError, beforeDeadline, unknownCommand } from "./errors";
 export { type EventSource, deliverEvent } from "./events";
@@ -20,6 +22,7 @@ export {
   readWorker,
   taskOfAction,
 } from "./flex_reads";
+export { FramePeer } from "./frame_peer";
 export type { Hook, HookResult } from "./hooks";
 export { hasOwn } from "./objects";
 export {

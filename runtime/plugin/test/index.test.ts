@@ -6,11 +6,13 @@ import * as runtime from "../src/index";
 test("the public API is what generated code uses, nothing more", () => {
   deepEqual(Object.keys(runtime).sort(), [
     "AcceptTimes",
+    "FramePeer",
     "PluginEndpoint",
     "ProtocolError",
     "allowCommand",
     "beforeDeadline",
     "checks",
+    "crmUrl",
     "deliverEvent",
     "firstOf",
     "hasOwn",
@@ -21,6 +23,7 @@ test("the public API is what generated code uses, nothing more", () => {
     "readWorker",
     "required",
     "setIn",
+    "showCrmFrame",
     "taskOfAction",
     "unknownCommand",
     "validatePayload",
