@@ -220,6 +220,64 @@ pub struct Trigger {
     pub invoke: Option<Invoke>,
     /// Set exactly when `direction == FlexToHost`.
     pub listen: Option<Listen>,
+    /// Set for a host_to_flex trigger whose data Flex shows (then `invoke`
+    /// is not): left out of the JSON when absent, so the spec hash of a spec
+    /// without it is what it was before the key existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show: Option<Show>,
+}
+
+impl Trigger {
+    /// How long the host waits for Flex's answer, and how long a command may
+    /// wait for the handshake (host_to_flex; zeros otherwise).
+    pub fn time_limits(&self) -> (u32, u32) {
+        match (&self.invoke, &self.show) {
+            (Some(i), _) => (i.timeout_ms, i.queue_for_ms),
+            (None, Some(s)) => (s.timeout_ms, s.queue_for_ms),
+            (None, None) => (0, 0),
+        }
+    }
+}
+
+/// A host -> Flex trigger whose data the plugin keeps per task and shows in
+/// Flex (`show:`), instead of invoking an action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Show {
+    pub place: ShowPlace,
+    /// The tab's title.
+    pub label: String,
+    /// The payload field naming the task (its task or reservation sid).
+    pub task_field: Names,
+    /// The rows, in spec order.
+    pub fields: Vec<ShownField>,
+    /// How long the host waits for Flex to take the data.
+    pub timeout_ms: u32,
+    /// As [`Invoke::queue_for_ms`].
+    pub queue_for_ms: u32,
+}
+
+/// Where in Flex a [`Show`] appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowPlace {
+    /// A tab of `TaskCanvasTabs`.
+    TaskCanvasTab,
+}
+
+/// One row of a [`Show`]: a label and where its text comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShownField {
+    pub label: String,
+    pub value: ShownValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShownValue {
+    /// A payload field the CRM sent (its snake name).
+    Payload(String),
+    /// A value of the task, read when the tab renders.
+    Task(Source),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,10 +4,12 @@
 //! again, so nothing here can fail.
 
 use crate::ir::{
-    self, ActionField, App, Arg, ArgValue, Field, Filter, Invoke, Listen, Names, Plan, Trigger,
+    self, ActionField, App, Arg, ArgValue, Field, Filter, Invoke, Listen, Names, Plan, Show,
+    ShownField, ShownValue, Trigger,
 };
 use crate::validate::{
-    End, ValidArgValue, ValidField, ValidInvoke, ValidListen, ValidTrigger, Validated,
+    End, ValidArgValue, ValidField, ValidInvoke, ValidListen, ValidShow, ValidShown, ValidTrigger,
+    Validated,
 };
 use crate::vocabulary::{self, Length, MAX_LENGTH, QUEUE_FOR_MS, TIMEOUT_MS};
 
@@ -74,9 +76,10 @@ fn text(item: &Option<crate::spec::Item<String>>) -> Option<String> {
 
 fn trigger(valid: &ValidTrigger) -> Trigger {
     let t = valid.spec;
-    let (invoke, listen) = match &valid.end {
-        End::Invoke(i) => (Some(invoke(t, i)), None),
-        End::Listen(l) => (None, Some(listen(l))),
+    let (invoke, listen, show) = match &valid.end {
+        End::Invoke(i) => (Some(invoke(t, i)), None, None),
+        End::Listen(l) => (None, Some(listen(l)), None),
+        End::Show(s) => (None, None, Some(show(t, s))),
     };
     Trigger {
         name: Names::new(valid.name),
@@ -88,7 +91,37 @@ fn trigger(valid: &ValidTrigger) -> Trigger {
         payload: valid.fields.iter().map(field).collect(),
         invoke,
         listen,
+        show,
     }
+}
+
+fn show(t: &crate::spec::Trigger, valid: &ValidShow) -> Show {
+    Show {
+        place: valid.place,
+        label: valid.label.to_string(),
+        task_field: Names::new(valid.task_field),
+        fields: valid
+            .fields
+            .iter()
+            .map(|(label, value)| ShownField {
+                label: label.to_string(),
+                value: match value {
+                    ValidShown::Payload(name) => ShownValue::Payload(name.to_string()),
+                    ValidShown::Task(source) => ShownValue::Task(source.clone()),
+                },
+            })
+            .collect(),
+        timeout_ms: TIMEOUT_MS.default,
+        queue_for_ms: queue_for_ms(t),
+    }
+}
+
+/// `if_not_ready.queue_for_ms`, or its default.
+fn queue_for_ms(t: &crate::spec::Trigger) -> u32 {
+    t.if_not_ready
+        .as_ref()
+        .and_then(|i| i.value.queue_for_ms.as_ref())
+        .map_or(QUEUE_FOR_MS.default, |v| v.value as u32)
 }
 
 fn field(valid: &ValidField) -> Field {
@@ -154,11 +187,7 @@ fn invoke(t: &crate::spec::Trigger, valid: &ValidInvoke) -> Invoke {
             .timeout_ms
             .as_ref()
             .map_or(TIMEOUT_MS.default, |v| v.value as u32),
-        queue_for_ms: t
-            .if_not_ready
-            .as_ref()
-            .and_then(|i| i.value.queue_for_ms.as_ref())
-            .map_or(QUEUE_FOR_MS.default, |v| v.value as u32),
+        queue_for_ms: queue_for_ms(t),
     }
 }
 

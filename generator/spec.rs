@@ -398,9 +398,22 @@ pub struct Trigger {
     pub channel_type: Option<Item<String>>,
     pub payload: Vec<(S<String>, Field)>,
     pub invoke: Option<Item<Invoke>>,
+    pub show: Option<Item<Show>>,
     pub if_not_ready: Option<Item<IfNotReady>>,
     pub on: Option<Item<On>>,
     pub when: Option<Item<Filters>>,
+}
+
+/// `show:`: a host_to_flex trigger whose data Flex shows for a task.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Show {
+    /// `in:` where in Flex (`task_canvas_tab`).
+    pub place: Option<Item<String>>,
+    pub label: Option<Item<String>>,
+    /// `task: payload.<field>`: the field naming the task.
+    pub task: Option<Item<String>>,
+    /// `fields:` label -> source path (`payload.x`, `task.y`), in spec order.
+    pub fields: Vec<(S<String>, S<String>)>,
 }
 
 /// `when:` entries: source path -> literal, in spec order.
@@ -468,7 +481,7 @@ pub struct On {
 // The keys allowed at each level: the vocabulary's (documentation order,
 // for "allowed keys" help).
 pub use crate::vocabulary::{
-    APP_KEYS, FIELD_KEYS, IF_NOT_READY_KEYS, INVOKE_KEYS, ROOT_KEYS, TRIGGER_KEYS,
+    APP_KEYS, FIELD_KEYS, IF_NOT_READY_KEYS, INVOKE_KEYS, ROOT_KEYS, SHOW_KEYS, TRIGGER_KEYS,
 };
 
 /// Parses `source` into the spec model, or every shape error found.
@@ -829,6 +842,7 @@ impl Walker<'_> {
                 "channel_type" => t.channel_type = self.string_item(key, value),
                 "payload" => t.payload = self.payload(value),
                 "invoke" => t.invoke = self.item(key, value, |w, n| w.invoke(n, key_span(key))),
+                "show" => t.show = self.item(key, value, |w, n| w.show(n, key_span(key))),
                 "if_not_ready" => t.if_not_ready = self.item(key, value, Self::if_not_ready),
                 "on" => t.on = self.item(key, value, Self::on),
                 "when" => t.when = self.item(key, value, Self::when),
@@ -932,6 +946,57 @@ impl Walker<'_> {
             )],
         );
         Some(invoke)
+    }
+
+    fn show(&mut self, node: &Spanned<Node>, owner: Span) -> Option<Show> {
+        let entries = self.mapping(node, SHOW_KEYS, "`show`")?;
+        let mut show = Show::default();
+        for (key, value) in entries {
+            match key.value.as_str() {
+                "in" => show.place = self.string_item(key, value),
+                "label" => show.label = self.string_item(key, value),
+                "task" => show.task = self.string_item(key, value),
+                "fields" => show.fields = self.shown_fields(value),
+                _ => unreachable!("filtered by mapping()"),
+            }
+        }
+        self.require_keys(
+            node,
+            owner,
+            "`show`",
+            &[
+                ("label", "add `label: Customer` (the tab's title in Flex)"),
+                (
+                    "task",
+                    "add `task: payload.task_sid` (the payload field naming the task)",
+                ),
+                (
+                    "fields",
+                    "add `fields:` with `Label: payload.<field>` or `Label: task.<path>` lines",
+                ),
+            ],
+        );
+        Some(show)
+    }
+
+    /// `fields:` under `show`: label -> source path.
+    fn shown_fields(&mut self, node: &Spanned<Node>) -> Vec<(S<String>, S<String>)> {
+        let Node::Map(entries) = &node.value else {
+            self.wrong_type(node, "a mapping of labels to source paths");
+            return Vec::new();
+        };
+        let mut fields = Vec::new();
+        for (key, value) in entries {
+            let Some(path) = self.string(value) else {
+                continue;
+            };
+            let label = S {
+                value: key.value.clone(),
+                span: key_span(key),
+            };
+            fields.push((label, path));
+        }
+        fields
     }
 
     fn args(&mut self, node: &Spanned<Node>) -> Vec<(S<String>, ArgSpec)> {

@@ -13,14 +13,15 @@ use std::collections::HashMap;
 use crate::catalog::{self, Action, SourceField};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::ir::{
-    ActionFieldType, BridgeMember, CrmUrl, Direction, Embedding, FieldType, Names, Source, Subject,
-    ValueType,
+    ActionFieldType, BridgeMember, CrmUrl, Direction, Embedding, FieldType, Names, ShowPlace,
+    Source, Subject, ValueType,
 };
 use crate::spec::{self, ArgSpec, Item, Literal, OnKind, Span, Spec, Trigger, S};
 use crate::vocabulary::{
     self, field_type, field_type_name as type_name, is_identifier, is_path_key, ChannelFilter,
     ChannelKey, Length, Range, ARG_FITS, CHANNEL_FILTERS, DANGEROUS_KEYS, FLEX_TO_HOST,
-    HOST_TO_FLEX, MAX_LENGTH, MAX_NAME_LEN, QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
+    HOST_TO_FLEX, MAX_LABEL_LEN, MAX_LENGTH, MAX_NAME_LEN, MAX_SHOWN_FIELDS, QUEUE_FOR_MS,
+    SHOW_PLACES, SOURCE_FITS, TIMEOUT_MS,
 };
 
 /// What a flex_to_host trigger listens to, resolved against the catalog.
@@ -231,7 +232,7 @@ pub struct ValidTrigger<'s> {
 impl ValidTrigger<'_> {
     pub fn direction(&self) -> Direction {
         match self.end {
-            End::Invoke(_) => Direction::HostToFlex,
+            End::Invoke(_) | End::Show(_) => Direction::HostToFlex,
             End::Listen(_) => Direction::FlexToHost,
         }
     }
@@ -244,6 +245,25 @@ pub enum End<'s> {
     Invoke(ValidInvoke<'s>),
     /// flex_to_host: what the plugin listens to.
     Listen(ValidListen<'s>),
+    /// host_to_flex with `show:`: what Flex shows of the data, and where.
+    Show(ValidShow<'s>),
+}
+
+#[derive(Debug)]
+pub struct ValidShow<'s> {
+    pub place: ShowPlace,
+    pub label: &'s str,
+    /// The payload field naming the task.
+    pub task_field: &'s str,
+    /// Label and value, in spec order.
+    pub fields: Vec<(&'s str, ValidShown<'s>)>,
+}
+
+#[derive(Debug)]
+pub enum ValidShown<'s> {
+    /// The payload field's name.
+    Payload(&'s str),
+    Task(Source),
 }
 
 #[derive(Debug)]
@@ -866,10 +886,7 @@ impl Checker<'_> {
             types.push(self.field(name, field, direction));
         }
         let (end, mut sources) = match direction? {
-            Direction::HostToFlex => (
-                self.host_to_flex(t).map(End::Invoke),
-                vec![Vec::new(); t.payload.len()],
-            ),
+            Direction::HostToFlex => (self.host_to_flex(t), vec![Vec::new(); t.payload.len()]),
             Direction::FlexToHost => match self.flex_to_host(t) {
                 Some((listen, sources)) => (Some(End::Listen(listen)), sources),
                 None => (None, Vec::new()),
@@ -1082,7 +1099,7 @@ impl Checker<'_> {
         }
     }
 
-    fn host_to_flex<'s>(&mut self, t: &'s Trigger) -> Option<ValidInvoke<'s>> {
+    fn host_to_flex<'s>(&mut self, t: &'s Trigger) -> Option<End<'s>> {
         self.misplaced(
             t.on.as_ref().map(|i| &i.key),
             "on",
@@ -1103,13 +1120,25 @@ impl Checker<'_> {
                 self.range(q, "queue_for_ms", QUEUE_FOR_MS);
             }
         }
+        if let (Some(_), Some(show)) = (&t.invoke, &t.show) {
+            self.error(
+                "`show` and `invoke` cannot both be set",
+                &show.key,
+                "a second thing to do",
+                "a trigger either runs a Flex action (`invoke`) or shows data in Flex (`show`): split it into two triggers",
+            );
+            return None;
+        }
+        if let Some(show) = &t.show {
+            return self.show(t, &show.value, &show.key).map(End::Show);
+        }
         let Some(invoke) = &t.invoke else {
             let at = t.direction.as_ref().map_or(&t.span, |d| &d.key);
             self.error(
-                format!("a {HOST_TO_FLEX} trigger needs `invoke`"),
+                format!("a {HOST_TO_FLEX} trigger needs `invoke` or `show`"),
                 at,
                 "no `invoke`",
-                "add `invoke: { action: <FlexAction>, args: { ... } }`",
+                "add `invoke: { action: <FlexAction>, args: { ... } }` to run a Flex action, or `show: { label: ..., task: payload.<field>, fields: { ... } }` to show the data in Flex",
             );
             return None;
         };
@@ -1228,11 +1257,180 @@ impl Checker<'_> {
                 );
             }
         }
-        Some(ValidInvoke {
+        Some(End::Invoke(ValidInvoke {
             spec: inv,
             action,
             args: args.into_iter().collect::<Option<_>>()?,
+        }))
+    }
+
+    /// `show:`: where, the label, the task, and each row's source.
+    fn show<'s>(
+        &mut self,
+        t: &'s Trigger,
+        show: &'s spec::Show,
+        key: &Span,
+    ) -> Option<ValidShow<'s>> {
+        let place = match &show.place {
+            None => SHOW_PLACES[0].place,
+            // An unknown place is reported; the rest is still checked.
+            Some(p) => self
+                .keyword(
+                    vocabulary::show_place,
+                    vocabulary::show_place_names,
+                    p,
+                    "place",
+                )
+                .unwrap_or(SHOW_PLACES[0].place),
+        };
+        let label = show.label.as_ref()?;
+        self.label(&label.value, &label.span, "`show.label`");
+        let payload: HashMap<&str, &spec::Field> = t
+            .payload
+            .iter()
+            .map(|(n, f)| (n.value.as_str(), f))
+            .collect();
+        let task = show.task.as_ref()?;
+        let task_field = self.task_field(task, &payload);
+        if show.fields.is_empty() {
+            self.error(
+                "`show.fields` is empty",
+                key,
+                "nothing to show",
+                "add one or more `Label: payload.<field>` or `Label: task.<path>` lines",
+            );
+        }
+        if show.fields.len() > MAX_SHOWN_FIELDS {
+            self.error(
+                format!("`show.fields` has {} rows", show.fields.len()),
+                key,
+                "too many",
+                format!("show at most {MAX_SHOWN_FIELDS}; a tab is not a record page"),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        let mut fields = Vec::new();
+        for (label, path) in &show.fields {
+            self.label(&label.value, &label.span, "a `show.fields` label");
+            if seen.contains(&label.value.as_str()) {
+                self.error(
+                    format!("`{}` labels two rows", label.value),
+                    &label.span,
+                    "second row with this label",
+                    "give each row its own label",
+                );
+            }
+            seen.push(&label.value);
+            fields.push(
+                self.shown(path, &payload)
+                    .map(|v| (label.value.as_str(), v)),
+            );
+        }
+        Some(ValidShow {
+            place,
+            label: &label.value,
+            task_field: task_field?,
+            fields: fields.into_iter().collect::<Option<_>>()?,
         })
+    }
+
+    /// A tab or row label: text of 1 to [`MAX_LABEL_LEN`] characters.
+    fn label(&mut self, text: &str, span: &Span, what: &str) {
+        let len = text.chars().count();
+        if text.trim().is_empty() || len > MAX_LABEL_LEN || text.chars().any(char::is_control) {
+            self.error(
+                format!("{what} must be 1 to {MAX_LABEL_LEN} characters of text on one line"),
+                span,
+                if len > MAX_LABEL_LEN {
+                    "too long"
+                } else {
+                    "not a label"
+                },
+                "write a short title, e.g. `Customer` or `CRM id`",
+            );
+        }
+    }
+
+    /// `task: payload.<field>`: a required string field.
+    fn task_field<'s>(
+        &mut self,
+        task: &'s Item<String>,
+        payload: &HashMap<&str, &spec::Field>,
+    ) -> Option<&'s str> {
+        let help = "write `task: payload.<field>`, naming a required `type: string` payload field that carries the task sid (`WT...`) or reservation sid (`WR...`)";
+        let Some(name) = task.value.strip_prefix("payload.") else {
+            self.error(
+                format!("`{}` does not name a payload field", task.value),
+                &task.span,
+                "not `payload.<field>`",
+                help,
+            );
+            return None;
+        };
+        let Some(field) = payload.get(name) else {
+            self.error(
+                format!("`{name}` is not a payload field of this trigger"),
+                &task.span,
+                "no such field",
+                help,
+            );
+            return None;
+        };
+        let string = field
+            .ty
+            .as_ref()
+            .is_some_and(|t| field_type(&t.value) == Some(FieldType::String));
+        if !string || field.is_optional() {
+            self.error(
+                format!("`{name}` must be a required string to name the task"),
+                &task.span,
+                "not a required string",
+                help,
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    /// One `show.fields` value: `payload.<field>` or `task.<path>`.
+    fn shown<'s>(
+        &mut self,
+        path: &'s S<String>,
+        payload: &HashMap<&str, &spec::Field>,
+    ) -> Option<ValidShown<'s>> {
+        if let Some(name) = path.value.strip_prefix("payload.") {
+            if !payload.contains_key(name) {
+                let names: Vec<&str> = payload.keys().copied().collect();
+                self.error(
+                    format!("`{name}` is not a payload field of this trigger"),
+                    &path.span,
+                    "no such field",
+                    suggest(name, &names, "payload fields"),
+                );
+                return None;
+            }
+            return Some(ValidShown::Payload(name));
+        }
+        if !path.value.starts_with("task.") {
+            self.error(
+                format!("`{}` is neither `payload.<field>` nor `task.<path>`", path.value),
+                &path.span,
+                "not a shown value",
+                "show what the CRM sent (`payload.<field>`) or what Flex has for the task (`task.<path>`, e.g. `task.attributes.from`)",
+            );
+            return None;
+        }
+        let ctx = ListenContext {
+            subject: Subject::Task,
+            action: None,
+        };
+        match resolve_source(&path.value, &ctx) {
+            Ok((source, _)) => Some(ValidShown::Task(source)),
+            Err((message, label, help)) => {
+                self.error(message, &path.span, label, help);
+                None
+            }
+        }
     }
 
     fn payload_arg(
@@ -1451,6 +1649,14 @@ impl Checker<'_> {
             &format!(
                 "remove `invoke`: {FLEX_TO_HOST} triggers listen with `on`; use \
                  `direction: {HOST_TO_FLEX}` to run a Flex action"
+            ),
+        );
+        self.misplaced(
+            t.show.as_ref().map(|i| &i.key),
+            "show",
+            Direction::FlexToHost,
+            &format!(
+                "remove `show`: data Flex shows comes from the CRM; use `direction: {HOST_TO_FLEX}`"
             ),
         );
         self.misplaced(

@@ -9,7 +9,9 @@
 //! `catalog`'s; this module holds only what flexgen's spec format decides.
 //! It depends on the IR's enums and nothing else, so every stage may use it.
 
-use crate::ir::{ActionFieldType, Direction, Embedding, FieldType, ListenKind, ValueType};
+use crate::ir::{
+    ActionFieldType, Direction, Embedding, FieldType, ListenKind, ShowPlace, ValueType,
+};
 
 // ---------------------------------------------------------------------------
 // Field types.
@@ -426,6 +428,57 @@ pub fn is_identifier(n: &str) -> bool {
 /// [`is_identifier`] as a regular expression (for the JSON schema).
 pub const NAME_PATTERN: &str = "[a-z][a-z0-9]*(?:_[a-z0-9]+)*";
 
+// ---------------------------------------------------------------------------
+// Where `show:` puts data in Flex.
+
+/// One place in Flex a `show:` trigger can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaceWord {
+    pub place: ShowPlace,
+    /// As the spec writes it: `in: task_canvas_tab`.
+    pub name: &'static str,
+    /// What it is, for the docs and the schema.
+    pub doc: &'static str,
+}
+
+/// Every place, the default first.
+pub const SHOW_PLACES: &[PlaceWord] = &[PlaceWord {
+    place: ShowPlace::TaskCanvasTab,
+    name: "task_canvas_tab",
+    doc: "a tab of the task canvas (Flex's `TaskCanvasTabs`, beside Info), shown for a task once the CRM sent data for it",
+}];
+
+/// The place a spec name stands for.
+pub fn show_place(name: &str) -> Option<ShowPlace> {
+    SHOW_PLACES.iter().find(|w| w.name == name).map(|w| w.place)
+}
+
+pub fn show_place_names() -> Vec<&'static str> {
+    SHOW_PLACES.iter().map(|w| w.name).collect()
+}
+
+/// The spec's spelling of a place.
+pub fn show_place_name(place: ShowPlace) -> &'static str {
+    SHOW_PLACES
+        .iter()
+        .find(|w| w.place == place)
+        .map_or(SHOW_PLACES[0].name, |w| w.name)
+}
+
+/// What a place is, for the docs.
+pub fn show_place_doc(place: ShowPlace) -> &'static str {
+    SHOW_PLACES
+        .iter()
+        .find(|w| w.place == place)
+        .map_or(SHOW_PLACES[0].doc, |w| w.doc)
+}
+
+/// Longest `show.label` and field label, in characters: a tab title and a
+/// row heading, not prose.
+pub const MAX_LABEL_LEN: usize = 40;
+/// Most `show.fields` of one trigger.
+pub const MAX_SHOWN_FIELDS: usize = 24;
+
 /// The spec's keys at each level, in documentation order (the parser's
 /// "allowed keys" help, the schema's properties).
 pub const ROOT_KEYS: &[&str] = &["version", "app", "triggers"];
@@ -446,6 +499,7 @@ pub const TRIGGER_KEYS: &[&str] = &[
     "channel_type",
     "payload",
     "invoke",
+    "show",
     "if_not_ready",
     "on",
     "when",
@@ -453,6 +507,7 @@ pub const TRIGGER_KEYS: &[&str] = &[
 pub const FIELD_KEYS: &[&str] = &["type", "optional", "doc", "max_length", "values", "from"];
 pub const INVOKE_KEYS: &[&str] = &["action", "args", "timeout_ms"];
 pub const IF_NOT_READY_KEYS: &[&str] = &["queue_for_ms"];
+pub const SHOW_KEYS: &[&str] = &["in", "label", "task", "fields"];
 
 /// The hosts that name this machine: the only ones `http` may use, and the
 /// only ones `dev_host_origins` may list.

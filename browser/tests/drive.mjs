@@ -7,8 +7,12 @@ import assert from "node:assert/strict";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Host -> Flex triggers that run a Flex action (`invoke:`). */
 export const commands = (plan) =>
-  plan.triggers.filter((t) => t.direction === "host_to_flex");
+  plan.triggers.filter((t) => t.direction === "host_to_flex" && t.invoke);
+/** Host -> Flex triggers whose data Flex shows for a task (`show:`). */
+export const shows = (plan) =>
+  plan.triggers.filter((t) => t.direction === "host_to_flex" && t.show);
 export const events = (plan) =>
   plan.triggers.filter((t) => t.direction === "flex_to_host");
 

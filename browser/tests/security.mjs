@@ -598,7 +598,7 @@ export function securitySuite(config, get) {
       }
     };
 
-    for (const trigger of drive.commands(plan)) {
+    for (const trigger of [...drive.commands(plan), ...drive.shows(plan)]) {
       it(`${trigger.name.snake}: malformed commands from the host get SCHEMA_INVALID and run nothing`, async () => {
         await flex.evaluate(() => window.flexSim.reset());
         await expectRefusals(trigger, "command", page, (m) =>

@@ -257,7 +257,15 @@ impl<'a> PayloadView<'a> {
                 "Flex -> host event `{}`: sent on {}.",
                 t.name.snake, listen.listener
             )),
-            (None, None) => {}
+            (None, None) => {
+                if let Some(show) = &t.show {
+                    lines.push(render::rust_doc(&format!(
+                        "Host -> Flex command `{}`: Flex keeps the data for the task \
+                         named by `{}` and shows it in its tab \"{}\".",
+                        t.name.snake, show.task_field.snake, show.label
+                    )));
+                }
+            }
         }
         if let Some(action) = &t.user_action {
             lines.push(format!("What the user does: {action}."));
@@ -294,8 +302,8 @@ impl<'a> PayloadView<'a> {
                 &render::rust_string(&t.name.snake),
             ),
             is_command: t.direction == Direction::HostToFlex,
-            timeout_ms: t.invoke.as_ref().map_or(0, |i| i.timeout_ms),
-            queue_for_ms: t.invoke.as_ref().map_or(0, |i| i.queue_for_ms),
+            timeout_ms: t.time_limits().0,
+            queue_for_ms: t.time_limits().1,
             ts_members: t.payload.iter().flat_map(ts_member).collect(),
             read: rust::struct_read(&reads),
             fields,
@@ -352,6 +360,24 @@ impl MethodView {
                 invoke.queue_for_ms, invoke.timeout_ms
             ));
             doc.push("without an answer.".to_string());
+        } else if let Some(show) = &t.show {
+            doc.push(String::new());
+            doc.push(format!(
+                "Flex keeps the data for the task named by `{}` and shows it in its",
+                show.task_field.snake
+            ));
+            doc.push(render::rust_doc(&format!(
+                "tab \"{}\"; settles once Flex has it, or fails with `FLEX_ACTION_FAILED`",
+                show.label
+            )));
+            doc.push(format!(
+                "when the agent has no such task, `NOT_READY` after {} ms without a",
+                show.queue_for_ms
+            ));
+            doc.push(format!(
+                "handshake, `TIMEOUT` after {} ms without an answer.",
+                show.timeout_ms
+            ));
         }
         let member = BridgeMember::of(&t.name, t.direction);
         MethodView {
@@ -542,6 +568,24 @@ fn ts_command(t: &Trigger, p: &PayloadView) -> String {
             invoke.timeout_ms
         ));
         doc.push("Flex's own error.".to_string());
+    } else if let Some(show) = &t.show {
+        doc.push(String::new());
+        doc.push(format!(
+            "Flex keeps the data for the task named by `{}` and shows it in its",
+            show.task_field.snake
+        ));
+        doc.push(render::comment_text(&format!(
+            "tab \"{}\". Resolves once Flex has it; rejects with a FlexBridgeError:",
+            show.label
+        )));
+        doc.push(format!(
+            "FLEX_ACTION_FAILED when the agent has no such task, NOT_READY after {} ms",
+            show.queue_for_ms
+        ));
+        doc.push(format!(
+            "without a handshake, TIMEOUT after {} ms, SCHEMA_INVALID for a bad payload.",
+            show.timeout_ms
+        ));
     }
     ts_method(
         &doc,

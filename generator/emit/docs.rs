@@ -23,7 +23,7 @@ use super::setup::setup_hints;
 use super::{EmitError, OutFile, Owner, GENERATED_MARKER};
 use crate::ir::{
     ArgValue, BridgeMember, Direction, Embedding, Field, FieldType, Invoke, Listen, ListenKind,
-    Plan, SourceRoot, Trigger, ValueType,
+    Plan, Show, ShownValue, SourceRoot, Trigger, ValueType,
 };
 use crate::vocabulary;
 
@@ -345,10 +345,11 @@ fn trigger_section(out: &mut String, plan: &Plan, t: &Trigger) {
         fact(out, "summary", &markdown_text(summary));
     }
     let member = BridgeMember::of(&t.name, t.direction);
-    match (&t.invoke, &t.listen) {
-        (Some(invoke), _) => command_facts(out, t, invoke, &member),
-        (None, Some(listen)) => event_facts(out, t, listen, &member),
-        (None, None) => {}
+    match (&t.invoke, &t.listen, &t.show) {
+        (Some(invoke), _, _) => command_facts(out, t, invoke, &member),
+        (None, Some(listen), _) => event_facts(out, t, listen, &member),
+        (None, None, Some(show)) => show_facts(out, t, show, &member),
+        (None, None, None) => {}
     }
     out.push('\n');
     payload_table(out, t);
@@ -361,7 +362,12 @@ fn trigger_section(out: &mut String, plan: &Plan, t: &Trigger) {
             event_drops(out, t);
             diagram(out, &event_diagram(plan, t, listen, &member));
         }
-        (None, None) => {}
+        (None, None) => {
+            if let Some(show) = &t.show {
+                show_errors(out, plan, t, show);
+                diagram(out, &show_diagram(plan, t, show, &member));
+            }
+        }
     }
 }
 
@@ -454,6 +460,180 @@ fn command_facts(out: &mut String, t: &Trigger, invoke: &Invoke, member: &Bridge
             invoke.timeout_ms
         ),
     );
+}
+
+/// A `show:` command: what Flex keeps, and where it shows it.
+fn show_facts(out: &mut String, t: &Trigger, show: &Show, member: &BridgeMember) {
+    fact(
+        out,
+        "direction",
+        &format!(
+            "CRM → Flex (`{}`): data Flex shows, answered once Flex keeps it",
+            vocabulary::direction_name(Direction::HostToFlex)
+        ),
+    );
+    if let Some(action) = &t.user_action {
+        fact(out, "user action", &markdown_text(action));
+    }
+    fact(
+        out,
+        "shown in",
+        &format!(
+            "{}, labelled \"{}\", for tasks of channel {}",
+            markdown_text(vocabulary::show_place_doc(show.place)),
+            markdown_text(&show.label),
+            channel_text(t)
+        ),
+    );
+    fact(
+        out,
+        "task",
+        &format!(
+            "payload `{}`: the task sid (`WT…`) or reservation sid (`WR…`) of a task this agent has in Flex; the data is kept until that task ends for the agent (completed, canceled, rejected, rescinded or timed out), and a second send replaces it",
+            show.task_field.original
+        ),
+    );
+    let rows: Vec<String> = show
+        .fields
+        .iter()
+        .map(|f| {
+            let from = match &f.value {
+                ShownValue::Payload(name) => format!("payload `{name}`"),
+                ShownValue::Task(source) => format!("`{}` in Flex", source.path),
+            };
+            format!("\"{}\" = {from}", markdown_text(&f.label))
+        })
+        .collect();
+    fact(out, "rows", &rows.join(", "));
+    fact(
+        out,
+        "host API",
+        &format!(
+            "JavaScript `bridge.{js}(payload)` → `Promise`; Rust `bridge.{rust}(payload).await`",
+            js = member.js,
+            rust = member.rust
+        ),
+    );
+    fact(
+        out,
+        "plugin hooks",
+        &format!(
+            "`hooks.{c}(payload)` in `flex-plugin/src/hooks.ts`; `false` refuses the data. `hooks.{c}View` renders the tab yourself",
+            c = t.name.camel
+        ),
+    );
+    fact(
+        out,
+        "time limits",
+        &format!(
+            "Flex must answer within {} ms of sending; {}",
+            show.timeout_ms,
+            if show.queue_for_ms == 0 {
+                "fails at once with `NOT_READY` before the handshake".to_string()
+            } else {
+                format!("waits up to {} ms for the handshake", show.queue_for_ms)
+            }
+        ),
+    );
+}
+
+fn show_errors(out: &mut String, plan: &Plan, t: &Trigger, show: &Show) {
+    out.push_str(
+        "Errors: the promise rejects with a `FlexBridgeError` (Rust: a `BridgeError`) whose \
+         `code` is one of\n\n| code | when |\n|---|---|\n",
+    );
+    let rows = [
+        (
+            "SCHEMA_INVALID",
+            "the payload fails a check: the bridge refuses it before anything is sent".to_string(),
+        ),
+        (
+            "NOT_READY",
+            format!(
+                "no handshake with the plugin within {} ms, {COMMAND_QUEUE_LIMIT} commands \
+                 already waiting, or the bridge was disposed",
+                show.queue_for_ms
+            ),
+        ),
+        (
+            "VERSION_MISMATCH",
+            format!(
+                "the plugin was generated from another spec or protocol version (spec hash `{}`)",
+                plan.spec_hash
+            ),
+        ),
+        (
+            "FLEX_ACTION_FAILED",
+            format!(
+                "the agent has no task `{}` in Flex (ended, or never theirs), or `hooks.{}` \
+                 returned `false`",
+                show.task_field.original, t.name.camel
+            ),
+        ),
+        (
+            "TIMEOUT",
+            format!("no answer within {} ms", show.timeout_ms),
+        ),
+    ];
+    for (code, when) in rows {
+        let _ = writeln!(out, "| `{code}` | {when} |");
+    }
+    out.push('\n');
+}
+
+/// Data-tab style: the host sends, the plugin keeps it for the task, Flex shows it.
+fn show_diagram(plan: &Plan, t: &Trigger, show: &Show, member: &BridgeMember) -> Vec<String> {
+    let name = &t.name.original;
+    let m = mermaid_text;
+    let mut lines = participants(plan, true);
+    lines.push(format!(
+        "Host->>Bridge: {}",
+        m(&format!("{}(payload)", member.js))
+    ));
+    lines.push(format!(
+        "Note over Bridge: {}",
+        m("payload checked, else SCHEMA_INVALID at once")
+    ));
+    lines.push(format!(
+        "Bridge->>Plugin: {}",
+        m(&format!(
+            "postMessage command {name} to {}",
+            plan.app.flex_origin
+        ))
+    ));
+    lines.push(format!(
+        "Note over Plugin: {}",
+        m(&format!(
+            "payload checked again, hooks.{}(payload) may refuse",
+            t.name.camel
+        ))
+    ));
+    lines.extend([
+        format!(
+            "alt the agent has task payload.{}",
+            m(&show.task_field.original)
+        ),
+        format!("    Plugin->>Plugin: {}", m("keeps the data for that task")),
+        format!(
+            "    Plugin->>Flex: {}",
+            m(&format!("tab {} shows it", show.label))
+        ),
+        format!("    Plugin-->>Bridge: {}", m("reply ok true")),
+        format!(
+            "    Bridge-->>Host: {}",
+            m("promise resolves with { ok: true }")
+        ),
+        "else no such task, or the hook refuses".to_string(),
+        format!("    Plugin-->>Bridge: {}", m("reply FLEX_ACTION_FAILED")),
+        format!(
+            "    Bridge-->>Host: {}",
+            m("promise rejects with FlexBridgeError FLEX_ACTION_FAILED")
+        ),
+        "end".to_string(),
+        format!("Flex->>Plugin: {}", m("the task ends")),
+        format!("Note over Plugin: {}", m("the task's data is dropped")),
+    ]);
+    lines
 }
 
 fn listen_text(listen: &Listen) -> String {

@@ -24,8 +24,9 @@ use super::layout::ts::{self, Arg};
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
     ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
-    Listen, ListenKind, Plan, Source, SourceRoot, Subject, Trigger, ValueType,
+    Listen, ListenKind, Plan, Show, ShownValue, Source, SourceRoot, Subject, Trigger, ValueType,
 };
+use crate::vocabulary::{ChannelKey, CHANNEL_FILTERS};
 
 /// Where the generated files go, relative to the output folder.
 const GENERATED_DIR: &str = "flex-plugin/src/flexgen";
@@ -49,10 +50,21 @@ const GENERATED_TEMPLATES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Written only when the spec has `show:` triggers.
+const TABS_TEMPLATE: (&str, &str, &str) = (
+    "tabs.tsx",
+    "tabs.tsx",
+    include_str!("../../templates/plugin/tabs.tsx.tera"),
+);
+
 /// User-owned templates: (template name, path under `flex-plugin/`; `{Plugin}`
 /// stands for the plugin class name).
 const USER_TEMPLATES: &[(&str, &str, &str)] = &[
-    // Twilio's plugin template but for two lines, so that a plain `npm
+    // Twilio's Flex UI 2 plugin dependencies (the Plugins CLI 7 migration
+    // guide lists `@twilio-paste/core` ^15.3.1 and `@twilio-paste/icons`
+    // ^9.2.0, the Paste of Flex UI 2.x, which "Use Twilio Paste with a Flex
+    // Plugin" on twilio.com recommends too; a `show:` tab imports Paste, and
+    // `@types/react` types its TSX), but for two lines, so that a plain `npm
     // install` works on a fresh machine (the workspace README says why to
     // users): `webpack` ^4.47 in devDependencies, because
     // @twilio/flex-plugin-webpack 7.1.2 needs webpack 4 (its package.json)
@@ -98,11 +110,15 @@ const USER_TEMPLATES: &[(&str, &str, &str)] = &[
 
 pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let view = View::new(plan);
+    let mut generated = GENERATED_TEMPLATES.to_vec();
+    if view.has_shows {
+        generated.push(TABS_TEMPLATE);
+    }
     let target = render::Target {
         generated_dir: GENERATED_DIR,
         user_dir: "flex-plugin",
         statics: &[],
-        generated: GENERATED_TEMPLATES,
+        generated: &generated,
         user: USER_TEMPLATES,
     };
     let head = header(plan, "//");
@@ -152,6 +168,15 @@ struct View<'a> {
     track_accepts: bool,
     has_commands: bool,
     has_events: bool,
+    /// Some command invokes a Flex action (`actions.ts` has an interface).
+    has_actions: bool,
+    /// Some command has `show:`: the wiring keeps data per task, and
+    /// `tabs.tsx` shows it.
+    has_shows: bool,
+    /// The wiring listens to manager events (events, or tasks ending).
+    needs_on: bool,
+    /// `tabs.tsx`'s import of `triggers.ts`.
+    tabs_triggers_import: String,
     /// `const CRM_URL = crmUrl("...");` with `app.embedding: host_in_flex`.
     crm_url: Option<String>,
 }
@@ -170,6 +195,25 @@ struct TriggerView<'a> {
     fields: Vec<FieldView<'a>>,
     invoke: Option<InvokeView<'a>>,
     listen: Option<ListenView>,
+    show: Option<ShowView<'a>>,
+    /// A command's time limit (`invoke.timeout_ms`, or the default for `show`).
+    timeout_ms: u32,
+}
+
+/// A `show:` trigger: its tab and what the command does.
+#[derive(Serialize)]
+struct ShowView<'a> {
+    /// `flexgen-customer-card`: the tab's key and unique name in Flex.
+    key: String,
+    label: &'a str,
+    /// The payload field naming the task.
+    task_field: &'a str,
+    /// `  when: (task) => ...,`: which tasks the tab is for (the trigger's
+    /// channel), laid out.
+    when: String,
+    /// The rows' array: `{ label, read }` each, `read` being
+    /// `(_task, data) => data.name` or `(task) => readPath(task, [...])`.
+    rows: String,
 }
 
 #[derive(Serialize)]
@@ -292,6 +336,7 @@ impl<'a> View<'a> {
         );
         let has_commands = triggers.iter().any(|t| t.is_command);
         let has_events = triggers.iter().any(|t| !t.is_command);
+        let has_shows = triggers.iter().any(|t| t.show.is_some());
         let frames_crm = plan.app.crm_url.is_some();
         let imports = WiringImports::new(
             &triggers,
@@ -299,6 +344,17 @@ impl<'a> View<'a> {
             has_events,
             track_accepts,
             frames_crm,
+        );
+        let mut tabs_names: Vec<String> = triggers
+            .iter()
+            .filter(|t| t.show.is_some())
+            .map(|t| format!("{}Payload", t.pascal))
+            .collect();
+        tabs_names.extend(["FlexgenHooks", "ShownRow", "TabView"].map(String::from));
+        let tabs_triggers_import = ts::import_decl(
+            "import type ",
+            tabs_names.into_iter(),
+            " from \"./triggers\";",
         );
         let fields = || plan.triggers.iter().flat_map(|t| &t.payload);
         let mut schema_names = vec!["type Hook", "type PayloadSchema", "type Validated"];
@@ -326,7 +382,11 @@ impl<'a> View<'a> {
                 " from \"./runtime\";",
             ),
             flex_param: if uses_flex { "flex" } else { "_flex" },
-            manager_param: if has_events { "manager" } else { "_manager" },
+            manager_param: if has_events || has_shows {
+                "manager"
+            } else {
+                "_manager"
+            },
             actions_import,
             runtime_import: imports.runtime,
             triggers_import: imports.triggers,
@@ -342,6 +402,10 @@ impl<'a> View<'a> {
             has_dev_host_origins: !plan.app.dev_host_origins.is_empty(),
             has_commands,
             has_events,
+            has_actions: !actions.is_empty(),
+            has_shows,
+            needs_on: has_events || has_shows,
+            tabs_triggers_import,
             triggers,
             actions,
             actions_need_itask,
@@ -437,6 +501,9 @@ impl WiringImports {
         if frames_crm {
             runtime.extend(["FramePeer", "crmUrl", "showCrmFrame"]);
         }
+        if triggers.iter().any(|t| t.show.is_some()) {
+            runtime.extend(["TASK_ENDED_EVENTS", "liveTask"]);
+        }
         sort_imports(&mut runtime);
 
         let mut names: Vec<&str> = triggers.iter().map(|t| t.shouty).collect();
@@ -477,6 +544,58 @@ impl<'a> TriggerView<'a> {
             fields: t.payload.iter().map(FieldView::new).collect(),
             invoke: t.invoke.as_ref().map(|i| InvokeView::new(i, &t.payload)),
             listen: t.listen.as_ref().map(ListenView::new),
+            show: t.show.as_ref().map(|s| ShowView::new(t, s)),
+            timeout_ms: t.time_limits().0,
+        }
+    }
+}
+
+impl<'a> ShowView<'a> {
+    fn new(t: &'a Trigger, s: &'a Show) -> Self {
+        let mut tests: Vec<String> = Vec::new();
+        for filter in CHANNEL_FILTERS {
+            let value = match filter.which {
+                ChannelKey::Channel => t.channel.as_deref(),
+                ChannelKey::ChannelType => t.channel_type.as_deref(),
+            };
+            if let Some(value) = value {
+                let path = filter.path.trim_start_matches("task.");
+                tests.push(format!(
+                    "readPath(task, [{}]) === {}",
+                    render::ts_string(path),
+                    render::ts_string(value)
+                ));
+            }
+        }
+        let when = if tests.is_empty() {
+            "  when: () => true,".to_string()
+        } else {
+            ts::arrow_member(2, "when", "(task)", &tests)
+        };
+        let rows: Vec<Vec<(&str, String)>> = s
+            .fields
+            .iter()
+            .map(|f| {
+                let read = match &f.value {
+                    ShownValue::Payload(name) => format!("(_task, data) => data.{name}"),
+                    ShownValue::Task(source) => {
+                        let path: Vec<String> = source
+                            .segments
+                            .iter()
+                            .map(|k| render::ts_string(k))
+                            .collect();
+                        format!("(task) => readPath(task, [{}])", path.join(", "))
+                    }
+                };
+                vec![("label", render::ts_string(&f.label)), ("read", read)]
+            })
+            .collect();
+        ShowView {
+            key: format!("flexgen-{}", t.name.kebab),
+            label: &s.label,
+            task_field: &s.task_field.snake,
+            when,
+            rows: ts::object_array(2, "rows", &rows),
         }
     }
 }
@@ -970,6 +1089,10 @@ mod tests {
                 ),
                 (
                     "flex-plugin/src/flexgen/runtime/sources.ts",
+                    Owner::Generated
+                ),
+                (
+                    "flex-plugin/src/flexgen/runtime/task_data.ts",
                     Owner::Generated
                 ),
                 ("flex-plugin/src/flexgen/triggers.ts", Owner::Generated),

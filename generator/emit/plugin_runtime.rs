@@ -86,6 +86,10 @@ pub const FILES: &[(&str, &str)] = &[
         "sources.ts",
         include_str!("../../runtime/plugin/src/sources.ts"),
     ),
+    (
+        "task_data.ts",
+        include_str!("../../runtime/plugin/src/task_data.ts"),
+    ),
 ];
 
 /// The runtime's modules under [`DIR`], each behind `head`.

@@ -19,8 +19,9 @@ use crate::emit::{OutFile, Owner, GENERATED_MARKER};
 use crate::ir::{ActionFieldType, Direction, FieldType, Names, Plan, Subject, ValueType};
 use crate::vocabulary::{
     self, field_type_name as type_name_of, is_identifier, or_list, path_key_pattern, OnKind, Range,
-    ARG_FITS, DANGEROUS_KEYS, DIRECTIONS, FIELD_TYPES, FLEX_TO_HOST, HOST_TO_FLEX, MAX_LENGTH,
-    MAX_NAME_LEN, NAME_PATTERN, ON_KINDS, QUEUE_FOR_MS, SOURCE_FITS, TIMEOUT_MS,
+    ARG_FITS, DANGEROUS_KEYS, DIRECTIONS, FIELD_TYPES, FLEX_TO_HOST, HOST_TO_FLEX, MAX_LABEL_LEN,
+    MAX_LENGTH, MAX_NAME_LEN, MAX_SHOWN_FIELDS, NAME_PATTERN, ON_KINDS, QUEUE_FOR_MS, SHOW_PLACES,
+    SOURCE_FITS, TIMEOUT_MS,
 };
 
 /// Where `generate` writes it: beside `triggers.yaml` in a workspace.
@@ -89,6 +90,7 @@ fn definitions() -> Value {
         "trigger": trigger(),
         "field": field(),
         "invoke": invoke(),
+        "show": show(),
         "on": on(),
         "json": json_value(),
         "when_string": literal(ValueType::String),
@@ -211,7 +213,7 @@ fn trigger() -> Value {
         direction_rule(
             Direction::HostToFlex,
             json!({
-                "required": ["invoke"],
+                "oneOf": [{ "required": ["invoke"] }, { "required": ["show"] }],
                 "properties": {
                     "on": false,
                     "when": false,
@@ -225,6 +227,7 @@ fn trigger() -> Value {
                 "required": ["on"],
                 "properties": {
                     "invoke": false,
+                    "show": false,
                     "if_not_ready": false,
                     "payload": { "additionalProperties": { "required": ["from"] } }
                 }
@@ -274,6 +277,7 @@ fn trigger() -> Value {
                 "additionalProperties": { "$ref": "#/definitions/field" }
             },
             "invoke": { "$ref": "#/definitions/invoke" },
+            "show": { "$ref": "#/definitions/show" },
             "if_not_ready": {
                 "description": format!("{HOST_TO_FLEX} only: how long a command may wait for the handshake."),
                 "type": "object",
@@ -389,6 +393,51 @@ fn invoke() -> Value {
             "timeout_ms": range(TIMEOUT_MS, &format!("Flex's answer must arrive within this many milliseconds (default {}).", TIMEOUT_MS.default))
         },
         "allOf": rules
+    })
+}
+
+fn show() -> Value {
+    let label = |what: &str| {
+        json!({
+            "description": what,
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_LABEL_LEN,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$"
+        })
+    };
+    let places: Vec<String> = SHOW_PLACES
+        .iter()
+        .map(|w| format!("{}: {}", w.name, w.doc))
+        .collect();
+    json!({
+        "description": format!("{HOST_TO_FLEX} only, instead of invoke: Flex keeps the data per task and shows it."),
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["label", "task", "fields"],
+        "properties": {
+            "in": {
+                "description": format!("Where in Flex (default {}). {}.", SHOW_PLACES[0].name, places.join("; ")),
+                "enum": vocabulary::show_place_names()
+            },
+            "label": label("The tab's title."),
+            "task": {
+                "description": "payload.<field>: a required string field carrying the task sid (WT...) or reservation sid (WR...).",
+                "type": "string",
+                "pattern": format!("^payload\\.{NAME_PATTERN}$")
+            },
+            "fields": {
+                "description": "Row label -> payload.<field> (what the CRM sent) or task.<path> (what Flex has), in order.",
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": MAX_SHOWN_FIELDS,
+                "propertyNames": label("A row's label."),
+                "additionalProperties": {
+                    "type": "string",
+                    "pattern": format!("^(?:payload\\.{NAME_PATTERN}|task\\..+)$")
+                }
+            }
+        }
     })
 }
 
@@ -854,7 +903,8 @@ mod tests {
     #[test]
     fn properties_are_the_vocabularys_keys() {
         use crate::vocabulary::{
-            APP_KEYS, FIELD_KEYS, IF_NOT_READY_KEYS, INVOKE_KEYS, ROOT_KEYS, TRIGGER_KEYS,
+            APP_KEYS, FIELD_KEYS, IF_NOT_READY_KEYS, INVOKE_KEYS, ROOT_KEYS, SHOW_KEYS,
+            TRIGGER_KEYS,
         };
         let schema = schema("9.9.9");
         for (pointer, keys) in [
@@ -863,6 +913,7 @@ mod tests {
             ("/definitions/trigger/properties", TRIGGER_KEYS),
             ("/definitions/field/properties", FIELD_KEYS),
             ("/definitions/invoke/properties", INVOKE_KEYS),
+            ("/definitions/show/properties", SHOW_KEYS),
             (
                 "/definitions/trigger/properties/if_not_ready/properties",
                 IF_NOT_READY_KEYS,

@@ -19,6 +19,21 @@ const COMMANDS = [
     ],
   },
   {
+    trigger: "customer_profile",
+    method: "customerProfile",
+    fields: [
+      { name: "task_sid", type: "string", optional: false },
+      { name: "customer_name", type: "string", optional: false },
+      { name: "crm_id", type: "string", optional: false },
+      {
+        name: "tier",
+        type: "enum",
+        optional: true,
+        values: ["standard", "gold", "platinum"],
+      },
+    ],
+  },
+  {
     trigger: "transfer_conversation",
     method: "transferConversation",
     fields: [

@@ -189,6 +189,19 @@ pub fn object_broken(indent: usize, members: &[(&str, String)]) -> String {
     out
 }
 
+/// `key: (params) => a && b,` at `indent`: on one line when it fits, else
+/// the body on the next lines, one operand a line, as prettier breaks a
+/// logical expression.
+pub fn arrow_member(indent: usize, key: &str, params: &str, conjuncts: &[String]) -> String {
+    let p = pad(indent);
+    let one = format!("{p}{key}: {params} => {},", conjuncts.join(" && "));
+    if fits(&one) {
+        return one;
+    }
+    let body: Vec<String> = conjuncts.iter().map(|c| format!("{p}  {c}")).collect();
+    format!("{p}{key}: {params} =>\n{},", body.join(" &&\n"))
+}
+
 /// An array of object literals as the value of a member at `indent`
 /// (`key: [ ... ],`): a sole object inline when the line fits, else one
 /// object per line at `indent + 2`.
@@ -210,6 +223,19 @@ pub fn object_array(indent: usize, key: &str, objects: &[Vec<(&str, String)>]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_arrow_member_breaks_after_the_arrow_one_operand_a_line() {
+        assert_eq!(
+            arrow_member(2, "when", "(task)", &["a === 1".into(), "b === 2".into()]),
+            "  when: (task) => a === 1 && b === 2,"
+        );
+        let long = "x".repeat(40);
+        assert_eq!(
+            arrow_member(2, "when", "(task)", &[long.clone(), long.clone()]),
+            format!("  when: (task) =>\n    {long} &&\n    {long},")
+        );
+    }
 
     #[test]
     fn a_list_stays_on_one_line_while_it_fits_and_breaks_one_item_a_line_after() {

@@ -18,6 +18,7 @@ export { type EventSource, deliverEvent } from "./events";
 export {
   AcceptTimes,
   type SourceContext,
+  readPath,
   readTiming,
   readWorker,
   taskOfAction,
@@ -33,3 +34,4 @@ export {
   validatePayload,
 } from "./schema";
 export { firstOf, iso, read } from "./sources";
+export { TASK_ENDED_EVENTS, TaskData, liveTask, shownText } from "./task_data";
