@@ -266,8 +266,13 @@ for (const config of cases) {
         }
       }
 
-      if (config.case === "seed" && !workspace)
-        seedSuite(() => ({ page, flex, config, reset }));
+      // The seed's scenarios; the crm-inside-flex example has the seed's
+      // triggers with the CRM page inside Flex.
+      if (
+        (config.case === "seed" || config.case === "crm-inside-flex") &&
+        !workspace
+      )
+        seedSuite(() => ({ page, flex, config, reset, hostInFlex }));
 
       // Task shapes as real Flex and TaskRouter make them (issue 15).
       if (config.case === "seed" && !workspace)
