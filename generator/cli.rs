@@ -265,9 +265,6 @@ fn preview(spec: &Path, port: u16) -> Result<Status> {
     let Some(plan) = compile(spec)? else {
         return Ok(Status::Failed);
     };
-    if plan.app.embedding != flexgen::ir::Embedding::FlexInHost {
-        return Err(flexgen::preview::PreviewError::Embedding.into());
-    }
     let spec = fs::canonicalize(spec).with_context(|| format!("resolving {}", spec.display()))?;
     let workspace = spec_folder(&spec);
     let missing = flexgen::preview::check_tools(&workspace);
@@ -282,16 +279,28 @@ fn preview(spec: &Path, port: u16) -> Result<Status> {
         spec.display()
     );
     let cache = flexgen::preview::cache_dir(&workspace);
+    let in_flex = plan.app.embedding == flexgen::ir::Embedding::HostInFlex;
     flexgen::preview::serve(&harness, &workspace, &spec, port, &cache, &mut |urls| {
         println!("host: {}", urls.host);
         println!("flex: {}", urls.flex);
-        eprintln!(
-            "flexgen: open {} in a browser: the CRM page, with the Flex simulator in its \
-             frame. Run commands from the page's forms, ring calls and chats and fire \
-             every Flex -> CRM trigger from the simulator's panel; the page's message log \
-             shows what crosses the bridge. Ctrl-C stops.",
-            urls.host
-        );
+        if in_flex {
+            eprintln!(
+                "flexgen: open {} in a browser: the Flex simulator, whose plugin shows the \
+                 CRM page in its CRM container (embedding: host_in_flex; select a task to \
+                 get that task's page). Run commands from the page's forms, ring calls and \
+                 chats and fire every Flex -> CRM trigger from the simulator's panel; the \
+                 page's message log shows what crosses the bridge. Ctrl-C stops.",
+                urls.flex
+            );
+        } else {
+            eprintln!(
+                "flexgen: open {} in a browser: the CRM page, with the Flex simulator in its \
+                 frame. Run commands from the page's forms, ring calls and chats and fire \
+                 every Flex -> CRM trigger from the simulator's panel; the page's message \
+                 log shows what crosses the bridge. Ctrl-C stops.",
+                urls.host
+            );
+        }
     })?;
     Ok(Status::Ok)
 }

@@ -134,13 +134,53 @@ fn sigint(pid: u32) {
     assert!(status.success(), "kill -INT {pid} failed");
 }
 
-#[test]
-fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = seed_workspace(tmp.path(), "shop");
+/// A preview running in `ws`: its process, the printed URLs and its stderr.
+struct Preview {
+    running: Running,
+    host: String,
+    flex: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Preview {
+    fn logged(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGINT, then: exit 0 within 10 s, no panic, both ports free.
+    fn stop(mut self) -> String {
+        let addrs = [split_url(&self.host).0, split_url(&self.flex).0];
+        sigint(self.running.0.id());
+        let stopped = Instant::now();
+        let status = loop {
+            if let Some(status) = self.running.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                stopped.elapsed() < Duration::from_secs(10),
+                "still running 10 s after SIGINT:\n{}",
+                self.logged()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(0), "{}", self.logged());
+        let err = self.logged();
+        assert!(!err.contains("panicked"), "{err}");
+        for addr in addrs {
+            assert!(
+                !port_open(addr),
+                "{addr} still accepts connections after exit"
+            );
+        }
+        err
+    }
+}
+
+/// Starts `flexgen preview --port 0` in `ws` and waits for its two URLs.
+fn start_preview(ws: &Path) -> Preview {
     let child = Command::new(FLEXGEN)
         .args(["preview", "--port", "0"])
-        .current_dir(&ws)
+        .current_dir(ws)
         .envs(common::shared_build_caches())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -148,7 +188,6 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
         .spawn()
         .unwrap();
     let mut running = Running(child);
-    let pid = running.0.id();
 
     // stderr carries the build's progress: drained on a thread (a full pipe
     // would stall the build) and shown when something fails.
@@ -197,7 +236,20 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
             }
         }
     }
-    let (host, flex) = (host.unwrap(), flex.unwrap());
+    Preview {
+        running,
+        host: host.unwrap(),
+        flex: flex.unwrap(),
+        log,
+    }
+}
+
+#[test]
+fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = seed_workspace(tmp.path(), "shop");
+    let preview = start_preview(&ws);
+    let (host, flex) = (preview.host.clone(), preview.flex.clone());
     assert!(
         host.starts_with("http://localhost:") && host.ends_with("/shop/"),
         "{host}"
@@ -264,29 +316,7 @@ fn preview_serves_both_pages_and_stops_cleanly_on_sigint() {
         "plugin.js was not built from the workspace's hooks.ts"
     );
 
-    let addrs = [split_url(&host).0, split_url(&flex).0];
-    sigint(pid);
-    let stopped = Instant::now();
-    let status = loop {
-        if let Some(status) = running.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            stopped.elapsed() < Duration::from_secs(10),
-            "still running 10 s after SIGINT:\n{}",
-            logged()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0), "{}", logged());
-    let err = logged();
-    assert!(!err.contains("panicked"), "{err}");
-    for addr in addrs {
-        assert!(
-            !port_open(addr),
-            "{addr} still accepts connections after exit"
-        );
-    }
+    preview.stop();
     // The workspace's own files were only read: builds live in .flexgen/.
     let hooks = fs::read_to_string(ws.join("flex-plugin/src/hooks.ts")).unwrap();
     assert!(hooks.contains(HOOK_MARKER));
@@ -318,26 +348,68 @@ fn a_missing_spec_exits_2_and_serves_nothing() {
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
-/// The simulator frames Flex in the CRM page: a spec with the other
-/// embedding is refused with its reason, before anything is built.
+/// A spec with `embedding: host_in_flex`: the simulator is the page to
+/// open, and the plugin frames the CRM page, which is served for Flex's
+/// origin to frame (its `frame-ancestors`), with the spec's `crm_url`
+/// pointed at it.
 #[test]
-fn a_crm_inside_flex_spec_exits_2_and_serves_nothing() {
+fn a_crm_inside_flex_spec_previews_with_the_simulator_on_top() {
     let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("desk");
+    fs::create_dir_all(&ws).unwrap();
     fs::copy(
-        repo().join("tests/cases/fixtures/crm-in-flex/triggers.yaml"),
-        tmp.path().join("triggers.yaml"),
+        repo().join("examples/crm-inside-flex/triggers.yaml"),
+        ws.join("triggers.yaml"),
     )
     .unwrap();
     let out = Command::new(FLEXGEN)
-        .args(["preview", "--port", "0"])
-        .current_dir(tmp.path())
+        .arg("generate")
+        .current_dir(&ws)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("`embedding: host_in_flex`"), "{stderr}");
-    assert!(out.stdout.is_empty());
-    assert!(!tmp.path().join(".flexgen").exists());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let preview = start_preview(&ws);
+    let (host, flex) = (preview.host.clone(), preview.flex.clone());
+    assert!(
+        host.ends_with("/desk/") && flex.ends_with("/desk/"),
+        "{host} {flex}"
+    );
+    let page = get(&host);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csp = page
+        .header("content-security-policy")
+        .expect("the host page's CSP");
+    // Framed by Flex's origin exactly, by nothing else.
+    assert!(
+        csp.contains(&format!("frame-ancestors {};", origin(&flex))),
+        "{csp}"
+    );
+    assert!(!csp.contains("frame-ancestors 'self'"), "{csp}");
+    let config = get(&format!("{flex}config.json"));
+    assert_eq!(config.status, 200);
+    let config: serde_json::Value = serde_json::from_str(&config.body).unwrap();
+    assert_eq!(config["embedding"], "host_in_flex");
+    let app = &config["plan"]["app"];
+    assert_eq!(app["embedding"], "host_in_flex");
+    assert_eq!(app["crm_url"]["origin"], origin(&host));
+    assert_eq!(
+        app["crm_url"]["template"],
+        format!("{host}?task={{task.taskSid}}&record={{task.attributes.crm_record_id}}")
+    );
+    assert_eq!(app["dev_host_origins"], serde_json::json!([origin(&host)]));
+    let sim = get(&flex);
+    assert_eq!(sim.status, 200);
+    assert!(sim.body.contains("/_shared/simulator.js"), "{}", sim.body);
+    assert_eq!(get(&format!("{flex}plugin.js")).status, 200);
+    let err = preview.stop();
+    assert!(
+        err.contains(&format!("open {flex} in a browser: the Flex simulator")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -102,7 +102,10 @@ export const STANDBY_ORIGIN = "https://crm-standby.flexgen.invalid";
  * Only for flexgen's own specs; the caller checks the result through
  * `flexgen check --plan` (pointedAsExpected).
  */
-export function pointOrigins(text, { flexOrigin, hostOrigin, production }) {
+export function pointOrigins(
+  text,
+  { flexOrigin, hostOrigin, hostUrl, production },
+) {
   const lines = text.split("\n");
   const out = [];
   // A block list's `- ...` items (and comments between them) after line i.
@@ -115,7 +118,14 @@ export function pointOrigins(text, { flexOrigin, hostOrigin, production }) {
     const flex = /^(\s+)flex_origin:/.exec(line);
     const hosts = /^(\s+)host_origins:(.*)$/.exec(line);
     const devs = /^(\s+)dev_host_origins:(.*)$/.exec(line);
-    if (flex) {
+    // `app.crm_url` (host_in_flex): the host page's URL, then the spec's
+    // query and fragment (its task placeholders) as written.
+    const crm = /^(\s+)crm_url:\s*(["']?)([^"'#]*)\2\s*$/.exec(line);
+    if (crm && hostUrl !== undefined) {
+      const tail = crm[3].search(/[?#]/);
+      const url = hostUrl + (tail < 0 ? "" : crm[3].slice(tail));
+      out.push(`${crm[1]}crm_url: ${JSON.stringify(url)}`);
+    } else if (flex) {
       out.push(`${flex[1]}flex_origin: ${flexOrigin}`);
     } else if (hosts) {
       if (production) {
@@ -141,6 +151,8 @@ function pointedAsExpected(plan, { flexOrigin, hostOrigin, production }) {
   const devs = (plan.app.dev_host_origins ?? []).join();
   return (
     plan.app.flex_origin === flexOrigin &&
+    (plan.app.crm_url === undefined ||
+      plan.app.crm_url.origin === hostOrigin) &&
     (production
       ? hosts === `${hostOrigin},${STANDBY_ORIGIN}` && devs === ""
       : hosts === "" && devs === hostOrigin)
@@ -586,7 +598,8 @@ export async function buildAll(
     // The repository's cases run the real production build; a workspace a
     // development build unless asked (see the top of this file).
     const production = !c.workspace || realBuild;
-    const origins = { flexOrigin, hostOrigin, production };
+    const hostUrl = `${hostOrigin}/${c.name}/`;
+    const origins = { flexOrigin, hostOrigin, hostUrl, production };
     const specText = pointOrigins(fs.readFileSync(c.spec, "utf8"), origins);
     if (c.workspace) {
       writeIfChanged(spec, specText);
@@ -604,7 +617,7 @@ export async function buildAll(
       throw new Error(
         `case ${c.name}: could not point the spec's origins at the loopback servers; ` +
           "write `flex_origin:`, `host_origins:` and `dev_host_origins:` as block keys, " +
-          "one per line, under `app:`",
+          "one per line, under `app:` (and `crm_url:` on one line)",
       );
     }
 
@@ -684,10 +697,14 @@ export async function buildAll(
       // How plugin.js was made: "flex-plugin build" (production) or
       // "esbuild development".
       pluginBuild: production ? "flex-plugin build" : "esbuild development",
+      // Which page frames which (`app.embedding`): "flex_in_host", the CRM
+      // page frames the simulator; "host_in_flex", the simulator is the top
+      // page and the plugin frames the CRM page in Flex's CRM container.
+      embedding: plan.app.embedding ?? "flex_in_host",
       hostOrigin,
       flexOrigin,
       attackerOrigin: attackerOrigin ?? null,
-      hostUrl: `${hostOrigin}/${c.name}/`,
+      hostUrl,
       flexUrl: `${flexOrigin}/${c.name}/`,
       ...(contacts ? { contacts } : {}),
       plan,

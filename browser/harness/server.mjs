@@ -67,6 +67,24 @@ function serveStatic(root, headersFor) {
 }
 
 /**
+ * Whether the host page at `pathname` (`/<case>/...`) belongs to a
+ * host_in_flex case (its config.json, written by harness/build.mjs, says
+ * `"embedding": "host_in_flex"`): Flex frames it, it frames nothing.
+ */
+function hostInFlex(www, pathname) {
+  const name = pathname.split("/")[1] ?? "";
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return false;
+  try {
+    const config = JSON.parse(
+      fs.readFileSync(path.join(www, "host", name, "config.json"), "utf8"),
+    );
+    return config.embedding === "host_in_flex";
+  } catch {
+    return false;
+  }
+}
+
+/**
  * `?isolated=1` on a page: it asks to be cross-origin isolated (COOP and
  * COEP, and CORP so that the other origin may frame it). The benchmark's
  * pages ask: `performance.now()` then steps by 5 µs instead of 100.
@@ -102,7 +120,7 @@ export async function startServers(
   let flexOrigin = "";
   let attackerOrigin = null;
   const host = await listen(
-    serveStatic(path.join(www, "host"), (_p, type, search) =>
+    serveStatic(path.join(www, "host"), (pathname, type, search) =>
       type.startsWith("text/html")
         ? {
             "content-security-policy": [
@@ -114,8 +132,11 @@ export async function startServers(
               "style-src 'self'",
               "object-src 'none'",
               // Only pages of its own origin may frame the CRM (clickjacking);
-              // the tests' blank rogue.html is one.
-              "frame-ancestors 'self'",
+              // the tests' blank rogue.html is one. A host_in_flex case's
+              // CRM page is framed by Flex: Flex's origin, exactly, instead.
+              hostInFlex(www, pathname)
+                ? `frame-ancestors ${flexOrigin}`
+                : "frame-ancestors 'self'",
               "base-uri 'none'",
             ].join("; "),
             // No other site may hold a handle to the CRM window: a page that

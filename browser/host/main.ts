@@ -363,11 +363,25 @@ function onEvent(trigger: Trigger, payload: unknown): void {
  */
 function watchFlexMessages(flexOrigin: string): void {
   window.addEventListener("message", (ev: MessageEvent<unknown>) => {
-    if (ev.origin !== flexOrigin || !frame || ev.source !== frame.contentWindow)
-      return;
+    if (ev.origin !== flexOrigin || ev.source === null) return;
+    if (ev.source !== flexWindow()) return;
     const { kind, summary } = summarise(ev.data);
     logMessage("in", summary, ev.data, kind);
   });
+}
+
+/**
+ * The Flex window: the simulator in this page's iframe, or, when Flex frames
+ * this page (`app.embedding: host_in_flex`), the parent window.
+ */
+function flexWindow(): Window | null {
+  if (inFlex()) return window.parent === window ? null : window.parent;
+  return frame?.contentWindow ?? null;
+}
+
+/** Whether Flex frames this page (`app.embedding: host_in_flex`). */
+function inFlex(): boolean {
+  return config?.embedding === "host_in_flex";
 }
 
 // ---- rendering --------------------------------------------------------------
@@ -583,9 +597,17 @@ let wasmMemory: WebAssembly.Memory | null = null;
 
 /** Makes a FlexBridge on the page's iframe and subscribes every trigger. */
 function makeBridge(): FlexBridgeLike {
-  if (!bridgeModule || !frame || !config)
+  if (!bridgeModule || !config || (!frame && !inFlex()))
     throw new Error("makeBridge: the page has not started");
-  const made = new bridgeModule.FlexBridge(frame);
+  let made: FlexBridgeLike;
+  if (inFlex()) {
+    const inFlexBridge = bridgeModule.FlexBridge.inFlex;
+    if (typeof inFlexBridge !== "function")
+      throw new Error("makeBridge: this bridge has no FlexBridge.inFlex()");
+    made = inFlexBridge.call(bridgeModule.FlexBridge);
+  } else {
+    made = new bridgeModule.FlexBridge(frame!);
+  }
   bridge = made;
   crm.bridge = made;
   mark("bridge made");
@@ -629,15 +651,21 @@ async function start(): Promise<void> {
   renderCommands();
   watchFlexMessages(config.flexOrigin);
 
-  frame = el("iframe", {
-    attrs: {
-      src: flexSrc(config.flexUrl),
-      allow: "microphone; autoplay",
-      title: "Twilio Flex",
-    },
-  });
-  frame.addEventListener("load", () => mark("iframe load"));
-  byId("flex-pane").append(frame);
+  if (inFlex()) {
+    // Flex frames this page (its CRM container): nothing to frame here.
+    byId("flex-pane").remove();
+    document.body.classList.add("in-flex");
+  } else {
+    frame = el("iframe", {
+      attrs: {
+        src: flexSrc(config.flexUrl),
+        allow: "microphone; autoplay",
+        title: "Twilio Flex",
+      },
+    });
+    frame.addEventListener("load", () => mark("iframe load"));
+    byId("flex-pane").append(frame);
+  }
 
   const mod = (await import(
     new URL("./pkg/bridge.js", location.href).href
@@ -674,7 +702,7 @@ const crm: Crm = {
   popped: null,
   dial,
   postRawToFlex(raw: unknown): boolean {
-    const target = frame?.contentWindow;
+    const target = flexWindow();
     if (!config || !target) return false;
     target.postMessage(raw, config.flexOrigin);
     return true;
@@ -691,7 +719,8 @@ const crm: Crm = {
   },
   recreateBridge() {
     // What an SPA does on a route change: the old FlexBridge is disposed,
-    // a new one made on the same iframe (which keeps its Flex session).
+    // a new one made on the same iframe (which keeps its Flex session), or
+    // on the same parent when Flex frames this page.
     if (!bridge) return false;
     bridge.dispose();
     mark("bridge disposed");

@@ -72,7 +72,11 @@ export interface FlexBridgeLike {
 
 export interface BridgeModule {
   default: (input?: unknown) => Promise<unknown>;
-  FlexBridge: new (iframe: HTMLIFrameElement) => FlexBridgeLike;
+  FlexBridge: {
+    new (iframe: HTMLIFrameElement): FlexBridgeLike;
+    /** `app.embedding: host_in_flex`: the bridge of a page Flex frames. */
+    inFlex?: () => FlexBridgeLike;
+  };
 }
 
 export type Outcome =

@@ -10,5 +10,11 @@ export interface PageConfig<Plan> {
   attackerOrigin: string | null;
   hostUrl: string;
   flexUrl: string;
+  /**
+   * `app.embedding`: "flex_in_host", the host page frames the simulator;
+   * "host_in_flex", the simulator is the top page and the plugin frames the
+   * host page in Flex's CRM container.
+   */
+  embedding: "flex_in_host" | "host_in_flex";
   plan: Plan;
 }

@@ -329,7 +329,16 @@ function makeBodies(sim: Simulator): Record<SimulatedAction, Body> {
       sim.move(task, "completed", "completed", "taskCompleted");
     },
     SelectTask(p) {
-      if (p.sid !== undefined || p.task !== undefined) taskOf(p);
+      // Flex's SelectTask makes the task the selected one (the agent
+      // desktop's TaskContext), which its CRM container renders (crm.ts).
+      if (p.sid !== undefined || p.task !== undefined) {
+        const task = taskOf(p);
+        if (sim.selected !== task.sid) {
+          sim.selected = task.sid;
+          sim.log(`selected ${task.sid}`);
+          sim.changed();
+        }
+      }
     },
     TransferTask(p) {
       const task = taskOf(p);

@@ -2,6 +2,7 @@
 // frame.evaluate. Everything returns JSON-safe values or promises of them;
 // action helpers go through the real Actions.invokeAction and never throw.
 
+import { CRM_CONTAINER_ID } from "./crm";
 import type { FlexModule } from "./flex";
 import { type Json, errorMessage } from "./jsonsafe";
 import type {
@@ -102,6 +103,8 @@ export interface FlexSim {
   readonly online: boolean;
   readonly outboundEnabled: boolean;
   postToHost(raw: unknown): void;
+  /** The reservation sid of the selected task (SelectTask), if any. */
+  readonly selected: string | undefined;
 }
 
 export interface ApiDeps {
@@ -241,10 +244,22 @@ export function makeApi({
       return sim.outboundEnabled;
     },
     postToHost(raw) {
-      const target = config()?.hostOrigin;
-      if (target === undefined)
+      const loaded = config();
+      if (loaded === undefined)
         throw new Error("postToHost: config not loaded yet");
-      window.parent.postMessage(raw, target);
+      // host_in_flex: the CRM page is the frame in the CRM container (crm.ts).
+      const target =
+        loaded.embedding === "host_in_flex"
+          ? document.querySelector<HTMLIFrameElement>(
+              `#${CRM_CONTAINER_ID} iframe`,
+            )?.contentWindow
+          : window.parent;
+      if (target === null || target === undefined)
+        throw new Error("postToHost: no CRM frame");
+      target.postMessage(raw, loaded.hostOrigin);
+    },
+    get selected() {
+      return sim.selected;
     },
   };
 }

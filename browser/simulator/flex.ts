@@ -46,6 +46,10 @@ export interface FlexModule {
   };
   /** Flex's plugin manager: `Plugins.init(PluginClass)` starts a plugin. */
   Plugins: Statics;
+  /** The CRM container; its `Content` is a DynamicContentStore (crm.ts). */
+  CRMContainer?: { Content?: unknown };
+  /** Renders a DynamicContentStore's fragments with `childProps` (crm.ts). */
+  DynamicComponent?: unknown;
 }
 
 /** What `Twilio.Flex.Plugins.init` gets from @twilio/flex-plugin's loadPlugin. */

@@ -11,6 +11,7 @@
 // start() waits for DOMContentLoaded, which comes after both.
 
 import { installActions } from "./actions";
+import { mountCrmContainer } from "./crm";
 import { type FlexSim, type SimConfig, makeApi } from "./api";
 import {
   FLEX_GLOBAL_DEPENDENCIES,
@@ -350,6 +351,10 @@ async function start(): Promise<void> {
       panel.status(`plugin started · host ${config?.hostOrigin ?? "?"}`, "ok"),
     (error: unknown) => panel.status(errorMessage(error), "error"),
   );
+  // Hosted Flex renders its agent desktop, the CRM container among it, once
+  // its plugins' init ran (see crm.ts).
+  await pluginStarted.promise.catch(() => undefined);
+  mountCrmContainer(root, flex, sim);
 }
 
 function caseFromPath(): string {

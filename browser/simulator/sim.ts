@@ -225,6 +225,11 @@ export class Simulator {
   readonly manager: SimManager;
   online = true;
   view: string | undefined = undefined;
+  /**
+   * The reservation sid of the task the agent selected (SelectTask), whose
+   * CRM container crm.ts renders; `undefined` before any selection.
+   */
+  selected: string | undefined = undefined;
   /** The reservation sid of the last outbound call StartOutboundCall placed. */
   lastOutboundSid: string | undefined = undefined;
   /** How the next calls placed by StartOutboundCall end (setDialOutcome). */
@@ -817,6 +822,7 @@ export class Simulator {
     this.manager.serviceConfiguration.outbound_call_flows.default.enabled = true;
     this.worker.activity = availableActivity();
     this.view = undefined;
+    this.selected = undefined;
     this.lastOutboundSid = undefined;
     for (const fn of this.logWatchers) fn(null);
     this.changed();

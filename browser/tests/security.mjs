@@ -187,6 +187,10 @@ function malformed(trigger) {
 
 export function securitySuite(config, get) {
   const { plan } = config;
+  // The attacks below that frame or open the host page, or add a wrong
+  // window beside the Flex iframe, are about the host page framing Flex
+  // (flex_in_host); their host_in_flex counterparts are crm-frame.mjs.
+  const framesFlex = config.embedding !== "host_in_flex" ? it : () => {};
   describe("security", () => {
     let ctx;
     let page;
@@ -211,237 +215,247 @@ export function securitySuite(config, get) {
       }
     };
 
-    it("a third origin that frames or opens the Flex page cannot drive the plugin", async () => {
-      const attacker = await attackerPage();
-      const popupPromise = ctx.waitForEvent("page");
-      await attacker.evaluate(
-        (url) => window.attacker.open(url),
-        config.flexUrl,
-      );
-      await attacker.evaluate(
-        (url) => window.attacker.frame(url),
-        config.flexUrl,
-      );
-      const popup = await popupPromise;
-      const framed = await frameOf(attacker, config.flexUrl);
-      const targets = [
-        ["frame:0", framed],
-        ["popup:0", popup.mainFrame()],
-      ];
-      for (const [, frame] of targets) {
-        await frame.waitForFunction(() => window.flexSim !== undefined, null, {
-          timeout: 60000,
-        });
-        await frame.evaluate(() => window.flexSim.pluginStarted);
-      }
-      const sent = forgeries(plan);
-      for (const [target] of targets)
-        await post(attacker, target, sent, config.flexOrigin);
-      await drive.sleep(800);
-      for (const [target, frame] of targets) {
-        await assertArrived(frame, sent, `the Flex page (${target})`);
+    framesFlex(
+      "a third origin that frames or opens the Flex page cannot drive the plugin",
+      async () => {
+        const attacker = await attackerPage();
+        const popupPromise = ctx.waitForEvent("page");
+        await attacker.evaluate(
+          (url) => window.attacker.open(url),
+          config.flexUrl,
+        );
+        await attacker.evaluate(
+          (url) => window.attacker.frame(url),
+          config.flexUrl,
+        );
+        const popup = await popupPromise;
+        const framed = await frameOf(attacker, config.flexUrl);
+        const targets = [
+          ["frame:0", framed],
+          ["popup:0", popup.mainFrame()],
+        ];
+        for (const [, frame] of targets) {
+          await frame.waitForFunction(
+            () => window.flexSim !== undefined,
+            null,
+            {
+              timeout: 60000,
+            },
+          );
+          await frame.evaluate(() => window.flexSim.pluginStarted);
+        }
+        const sent = forgeries(plan);
+        for (const [target] of targets)
+          await post(attacker, target, sent, config.flexOrigin);
+        await drive.sleep(800);
+        for (const [target, frame] of targets) {
+          await assertArrived(frame, sent, `the Flex page (${target})`);
+          assert.deepEqual(
+            await frame.evaluate(() => window.flexSim.invocations),
+            [],
+            `Flex actions ran (${target})`,
+          );
+        }
+        // No answer, and the plugin's own hellos (to the host origins only)
+        // never reached the attacker.
         assert.deepEqual(
-          await frame.evaluate(() => window.flexSim.invocations),
+          await attacker.evaluate(() => window.attacker.received),
           [],
-          `Flex actions ran (${target})`,
         );
-      }
-      // No answer, and the plugin's own hellos (to the host origins only)
-      // never reached the attacker.
-      assert.deepEqual(
-        await attacker.evaluate(() => window.attacker.received),
-        [],
-      );
-      await popup.close();
-      await attacker.close();
-    });
+        await popup.close();
+        await attacker.close();
+      },
+    );
 
-    it("a third origin cannot frame the host page (frame-ancestors), and a page it opens keeps no handle to it (COOP): nothing it posts arrives; the CRM's own popups keep their opener", async () => {
-      const attacker = await attackerPage();
-      await attacker.evaluate(
-        (url) => window.attacker.frame(url),
-        config.hostUrl,
-      );
-      await drive.sleep(500);
-      for (const frame of attacker.frames().slice(1)) {
-        const running = await frame
-          .evaluate(() => typeof window.crm !== "undefined")
-          .catch(() => false);
+    framesFlex(
+      "a third origin cannot frame the host page (frame-ancestors), and a page it opens keeps no handle to it (COOP): nothing it posts arrives; the CRM's own popups keep their opener",
+      async () => {
+        const attacker = await attackerPage();
+        await attacker.evaluate(
+          (url) => window.attacker.frame(url),
+          config.hostUrl,
+        );
+        await drive.sleep(500);
+        for (const frame of attacker.frames().slice(1)) {
+          const running = await frame
+            .evaluate(() => typeof window.crm !== "undefined")
+            .catch(() => false);
+          assert.equal(
+            running,
+            false,
+            `the host page ran inside the attacker's frame (${frame.url()})`,
+          );
+        }
+
+        const popupPromise = ctx.waitForEvent("page");
+        // `?idp=1`: this CRM's CSP also allows its SSO login page (played by
+        // the attacker's origin) in frame-src, used at the end.
+        await attacker.evaluate(
+          (url) => window.attacker.open(url),
+          `${config.hostUrl}?idp=1`,
+        );
+        const popup = await popupPromise;
+        await popup.waitForURL(`${config.hostUrl}?idp=1`);
+        const popupFlex = await frameOf(popup, config.flexUrl);
+        await waitForPair(popup, popupFlex);
+        const statesBefore = await popup.evaluate(() =>
+          window.crm.states.slice(),
+        );
+        // Cross-Origin-Opener-Policy: the CRM page went into a browsing
+        // context group of its own, and the attacker's handle to it is closed.
+        await drive.until(
+          attacker,
+          () => {
+            const [w] = window.attacker.popups();
+            return w !== null && w !== undefined && w.closed === true;
+          },
+          null,
+          "the attacker's handle to the CRM window to be closed (COOP)",
+        );
+        // Posting through it anyway, at the page and at its frames, delivers
+        // nothing: no forgery, and no flood to slow the Flex frame down.
+        const sent = forgeries(plan);
+        const reach = await attacker.evaluate(
+          ([msgs, hostOrigin, flexOrigin]) => {
+            const [w] = window.attacker.popups();
+            let frames = -1;
+            try {
+              frames = w.frames.length;
+            } catch {
+              // A severed handle may refuse even this.
+            }
+            for (const m of msgs) {
+              try {
+                w.postMessage(m, hostOrigin);
+              } catch {
+                // Nothing to post to.
+              }
+              try {
+                w.frames[0]?.postMessage(m, flexOrigin);
+              } catch {
+                // Nothing to post to.
+              }
+            }
+            return {
+              frames,
+              post: window.attacker.post("popup:0", msgs[0], hostOrigin),
+            };
+          },
+          [sent, config.hostOrigin, config.flexOrigin],
+        );
         assert.equal(
-          running,
+          reach.post,
           false,
-          `the host page ran inside the attacker's frame (${frame.url()})`,
+          "the attacker's helper could still post to the CRM window",
         );
-      }
+        assert.ok(
+          reach.frames <= 0,
+          `the attacker still sees ${reach.frames} frame(s) in the CRM window`,
+        );
+        await drive.sleep(800);
+        const arrivedAt = async (frame) => {
+          const ids = new Set(sent.map((m) => m.id));
+          return (
+            await frame.evaluate(() =>
+              window.__flexgenProbe.received.map((r) => r.data && r.data.id),
+            )
+          ).filter((id) => ids.has(id));
+        };
+        assert.deepEqual(
+          await arrivedAt(popup),
+          [],
+          "messages posted through the attacker's handle reached the CRM page",
+        );
+        assert.deepEqual(
+          await arrivedAt(popupFlex),
+          [],
+          "messages posted through the attacker's handle reached the Flex frame",
+        );
+        assert.deepEqual(
+          await popup.evaluate(() => window.crm.events),
+          [],
+          "host callbacks were called",
+        );
+        assert.deepEqual(
+          await popup.evaluate(() => window.crm.states),
+          statesBefore,
+          "the bridge changed state",
+        );
+        assert.deepEqual(
+          await popupFlex.evaluate(() => window.flexSim.invocations),
+          [],
+          "Flex actions were invoked",
+        );
+        assert.deepEqual(
+          await attacker.evaluate(() => window.attacker.received),
+          [],
+        );
 
-      const popupPromise = ctx.waitForEvent("page");
-      // `?idp=1`: this CRM's CSP also allows its SSO login page (played by
-      // the attacker's origin) in frame-src, used at the end.
-      await attacker.evaluate(
-        (url) => window.attacker.open(url),
-        `${config.hostUrl}?idp=1`,
-      );
-      const popup = await popupPromise;
-      await popup.waitForURL(`${config.hostUrl}?idp=1`);
-      const popupFlex = await frameOf(popup, config.flexUrl);
-      await waitForPair(popup, popupFlex);
-      const statesBefore = await popup.evaluate(() =>
-        window.crm.states.slice(),
-      );
-      // Cross-Origin-Opener-Policy: the CRM page went into a browsing
-      // context group of its own, and the attacker's handle to it is closed.
-      await drive.until(
-        attacker,
-        () => {
-          const [w] = window.attacker.popups();
-          return w !== null && w !== undefined && w.closed === true;
-        },
-        null,
-        "the attacker's handle to the CRM window to be closed (COOP)",
-      );
-      // Posting through it anyway, at the page and at its frames, delivers
-      // nothing: no forgery, and no flood to slow the Flex frame down.
-      const sent = forgeries(plan);
-      const reach = await attacker.evaluate(
-        ([msgs, hostOrigin, flexOrigin]) => {
-          const [w] = window.attacker.popups();
-          let frames = -1;
-          try {
-            frames = w.frames.length;
-          } catch {
-            // A severed handle may refuse even this.
-          }
-          for (const m of msgs) {
-            try {
-              w.postMessage(m, hostOrigin);
-            } catch {
-              // Nothing to post to.
-            }
-            try {
-              w.frames[0]?.postMessage(m, flexOrigin);
-            } catch {
-              // Nothing to post to.
-            }
-          }
-          return {
-            frames,
-            post: window.attacker.post("popup:0", msgs[0], hostOrigin),
-          };
-        },
-        [sent, config.hostOrigin, config.flexOrigin],
-      );
-      assert.equal(
-        reach.post,
-        false,
-        "the attacker's helper could still post to the CRM window",
-      );
-      assert.ok(
-        reach.frames <= 0,
-        `the attacker still sees ${reach.frames} frame(s) in the CRM window`,
-      );
-      await drive.sleep(800);
-      const arrivedAt = async (frame) => {
-        const ids = new Set(sent.map((m) => m.id));
-        return (
-          await frame.evaluate(() =>
-            window.__flexgenProbe.received.map((r) => r.data && r.data.id),
-          )
-        ).filter((id) => ids.has(id));
-      };
-      assert.deepEqual(
-        await arrivedAt(popup),
-        [],
-        "messages posted through the attacker's handle reached the CRM page",
-      );
-      assert.deepEqual(
-        await arrivedAt(popupFlex),
-        [],
-        "messages posted through the attacker's handle reached the Flex frame",
-      );
-      assert.deepEqual(
-        await popup.evaluate(() => window.crm.events),
-        [],
-        "host callbacks were called",
-      );
-      assert.deepEqual(
-        await popup.evaluate(() => window.crm.states),
-        statesBefore,
-        "the bridge changed state",
-      );
-      assert.deepEqual(
-        await popupFlex.evaluate(() => window.flexSim.invocations),
-        [],
-        "Flex actions were invoked",
-      );
-      assert.deepEqual(
-        await attacker.evaluate(() => window.attacker.received),
-        [],
-      );
+        // The right window with the wrong origin: Flex's iframe navigated away
+        // (as to an SSO login page on another origin) is still the bridge's
+        // iframe.contentWindow, so only the origin check can stop it.
+        await popupFlex.goto(`${config.attackerOrigin}/`);
+        await popup.evaluate(() => window.crm.whenState("connecting", 10000));
+        const again = forgeries(plan);
+        await postAll(popupFlex, again, config.hostOrigin, "parent");
+        await drive.sleep(800);
+        await assertArrived(popup, again, "the host page");
+        assert.deepEqual(
+          await popup.evaluate(() => window.crm.events),
+          [],
+          "host callbacks were called",
+        );
+        assert.equal(
+          await popup.evaluate(() => window.crm.bridge.state),
+          "connecting",
+        );
+        // The host's hello after the navigation went to the Flex origin only.
+        const leaked = await popupFlex.evaluate(
+          () => window.__flexgenProbe.received,
+        );
+        assert.deepEqual(
+          leaked,
+          [],
+          "the host posted to a page of another origin",
+        );
+        await popup.close();
+        await attacker.close();
 
-      // The right window with the wrong origin: Flex's iframe navigated away
-      // (as to an SSO login page on another origin) is still the bridge's
-      // iframe.contentWindow, so only the origin check can stop it.
-      await popupFlex.goto(`${config.attackerOrigin}/`);
-      await popup.evaluate(() => window.crm.whenState("connecting", 10000));
-      const again = forgeries(plan);
-      await postAll(popupFlex, again, config.hostOrigin, "parent");
-      await drive.sleep(800);
-      await assertArrived(popup, again, "the host page");
-      assert.deepEqual(
-        await popup.evaluate(() => window.crm.events),
-        [],
-        "host callbacks were called",
-      );
-      assert.equal(
-        await popup.evaluate(() => window.crm.bridge.state),
-        "connecting",
-      );
-      // The host's hello after the navigation went to the Flex origin only.
-      const leaked = await popupFlex.evaluate(
-        () => window.__flexgenProbe.received,
-      );
-      assert.deepEqual(
-        leaked,
-        [],
-        "the host posted to a page of another origin",
-      );
-      await popup.close();
-      await attacker.close();
-
-      // The CRM's own popups keep their opener (`same-origin-allow-popups`,
-      // not `same-origin`): a Flex-origin page the Flex iframe opens, as
-      // Flex's SSO login does, can still answer it.
-      const ssoPromise = ctx.waitForEvent("page");
-      await flex.evaluate((url) => {
-        window.__ssoPopup = window.open(url, "_blank");
-      }, `${config.flexUrl}rogue.html`);
-      const sso = await ssoPromise;
-      await sso.waitForLoadState("load");
-      assert.equal(
-        await sso.evaluate(() => window.opener !== null),
-        true,
-        "the popup the Flex iframe opened lost its opener",
-      );
-      await sso.evaluate(
-        (o) => window.opener.postMessage({ ns: "sso-test", id: "sso-1" }, o),
-        config.flexOrigin,
-      );
-      await drive.until(
-        flex,
-        () =>
-          window.__flexgenProbe.received.some(
-            (r) => r.data && r.data.id === "sso-1",
-          ),
-        null,
-        "the popup's message at the Flex frame that opened it",
-      );
-      assert.equal(
-        await flex.evaluate(() => window.__ssoPopup.closed),
-        false,
-        "the Flex frame's handle to its popup is closed",
-      );
-      await sso.close();
-    });
+        // The CRM's own popups keep their opener (`same-origin-allow-popups`,
+        // not `same-origin`): a Flex-origin page the Flex iframe opens, as
+        // Flex's SSO login does, can still answer it.
+        const ssoPromise = ctx.waitForEvent("page");
+        await flex.evaluate((url) => {
+          window.__ssoPopup = window.open(url, "_blank");
+        }, `${config.flexUrl}rogue.html`);
+        const sso = await ssoPromise;
+        await sso.waitForLoadState("load");
+        assert.equal(
+          await sso.evaluate(() => window.opener !== null),
+          true,
+          "the popup the Flex iframe opened lost its opener",
+        );
+        await sso.evaluate(
+          (o) => window.opener.postMessage({ ns: "sso-test", id: "sso-1" }, o),
+          config.flexOrigin,
+        );
+        await drive.until(
+          flex,
+          () =>
+            window.__flexgenProbe.received.some(
+              (r) => r.data && r.data.id === "sso-1",
+            ),
+          null,
+          "the popup's message at the Flex frame that opened it",
+        );
+        assert.equal(
+          await flex.evaluate(() => window.__ssoPopup.closed),
+          false,
+          "the Flex frame's handle to its popup is closed",
+        );
+        await sso.close();
+      },
+    );
 
     /** A blank page of the host origin and one of the Flex origin, framed
      * beside the peers: allowed origins, wrong windows. */
@@ -465,95 +479,105 @@ export function securitySuite(config, get) {
       };
     };
 
-    it("a window of an allowed origin that is not the peer is ignored by both sides", async () => {
-      await flex.evaluate(() => window.flexSim.reset());
-      await page.evaluate(() => (window.crm.events.length = 0));
-      const { rogueHost, rogueFlex } = await rogues();
-      const sent = forgeries(plan);
-      // Host origin, wrong window, at the Flex frame; Flex origin, wrong
-      // window, at the host (`top`: the call must start in the rogue's realm).
-      await postAll(rogueHost, sent, config.flexOrigin, "parent.frames[0]");
-      await postAll(rogueFlex, sent, config.hostOrigin, "top");
-      await drive.sleep(800);
-      await assertArrived(flex, sent, "the Flex frame");
-      await assertArrived(page, sent, "the host page");
-      assert.deepEqual(
-        await flex.evaluate(() => window.flexSim.invocations),
-        [],
-        "Flex actions were invoked",
-      );
-      assert.deepEqual(
-        await page.evaluate(() => window.crm.events),
-        [],
-        "host callbacks were called",
-      );
-      for (const [frame, where] of [
-        [rogueHost, "the plugin"],
-        [rogueFlex, "the host"],
-        [page, "the host"],
-        [flex, "the plugin"],
-      ]) {
-        await assertUnanswered(frame, sent, where);
-      }
-      assert.deepEqual(
-        await rogueHost.evaluate(() => window.__flexgenProbe.received),
-        [],
-        "the plugin posted to a wrong window",
-      );
-      assert.deepEqual(
-        await rogueFlex.evaluate(() => window.__flexgenProbe.received),
-        [],
-        "the host posted to a wrong window",
-      );
-      assert.equal(await page.evaluate(() => window.crm.bridge.state), "ready");
-    });
+    framesFlex(
+      "a window of an allowed origin that is not the peer is ignored by both sides",
+      async () => {
+        await flex.evaluate(() => window.flexSim.reset());
+        await page.evaluate(() => (window.crm.events.length = 0));
+        const { rogueHost, rogueFlex } = await rogues();
+        const sent = forgeries(plan);
+        // Host origin, wrong window, at the Flex frame; Flex origin, wrong
+        // window, at the host (`top`: the call must start in the rogue's realm).
+        await postAll(rogueHost, sent, config.flexOrigin, "parent.frames[0]");
+        await postAll(rogueFlex, sent, config.hostOrigin, "top");
+        await drive.sleep(800);
+        await assertArrived(flex, sent, "the Flex frame");
+        await assertArrived(page, sent, "the host page");
+        assert.deepEqual(
+          await flex.evaluate(() => window.flexSim.invocations),
+          [],
+          "Flex actions were invoked",
+        );
+        assert.deepEqual(
+          await page.evaluate(() => window.crm.events),
+          [],
+          "host callbacks were called",
+        );
+        for (const [frame, where] of [
+          [rogueHost, "the plugin"],
+          [rogueFlex, "the host"],
+          [page, "the host"],
+          [flex, "the plugin"],
+        ]) {
+          await assertUnanswered(frame, sent, where);
+        }
+        assert.deepEqual(
+          await rogueHost.evaluate(() => window.__flexgenProbe.received),
+          [],
+          "the plugin posted to a wrong window",
+        );
+        assert.deepEqual(
+          await rogueFlex.evaluate(() => window.__flexgenProbe.received),
+          [],
+          "the host posted to a wrong window",
+        );
+        assert.equal(
+          await page.evaluate(() => window.crm.bridge.state),
+          "ready",
+        );
+      },
+    );
 
     const [command] = drive.commands(plan);
     if (command) {
-      it(`${command.name.snake}: forged acks from a wrong window do not settle a command in flight; Flex's answer does`, async () => {
-        await flex.evaluate(() => window.flexSim.reset());
-        // Earlier tests' results stay on the page: judge only new ones.
-        await page.evaluate(() => (window.crm.results.length = 0));
-        const payload = await drive.commandPayload(flex, command);
-        const { rogueFlex } = await rogues();
-        await flex.evaluate(() => window.flexSim.hold(true));
-        try {
-          await page.evaluate(
-            ([t, p]) => void (window.__inFlight = window.crm.run(t, p)),
-            [command.name.snake, payload],
-          );
-          const sent = await drive.until(
-            flex,
-            (t) =>
-              window.__flexgenProbe.received.find(
-                (r) => r.data && r.data.kind === "command" && r.data.type === t,
-              ),
-            command.name.snake,
-            "the command at the plugin",
-          );
-          const acks = [
-            envelope(plan, "f", "reply", { re: sent.data.id, ok: true }),
-            envelope(plan, "f", "reply", {
-              re: sent.data.id,
-              ok: false,
-              error: { code: "FLEX_ACTION_FAILED", message: "forged" },
-            }),
-          ];
-          await postAll(rogueFlex, acks, config.hostOrigin, "top");
-          await drive.sleep(600);
-          await assertArrived(page, acks, "the host page");
-          const settled = await page.evaluate(
-            (t) => window.crm.results.filter((r) => r.trigger === t),
-            command.name.snake,
-          );
-          assert.deepEqual(settled, [], "a forged ack settled the command");
-        } finally {
-          await flex.evaluate(() => window.flexSim.hold(false));
-        }
-        assert.deepEqual(await page.evaluate(() => window.__inFlight), {
-          ok: true,
-        });
-      });
+      framesFlex(
+        `${command.name.snake}: forged acks from a wrong window do not settle a command in flight; Flex's answer does`,
+        async () => {
+          await flex.evaluate(() => window.flexSim.reset());
+          // Earlier tests' results stay on the page: judge only new ones.
+          await page.evaluate(() => (window.crm.results.length = 0));
+          const payload = await drive.commandPayload(flex, command);
+          const { rogueFlex } = await rogues();
+          await flex.evaluate(() => window.flexSim.hold(true));
+          try {
+            await page.evaluate(
+              ([t, p]) => void (window.__inFlight = window.crm.run(t, p)),
+              [command.name.snake, payload],
+            );
+            const sent = await drive.until(
+              flex,
+              (t) =>
+                window.__flexgenProbe.received.find(
+                  (r) =>
+                    r.data && r.data.kind === "command" && r.data.type === t,
+                ),
+              command.name.snake,
+              "the command at the plugin",
+            );
+            const acks = [
+              envelope(plan, "f", "reply", { re: sent.data.id, ok: true }),
+              envelope(plan, "f", "reply", {
+                re: sent.data.id,
+                ok: false,
+                error: { code: "FLEX_ACTION_FAILED", message: "forged" },
+              }),
+            ];
+            await postAll(rogueFlex, acks, config.hostOrigin, "top");
+            await drive.sleep(600);
+            await assertArrived(page, acks, "the host page");
+            const settled = await page.evaluate(
+              (t) => window.crm.results.filter((r) => r.trigger === t),
+              command.name.snake,
+            );
+            assert.deepEqual(settled, [], "a forged ack settled the command");
+          } finally {
+            await flex.evaluate(() => window.flexSim.hold(false));
+          }
+          assert.deepEqual(await page.evaluate(() => window.__inFlight), {
+            ok: true,
+          });
+        },
+      );
     }
 
     /**
@@ -601,6 +625,8 @@ export function securitySuite(config, get) {
     for (const trigger of [...drive.commands(plan), ...drive.shows(plan)]) {
       it(`${trigger.name.snake}: malformed commands from the host get SCHEMA_INVALID and run nothing`, async () => {
         await flex.evaluate(() => window.flexSim.reset());
+        // host_in_flex: the reset may have given the CRM a new frame.
+        await page.settle?.();
         await expectRefusals(trigger, "command", page, (m) =>
           window.crm.postRawToFlex(JSON.parse(m)),
         );
@@ -639,29 +665,37 @@ export function securitySuite(config, get) {
     }
 
     it("every message either side posted named the peer's exact origin, never '*'", async () => {
+      const sent = [];
+      const collect = async () => {
+        for (const p of ctx.pages()) {
+          for (const frame of p.frames()) {
+            const url = frame.url();
+            if (
+              url.includes("rogue.html") ||
+              url.startsWith(config.attackerOrigin)
+            )
+              continue;
+            if (
+              !url.startsWith(config.hostOrigin) &&
+              !url.startsWith(config.flexOrigin)
+            )
+              continue;
+            const log = await frame.evaluate(() =>
+              window.__flexgenProbe.sent.slice(),
+            );
+            sent.push(...log.map((entry) => ({ ...entry, url })));
+          }
+        }
+      };
+      // host_in_flex: the event below may make Flex select another task,
+      // and the plugin frame a new CRM window: what the current one posted
+      // is read first (entries read twice change no assertion below).
+      if (page.settle) await collect();
       // Traffic of both kinds first, so the probe has something to see.
       const [first] = drive.events(plan);
       if (first) await drive.fire(flex, first);
-      const sent = [];
-      for (const p of ctx.pages()) {
-        for (const frame of p.frames()) {
-          const url = frame.url();
-          if (
-            url.includes("rogue.html") ||
-            url.startsWith(config.attackerOrigin)
-          )
-            continue;
-          if (
-            !url.startsWith(config.hostOrigin) &&
-            !url.startsWith(config.flexOrigin)
-          )
-            continue;
-          const log = await frame.evaluate(() =>
-            window.__flexgenProbe.sent.slice(),
-          );
-          sent.push(...log.map((entry) => ({ ...entry, url })));
-        }
-      }
+      await page.settle?.();
+      await collect();
       const fromHost = sent.filter((s) => s.from === config.hostOrigin);
       const fromFlex = sent.filter((s) => s.from === config.flexOrigin);
       // Every kind each side sends went past the probe.

@@ -31,13 +31,6 @@ pub enum PreviewError {
     },
     #[error("{0}")]
     Harness(String),
-    #[error(
-        "flexgen preview runs `embedding: flex_in_host` only for now: its CRM page frames the \
-         Flex simulator, and this spec has the plugin frame the CRM page \
-         (`embedding: host_in_flex`)\n  help: `flexgen check` and `flexgen generate` work; \
-         build the plugin (`npx flex-plugin build`) and the bridge as the README says"
-    )]
-    Embedding,
 }
 
 fn list(missing: &[Missing]) -> String {
