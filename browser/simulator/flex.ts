@@ -50,6 +50,12 @@ export interface FlexModule {
   CRMContainer?: { Content?: unknown };
   /** Renders a DynamicContentStore's fragments with `childProps` (crm.ts). */
   DynamicComponent?: unknown;
+  /** The task canvas tabs; `Content` is a DynamicContentStore (canvas.ts). */
+  TaskCanvasTabs?: { Content?: unknown };
+  /** The root; `setProviders` adds its wrappers to `Content` (canvas.ts). */
+  RootContainer?: { Content?: unknown };
+  /** The React context `withTaskContext` reads the task from (canvas.ts). */
+  TaskContext?: unknown;
 }
 
 /** What `Twilio.Flex.Plugins.init` gets from @twilio/flex-plugin's loadPlugin. */

@@ -11,6 +11,7 @@
 // start() waits for DOMContentLoaded, which comes after both.
 
 import { installActions } from "./actions";
+import { mountCanvas } from "./canvas";
 import { mountCrmContainer } from "./crm";
 import { type FlexSim, type SimConfig, makeApi } from "./api";
 import {
@@ -355,6 +356,8 @@ async function start(): Promise<void> {
   // its plugins' init ran (see crm.ts).
   await pluginStarted.promise.catch(() => undefined);
   mountCrmContainer(root, flex, sim);
+  // The task canvas with the tabs plugins added (see canvas.ts).
+  mountCanvas(root, flex, sim);
 }
 
 function caseFromPath(): string {

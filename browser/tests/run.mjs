@@ -23,6 +23,7 @@ import { externalsSuite } from "./externals.mjs";
 import { startServers } from "../harness/server.mjs";
 import * as drive from "./drive.mjs";
 import { attackSuite } from "./attack.mjs";
+import { dataTabSuite } from "./data-tab.mjs";
 import { crmFrameSuite } from "./crm-frame.mjs";
 import { TEST_CONTACTS } from "./contacts.mjs";
 import { fuzzSuite } from "./fuzz.mjs";
@@ -273,6 +274,10 @@ for (const config of cases) {
         !workspace
       )
         seedSuite(() => ({ page, flex, config, reset, hostInFlex }));
+
+      // Data the CRM sends into Flex (`show:` triggers), in the task canvas.
+      if (drive.shows(plan).length > 0)
+        dataTabSuite(config, () => ({ page, flex, reset }));
 
       // Task shapes as real Flex and TaskRouter make them (issue 15).
       if (config.case === "seed" && !workspace)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what tests/plugin_tsc.rs needs to type-check generated Flex plugins:
-# typescript, prettier and @types/events (npm ci of the exact versions locked
-# here), plus a "light install" of @twilio/flex-ui and @twilio/flex-plugin:
+# typescript, prettier, @types/events, and what a generated data tab
+# (tabs.tsx) imports: @twilio-paste/core and icons at Flex UI 2's versions,
+# React 17 and its types (npm ci of the exact versions locked here), plus a "light install" of @twilio/flex-ui and @twilio/flex-plugin:
 # their published tarballs unpacked into node_modules WITHOUT their
 # dependencies. tsc with skipLibCheck needs only their .d.ts files; the full
 # dependency tree is ~750 MB, this is ~22 MB.
