@@ -23,8 +23,8 @@ use serde_json::Value;
 use super::layout::ts::{self, Arg};
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
-    ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
-    Listen, ListenKind, Plan, Source, SourceRoot, Subject, Trigger, ValueType,
+    ActionField, ActionFieldType, App, ArgValue, CrmUrl, Direction, Field, FieldType, Filter,
+    Invoke, Listen, ListenKind, Plan, Source, SourceRoot, Subject, Trigger, UrlPart, ValueType,
 };
 
 /// Where the generated files go, relative to the output folder.
@@ -152,7 +152,7 @@ struct View<'a> {
     track_accepts: bool,
     has_commands: bool,
     has_events: bool,
-    /// `const CRM_URL = crmUrl("...");` with `app.embedding: host_in_flex`.
+    /// `const CRM_URL: CrmUrl = { ... };` with `app.embedding: host_in_flex`.
     crm_url: Option<String>,
 }
 
@@ -346,16 +346,30 @@ impl<'a> View<'a> {
             actions,
             actions_need_itask,
             track_accepts,
-            crm_url: plan.app.crm_url.as_ref().map(|u| crm_url_decl(&u.template)),
+            crm_url: plan.app.crm_url.as_ref().map(crm_url_decl),
         }
     }
 }
 
-/// `const CRM_URL = crmUrl("...");`.
-fn crm_url_decl(template: &str) -> String {
-    let lead = "const CRM_URL = ";
-    let args = [Arg::Plain(render::ts_string(template))];
-    format!("{lead}{};", ts::call(0, lead, "crmUrl", &args, ";"))
+/// `const CRM_URL: CrmUrl = { origin, parts };`: `app.crm_url` as
+/// validation parsed it, literal text as string literals and each task value
+/// as its path into the task.
+fn crm_url_decl(url: &CrmUrl) -> String {
+    let parts = url
+        .parts
+        .iter()
+        .map(|part| match part {
+            UrlPart::Text(text) => Arg::Plain(render::ts_string(text)),
+            UrlPart::Task(path) => Arg::strings(path.iter().map(|s| render::ts_string(s))),
+        })
+        .collect();
+    ts::object_decl(
+        "const CRM_URL: CrmUrl =",
+        &[
+            ("origin", Arg::Plain(render::ts_string(&url.origin))),
+            ("parts", Arg::Array(parts)),
+        ],
+    )
 }
 
 /// Import names in the order the generated files list them: by name, `type`
@@ -435,7 +449,7 @@ impl WiringImports {
             runtime.push("taskOfAction");
         }
         if frames_crm {
-            runtime.extend(["FramePeer", "crmUrl", "showCrmFrame"]);
+            runtime.extend(["type CrmUrl", "FramePeer", "showCrmFrame"]);
         }
         sort_imports(&mut runtime);
 
@@ -557,7 +571,7 @@ fn schema_entry(name: &str, presence: &str, check: &str, args: &Args) -> String 
     let args = match args {
         Args::None => vec![],
         Args::Number(n) => vec![Arg::Plain(n.to_string())],
-        Args::Strings(items) => vec![Arg::Array(items.clone())],
+        Args::Strings(items) => vec![Arg::strings(items.clone())],
     };
     let value = [Arg::Call(check.to_string(), args)];
     let lead = format!("{name}: ");
@@ -645,7 +659,7 @@ impl<'a> InvokeView<'a> {
 fn set_in_call(path: &[String], value: &str, indent: usize) -> String {
     let args = [
         Arg::Plain("args".to_string()),
-        Arg::Array(path.to_vec()),
+        Arg::strings(path.to_vec()),
         Arg::Plain(value.to_string()),
     ];
     format!(

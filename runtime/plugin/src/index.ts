@@ -11,7 +11,7 @@
 export { checks } from "./checks";
 export { allowCommand, setIn } from "./commands";
 export { showCrmFrame } from "./crm_frame";
-export { crmUrl } from "./crm_url";
+export type { CrmUrl } from "./crm_url";
 export { PluginEndpoint } from "./endpoint";
 export { ProtocolError, beforeDeadline, unknownCommand } from "./errors";
 export { type EventSource, deliverEvent } from "./events";

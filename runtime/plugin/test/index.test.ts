@@ -12,7 +12,6 @@ test("the public API is what generated code uses, nothing more", () => {
     "allowCommand",
     "beforeDeadline",
     "checks",
-    "crmUrl",
     "deliverEvent",
     "firstOf",
     "hasOwn",
