@@ -109,7 +109,7 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = target.emit(&head, &view, |file| {
         file.replace("{Plugin}", &view.plugin_class)
     })?;
-    files.extend(super::plugin_runtime::emit(&head));
+    files.extend(super::plugin_runtime::emit(&head, plan.app.embedding));
     files.push(super::constants::typescript(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -138,6 +138,8 @@ struct View<'a> {
     /// it also passes a user's `noUnusedLocals`), laid out as prettier would.
     actions_import: String,
     runtime_import: String,
+    /// The CRM frame's import (`app.embedding: host_in_flex`), or empty.
+    frame_import: String,
     triggers_import: String,
     /// `triggers.ts`'s import of the runtime: `Hook` and the schema building
     /// blocks it uses.
@@ -154,6 +156,8 @@ struct View<'a> {
     has_events: bool,
     /// `const CRM_URL: CrmUrl = { ... };` with `app.embedding: host_in_flex`.
     crm_url: Option<String>,
+    /// `app.hide_crm_panel`: hide Flex's CRM panel when the bridge starts.
+    hide_crm_panel: bool,
 }
 
 #[derive(Serialize)]
@@ -314,6 +318,7 @@ impl<'a> View<'a> {
         schema_names.push("validatePayload");
         let uses_flex = has_commands
             || frames_crm
+            || plan.app.hide_crm_panel
             || plan
                 .triggers
                 .iter()
@@ -329,6 +334,7 @@ impl<'a> View<'a> {
             manager_param: if has_events { "manager" } else { "_manager" },
             actions_import,
             runtime_import: imports.runtime,
+            frame_import: imports.frame,
             triggers_import: imports.triggers,
             spec_file: &plan.spec_file,
             example_hook: plan.triggers.first().map_or("", |t| t.name.camel.as_str()),
@@ -347,6 +353,7 @@ impl<'a> View<'a> {
             actions_need_itask,
             track_accepts,
             crm_url: plan.app.crm_url.as_ref().map(crm_url_decl),
+            hide_crm_panel: plan.app.hide_crm_panel,
         }
     }
 }
@@ -381,6 +388,8 @@ fn sort_imports(names: &mut [&str]) {
 /// The wiring's import declarations.
 struct WiringImports {
     runtime: String,
+    /// `runtime/host_in_flex`'s, or empty.
+    frame: String,
     triggers: String,
 }
 
@@ -448,9 +457,6 @@ impl WiringImports {
         if uses_task_of_action {
             runtime.push("taskOfAction");
         }
-        if frames_crm {
-            runtime.extend(["type CrmUrl", "FramePeer", "showCrmFrame"]);
-        }
         sort_imports(&mut runtime);
 
         let mut names: Vec<&str> = triggers.iter().map(|t| t.shouty).collect();
@@ -469,8 +475,19 @@ impl WiringImports {
                 &format!(" from \"./{module}\";"),
             )
         };
+        // The CRM frame's part of the runtime, which only `host_in_flex`
+        // workspaces get (`plugin_runtime::FILES`).
+        let frame = if frames_crm {
+            decl(
+                vec!["type CrmUrl", "FramePeer", "showCrmFrame"],
+                "runtime/host_in_flex",
+            )
+        } else {
+            String::new()
+        };
         WiringImports {
             runtime: decl(runtime, "runtime"),
+            frame,
             triggers: decl(names, "triggers"),
         }
     }
@@ -931,14 +948,6 @@ mod tests {
                     Owner::Generated
                 ),
                 (
-                    "flex-plugin/src/flexgen/runtime/crm_frame.ts",
-                    Owner::Generated
-                ),
-                (
-                    "flex-plugin/src/flexgen/runtime/crm_url.ts",
-                    Owner::Generated
-                ),
-                (
                     "flex-plugin/src/flexgen/runtime/endpoint.ts",
                     Owner::Generated
                 ),
@@ -956,10 +965,6 @@ mod tests {
                 ),
                 (
                     "flex-plugin/src/flexgen/runtime/flex_reads.ts",
-                    Owner::Generated
-                ),
-                (
-                    "flex-plugin/src/flexgen/runtime/frame_peer.ts",
                     Owner::Generated
                 ),
                 (
@@ -1009,6 +1014,41 @@ mod tests {
                 file.path
             );
         }
+    }
+
+    #[test]
+    fn only_a_host_in_flex_workspace_gets_the_crm_frame_s_runtime() {
+        let paths = |plan: &Plan| -> Vec<String> {
+            emit(plan).unwrap().into_iter().map(|f| f.path).collect()
+        };
+        let in_host = paths(&fixtures::seed());
+        let in_flex = paths(&fixtures::crm_in_flex());
+        let only_in_flex: Vec<&str> = in_flex
+            .iter()
+            .filter(|p| !in_host.contains(p))
+            .filter_map(|p| p.strip_prefix("flex-plugin/src/flexgen/runtime/"))
+            .collect();
+        assert_eq!(
+            only_in_flex,
+            [
+                "crm_frame.ts",
+                "crm_url.ts",
+                "frame_peer.ts",
+                "host_in_flex.ts"
+            ]
+        );
+        let wiring = |plan: &Plan| {
+            emit(plan)
+                .unwrap()
+                .into_iter()
+                .find(|f| f.path.ends_with("/wiring.ts"))
+                .unwrap()
+                .contents
+        };
+        let import =
+            "import { type CrmUrl, FramePeer, showCrmFrame } from \"./runtime/host_in_flex\";";
+        assert!(wiring(&fixtures::crm_in_flex()).contains(import));
+        assert!(!wiring(&fixtures::seed()).contains("host_in_flex"));
     }
 
     /// Twilio's plugin builder (`flex-plugin pre-script-check` in

@@ -1,12 +1,12 @@
 import { deepEqual } from "node:assert/strict";
 import { test } from "node:test";
 
+import * as inFlex from "../src/host_in_flex";
 import * as runtime from "../src/index";
 
 test("the public API is what generated code uses, nothing more", () => {
   deepEqual(Object.keys(runtime).sort(), [
     "AcceptTimes",
-    "FramePeer",
     "PluginEndpoint",
     "ProtocolError",
     "allowCommand",
@@ -22,9 +22,12 @@ test("the public API is what generated code uses, nothing more", () => {
     "readWorker",
     "required",
     "setIn",
-    "showCrmFrame",
     "taskOfAction",
     "unknownCommand",
     "validatePayload",
   ]);
+});
+
+test("host_in_flex.ts exports what the wiring of that embedding uses", () => {
+  deepEqual(Object.keys(inFlex).sort(), ["FramePeer", "showCrmFrame"]);
 });
