@@ -56,6 +56,11 @@ pub struct App {
     /// `host_in_flex` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crm_url: Option<CrmUrl>,
+    /// Hide Flex's own CRM panel when the plugin starts (`app.hide_crm_panel`,
+    /// default with `flex_in_host`). The plugin's alone: left out of the spec
+    /// hash (see `lower::spec_hash`), and of the JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hide_crm_panel: bool,
 }
 
 /// Which page frames which (`app.embedding`).

@@ -24,6 +24,7 @@ pub fn lower(file: &str, validated: &Validated) -> Plan {
         dev_host_origins: strings(&validated.app.dev_host_origins),
         embedding: validated.app.embedding,
         crm_url: validated.app.crm_url.clone(),
+        hide_crm_panel: validated.app.hide_crm_panel,
     };
     let triggers: Vec<Trigger> = validated.triggers.iter().map(trigger).collect();
     let spec_hash = spec_hash(&app, &triggers);
@@ -42,11 +43,17 @@ fn file_name(path: &str) -> String {
 }
 
 /// FNV-1a 64 of the normalised protocol version, app and triggers: comments and
-/// formatting of the YAML do not change it, any meaningful edit does.
+/// formatting of the YAML do not change it, any meaningful edit does, but for
+/// `hide_crm_panel`, which only the plugin reads (both ends need not be
+/// rebuilt for it), so a spec hashes as it did before the key existed.
 pub fn spec_hash(app: &App, triggers: &[Trigger]) -> String {
+    let app = App {
+        hide_crm_panel: false,
+        ..app.clone()
+    };
     // Streamed into the hash: the JSON text of 10,000 triggers is tens of MB.
     let mut hash = Fnv1a64(FNV_OFFSET);
-    serde_json::to_writer(&mut hash, &(ir::PROTOCOL_VERSION, app, triggers))
+    serde_json::to_writer(&mut hash, &(ir::PROTOCOL_VERSION, &app, triggers))
         .expect("the IR always serialises");
     format!("{:016x}", hash.0)
 }

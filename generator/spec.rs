@@ -384,6 +384,8 @@ pub struct App {
     pub embedding: Option<Item<String>>,
     /// The CRM page's URL template, for `host_in_flex`.
     pub crm_url: Option<Item<String>>,
+    /// Hide Flex's own CRM panel (default: with `flex_in_host`).
+    pub hide_crm_panel: Option<Item<bool>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -773,6 +775,7 @@ impl Walker<'_> {
                 }
                 "embedding" => app.embedding = self.string_item(key, value),
                 "crm_url" => app.crm_url = self.string_item(key, value),
+                "hide_crm_panel" => app.hide_crm_panel = self.item(key, value, Self::bool),
                 _ => unreachable!("filtered by mapping()"),
             }
         }

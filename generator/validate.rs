@@ -217,6 +217,8 @@ pub struct ValidApp<'s> {
     pub embedding: Embedding,
     /// Present exactly with `host_in_flex`.
     pub crm_url: Option<CrmUrl>,
+    /// `app.hide_crm_panel`, its default applied: never with `host_in_flex`.
+    pub hide_crm_panel: bool,
 }
 
 #[derive(Debug)]
@@ -649,6 +651,7 @@ impl Checker<'_> {
         };
         let trusted: Vec<&str> = texts(hosts).into_iter().chain(texts(devs)).collect();
         let (embedding, crm_url) = self.embedding(app, &trusted)?;
+        let hide_crm_panel = self.hide_crm_panel(app, embedding)?;
         Some(ValidApp {
             name: &app.name.as_ref()?.value,
             flex_origin: &app.flex_origin.as_ref()?.value,
@@ -656,7 +659,39 @@ impl Checker<'_> {
             dev_host_origins: texts(devs),
             embedding,
             crm_url,
+            hide_crm_panel,
         })
+    }
+
+    /// `app.hide_crm_panel`: Flex's CRM panel is dead space when the CRM
+    /// page frames Flex (hidden by default), and holds the CRM page when the
+    /// plugin frames it there (never hidden).
+    fn hide_crm_panel(&mut self, app: &spec::App, embedding: Embedding) -> Option<bool> {
+        let written = app.hide_crm_panel.as_ref();
+        match (embedding, written) {
+            (Embedding::FlexInHost, None) => Some(true),
+            (_, Some(item)) if !item.value => Some(false),
+            (Embedding::FlexInHost, Some(_)) => Some(true),
+            (Embedding::HostInFlex, None) => Some(false),
+            (Embedding::HostInFlex, Some(item)) => {
+                self.error(
+                    format!(
+                        "`hide_crm_panel: true` would hide the CRM page with `embedding: {}`",
+                        vocabulary::HOST_IN_FLEX
+                    ),
+                    &item.span,
+                    "the CRM panel holds the CRM page here",
+                    format!(
+                        "remove `hide_crm_panel` (or write `false`): with `{}` the plugin shows \
+                         `crm_url` in Flex's CRM panel; it hides the panel only with `{}`, \
+                         where the CRM page frames Flex",
+                        vocabulary::HOST_IN_FLEX,
+                        vocabulary::FLEX_IN_HOST
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// `app.embedding` and the `crm_url` that `host_in_flex` needs (and

@@ -489,6 +489,7 @@ pub const APP_KEYS: &[&str] = &[
     "dev_host_origins",
     "embedding",
     "crm_url",
+    "hide_crm_panel",
 ];
 pub const TRIGGER_KEYS: &[&str] = &[
     "name",

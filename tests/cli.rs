@@ -221,6 +221,80 @@ fn stale_generated_files_are_removed_and_foreign_files_kept() {
     assert!(stderr(&out).contains("notes.ts"), "{}", stderr(&out));
 }
 
+/// The CRM frame's runtime modules go to `host_in_flex` workspaces only: a
+/// workspace switched back to `flex_in_host` loses them as it loses any
+/// generated file flexgen no longer writes (listed by `--check`, removed by
+/// `generate`, a hand-edited one kept unless `--force`).
+#[test]
+fn switching_embedding_removes_the_runtime_modules_no_longer_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec =
+        fs::read_to_string(common::repo().join("tests/cases/fixtures/crm-in-flex/triggers.yaml"))
+            .unwrap();
+    fs::write(dir.path().join("triggers.yaml"), &spec).unwrap();
+    flexgen(dir.path()).arg("generate").assert().success();
+    let runtime = dir.path().join("flex-plugin/src/flexgen/runtime");
+    let only_in_flex = [
+        "crm_frame.ts",
+        "crm_url.ts",
+        "frame_peer.ts",
+        "host_in_flex.ts",
+    ];
+    for name in only_in_flex {
+        assert!(
+            runtime.join(name).is_file(),
+            "{name} missing for host_in_flex"
+        );
+    }
+
+    let in_host: String = spec
+        .lines()
+        .filter(|l| !l.starts_with("  embedding:") && !l.starts_with("  crm_url:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(in_host, spec, "the fixture sets no embedding");
+    fs::write(dir.path().join("triggers.yaml"), &in_host).unwrap();
+    let out = flexgen(dir.path())
+        .args(["generate", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    for name in only_in_flex {
+        let removal = format!("--- a/flex-plugin/src/flexgen/runtime/{name}\n+++ /dev/null");
+        assert!(
+            diff.contains(&removal),
+            "{name} not listed as removed:\n{diff}"
+        );
+    }
+
+    // A hand-edited one stops the run, and nothing is removed.
+    let edited = runtime.join("frame_peer.ts");
+    let mut text = fs::read_to_string(&edited).unwrap();
+    text.push_str("// my edit\n");
+    fs::write(&edited, text).unwrap();
+    let out = flexgen(dir.path()).arg("generate").output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("frame_peer.ts"), "{}", stderr(&out));
+    assert!(
+        runtime.join("crm_url.ts").is_file(),
+        "a refused run removed files"
+    );
+
+    flexgen(dir.path())
+        .args(["generate", "--force"])
+        .assert()
+        .success();
+    for name in only_in_flex {
+        assert!(!runtime.join(name).exists(), "{name} kept for flex_in_host");
+    }
+    assert!(runtime.join("index.ts").is_file());
+    flexgen(dir.path())
+        .args(["generate", "--check"])
+        .assert()
+        .success();
+}
+
 /// A workspace of a flexgen that copied its bridge runtime into
 /// `bridge/src/generated/`: the old copies go, the runtime crate comes, and
 /// the user's manifest, which lacks the dependency, is named with the line

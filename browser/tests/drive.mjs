@@ -10,6 +10,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Host -> Flex triggers that run a Flex action (`invoke:`). */
 export const commands = (plan) =>
   plan.triggers.filter((t) => t.direction === "host_to_flex" && t.invoke);
+/** A command's time limit: `invoke.timeout_ms`, or its `show:`'s. */
+export const timeoutOf = (t) => (t.invoke ?? t.show).timeout_ms;
 /** Host -> Flex triggers whose data Flex shows for a task (`show:`). */
 export const shows = (plan) =>
   plan.triggers.filter((t) => t.direction === "host_to_flex" && t.show);

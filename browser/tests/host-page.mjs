@@ -73,7 +73,8 @@ try {
   const display = await page.evaluate(
     () => getComputedStyle(document.body).display,
   );
-  if (display !== "grid") problems.push(`style.css not applied (body is ${display})`);
+  if (display !== "grid")
+    problems.push(`style.css not applied (body is ${display})`);
   const forms = await page.locator("#commands form").count();
   if (forms !== Number(expectedForms)) {
     problems.push(`${forms} command forms, expected ${expectedForms}`);
@@ -94,12 +95,16 @@ try {
   await text.fill("");
   await form.locator("button").click();
   await logged("failed[\\s\\S]*SCHEMA_INVALID").catch(() =>
-    problems.push("an empty required field was not refused with SCHEMA_INVALID"),
+    problems.push(
+      "an empty required field was not refused with SCHEMA_INVALID",
+    ),
   );
   await text.fill("+15551230001");
   await form.locator("button").click();
   await logged("failed[\\s\\S]*NOT_READY").catch(() =>
-    problems.push("a command with no Flex to answer did not fail with NOT_READY"),
+    problems.push(
+      "a command with no Flex to answer did not fail with NOT_READY",
+    ),
   );
   problems.push(...ctx.pageErrors.map((e) => `page error: ${e}`));
 } catch (e) {

@@ -57,8 +57,10 @@ try {
           const { svg } = await window.mermaid.render(id, text);
           const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
           const broken = doc.querySelector("parsererror");
-          if (broken) return { ok: false, error: `bad SVG: ${broken.textContent}` };
-          if (!doc.querySelector("svg")) return { ok: false, error: "no <svg>" };
+          if (broken)
+            return { ok: false, error: `bad SVG: ${broken.textContent}` };
+          if (!doc.querySelector("svg"))
+            return { ok: false, error: "no <svg>" };
           // Text per element, so words of two labels do not run together.
           const labels = [...doc.querySelectorAll("text, foreignObject")]
             .map((e) => e.textContent)

@@ -69,7 +69,7 @@ function forgeries(plan) {
         // A live deadline (this process reads the pages' system clock):
         // the forgery is a perfect command but for where it comes from.
         ...(kind === "command"
-          ? { deadline: Date.now() + t.invoke.timeout_ms }
+          ? { deadline: Date.now() + drive.timeoutOf(t) }
           : {}),
       }),
     );
@@ -593,7 +593,7 @@ export function securitySuite(config, get) {
           payload,
           // A live deadline: the payload is what gets refused.
           ...(kind === "command"
-            ? { deadline: Date.now() + trigger.invoke.timeout_ms }
+            ? { deadline: Date.now() + drive.timeoutOf(trigger) }
             : {}),
         });
         // As JSON text: a structured copy by playwright would turn an own

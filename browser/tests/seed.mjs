@@ -33,6 +33,18 @@ async function dialledTaskShown(page, flex, number) {
 }
 
 export function seedSuite(get) {
+  it("Flex's own CRM panel is hidden: the plugin's init set AgentDesktopView's showPanel2 to false (app.hide_crm_panel, on by default for flex_in_host)", async () => {
+    const { flex, reset } = get();
+    await reset();
+    // The real @twilio/flex-ui module (window.FlexUI): AgentDesktopViewImpl
+    // renders panel 1 alone when showPanel2 is false (bundle
+    // AgentDesktopViewImpl.renderContents).
+    const shown = await flex.evaluate(
+      () => window.FlexUI.AgentDesktopView.defaultProps.showPanel2,
+    );
+    assert.equal(shown, false);
+  });
+
   it("click to dial: clicking a contact's number runs StartOutboundCall with it; the promise resolves", async () => {
     const { page, flex, reset, hostInFlex } = get();
     await reset();

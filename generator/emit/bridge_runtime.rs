@@ -9,6 +9,9 @@
 //! crate depends on it by path ([`RUNTIME_DEPENDENCY`]), so the workspace
 //! builds offline; a published crate would replace the path with a version.
 //!
+//! Every workspace gets every file, whatever its `app.embedding`: `peer.rs`
+//! serves both (see its module doc), and the crate compiles as one.
+//!
 //! `protocol_constants.rs` is not in [`FILES`]: `emit::constants` writes it
 //! from flexgen's one source of the protocol's values.
 

@@ -23,8 +23,9 @@ use serde_json::Value;
 use super::layout::ts::{self, Arg};
 use super::{header, render, EmitError, OutFile};
 use crate::ir::{
-    ActionField, ActionFieldType, App, ArgValue, Direction, Field, FieldType, Filter, Invoke,
-    Listen, ListenKind, Plan, Show, ShownValue, Source, SourceRoot, Subject, Trigger, ValueType,
+    ActionField, ActionFieldType, App, ArgValue, CrmUrl, Direction, Field, FieldType, Filter,
+    Invoke, Listen, ListenKind, Plan, Show, ShownValue, Source, SourceRoot, Subject, Trigger,
+    UrlPart, ValueType,
 };
 use crate::vocabulary::{ChannelKey, CHANNEL_FILTERS};
 
@@ -125,7 +126,7 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = target.emit(&head, &view, |file| {
         file.replace("{Plugin}", &view.plugin_class)
     })?;
-    files.extend(super::plugin_runtime::emit(&head));
+    files.extend(super::plugin_runtime::emit(&head, plan.app.embedding));
     files.push(super::constants::typescript(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -154,6 +155,8 @@ struct View<'a> {
     /// it also passes a user's `noUnusedLocals`), laid out as prettier would.
     actions_import: String,
     runtime_import: String,
+    /// The CRM frame's import (`app.embedding: host_in_flex`), or empty.
+    frame_import: String,
     triggers_import: String,
     /// `triggers.ts`'s import of the runtime: `Hook` and the schema building
     /// blocks it uses.
@@ -177,8 +180,10 @@ struct View<'a> {
     needs_on: bool,
     /// `tabs.tsx`'s import of `triggers.ts`.
     tabs_triggers_import: String,
-    /// `const CRM_URL = crmUrl("...");` with `app.embedding: host_in_flex`.
+    /// `const CRM_URL: CrmUrl = { ... };` with `app.embedding: host_in_flex`.
     crm_url: Option<String>,
+    /// `app.hide_crm_panel`: hide Flex's CRM panel when the bridge starts.
+    hide_crm_panel: bool,
 }
 
 #[derive(Serialize)]
@@ -370,6 +375,7 @@ impl<'a> View<'a> {
         schema_names.push("validatePayload");
         let uses_flex = has_commands
             || frames_crm
+            || plan.app.hide_crm_panel
             || plan
                 .triggers
                 .iter()
@@ -389,6 +395,7 @@ impl<'a> View<'a> {
             },
             actions_import,
             runtime_import: imports.runtime,
+            frame_import: imports.frame,
             triggers_import: imports.triggers,
             spec_file: &plan.spec_file,
             example_hook: plan.triggers.first().map_or("", |t| t.name.camel.as_str()),
@@ -410,16 +417,31 @@ impl<'a> View<'a> {
             actions,
             actions_need_itask,
             track_accepts,
-            crm_url: plan.app.crm_url.as_ref().map(|u| crm_url_decl(&u.template)),
+            crm_url: plan.app.crm_url.as_ref().map(crm_url_decl),
+            hide_crm_panel: plan.app.hide_crm_panel,
         }
     }
 }
 
-/// `const CRM_URL = crmUrl("...");`.
-fn crm_url_decl(template: &str) -> String {
-    let lead = "const CRM_URL = ";
-    let args = [Arg::Plain(render::ts_string(template))];
-    format!("{lead}{};", ts::call(0, lead, "crmUrl", &args, ";"))
+/// `const CRM_URL: CrmUrl = { origin, parts };`: `app.crm_url` as
+/// validation parsed it, literal text as string literals and each task value
+/// as its path into the task.
+fn crm_url_decl(url: &CrmUrl) -> String {
+    let parts = url
+        .parts
+        .iter()
+        .map(|part| match part {
+            UrlPart::Text(text) => Arg::Plain(render::ts_string(text)),
+            UrlPart::Task(path) => Arg::strings(path.iter().map(|s| render::ts_string(s))),
+        })
+        .collect();
+    ts::object_decl(
+        "const CRM_URL: CrmUrl =",
+        &[
+            ("origin", Arg::Plain(render::ts_string(&url.origin))),
+            ("parts", Arg::Array(parts)),
+        ],
+    )
 }
 
 /// Import names in the order the generated files list them: by name, `type`
@@ -431,6 +453,8 @@ fn sort_imports(names: &mut [&str]) {
 /// The wiring's import declarations.
 struct WiringImports {
     runtime: String,
+    /// `runtime/host_in_flex`'s, or empty.
+    frame: String,
     triggers: String,
 }
 
@@ -498,9 +522,6 @@ impl WiringImports {
         if uses_task_of_action {
             runtime.push("taskOfAction");
         }
-        if frames_crm {
-            runtime.extend(["FramePeer", "crmUrl", "showCrmFrame"]);
-        }
         if triggers.iter().any(|t| t.show.is_some()) {
             runtime.extend(["TASK_ENDED_EVENTS", "liveTask"]);
         }
@@ -522,8 +543,19 @@ impl WiringImports {
                 &format!(" from \"./{module}\";"),
             )
         };
+        // The CRM frame's part of the runtime, which only `host_in_flex`
+        // workspaces get (`plugin_runtime::FILES`).
+        let frame = if frames_crm {
+            decl(
+                vec!["type CrmUrl", "FramePeer", "showCrmFrame"],
+                "runtime/host_in_flex",
+            )
+        } else {
+            String::new()
+        };
         WiringImports {
             runtime: decl(runtime, "runtime"),
+            frame,
             triggers: decl(names, "triggers"),
         }
     }
@@ -676,7 +708,7 @@ fn schema_entry(name: &str, presence: &str, check: &str, args: &Args) -> String 
     let args = match args {
         Args::None => vec![],
         Args::Number(n) => vec![Arg::Plain(n.to_string())],
-        Args::Strings(items) => vec![Arg::Array(items.clone())],
+        Args::Strings(items) => vec![Arg::strings(items.clone())],
     };
     let value = [Arg::Call(check.to_string(), args)];
     let lead = format!("{name}: ");
@@ -764,7 +796,7 @@ impl<'a> InvokeView<'a> {
 fn set_in_call(path: &[String], value: &str, indent: usize) -> String {
     let args = [
         Arg::Plain("args".to_string()),
-        Arg::Array(path.to_vec()),
+        Arg::strings(path.to_vec()),
         Arg::Plain(value.to_string()),
     ];
     format!(
@@ -1036,14 +1068,6 @@ mod tests {
                     Owner::Generated
                 ),
                 (
-                    "flex-plugin/src/flexgen/runtime/crm_frame.ts",
-                    Owner::Generated
-                ),
-                (
-                    "flex-plugin/src/flexgen/runtime/crm_url.ts",
-                    Owner::Generated
-                ),
-                (
                     "flex-plugin/src/flexgen/runtime/endpoint.ts",
                     Owner::Generated
                 ),
@@ -1061,10 +1085,6 @@ mod tests {
                 ),
                 (
                     "flex-plugin/src/flexgen/runtime/flex_reads.ts",
-                    Owner::Generated
-                ),
-                (
-                    "flex-plugin/src/flexgen/runtime/frame_peer.ts",
                     Owner::Generated
                 ),
                 (
@@ -1118,6 +1138,41 @@ mod tests {
                 file.path
             );
         }
+    }
+
+    #[test]
+    fn only_a_host_in_flex_workspace_gets_the_crm_frame_s_runtime() {
+        let paths = |plan: &Plan| -> Vec<String> {
+            emit(plan).unwrap().into_iter().map(|f| f.path).collect()
+        };
+        let in_host = paths(&fixtures::seed());
+        let in_flex = paths(&fixtures::crm_in_flex());
+        let only_in_flex: Vec<&str> = in_flex
+            .iter()
+            .filter(|p| !in_host.contains(p))
+            .filter_map(|p| p.strip_prefix("flex-plugin/src/flexgen/runtime/"))
+            .collect();
+        assert_eq!(
+            only_in_flex,
+            [
+                "crm_frame.ts",
+                "crm_url.ts",
+                "frame_peer.ts",
+                "host_in_flex.ts"
+            ]
+        );
+        let wiring = |plan: &Plan| {
+            emit(plan)
+                .unwrap()
+                .into_iter()
+                .find(|f| f.path.ends_with("/wiring.ts"))
+                .unwrap()
+                .contents
+        };
+        let import =
+            "import { type CrmUrl, FramePeer, showCrmFrame } from \"./runtime/host_in_flex\";";
+        assert!(wiring(&fixtures::crm_in_flex()).contains(import));
+        assert!(!wiring(&fixtures::seed()).contains("host_in_flex"));
     }
 
     /// Twilio's plugin builder (`flex-plugin pre-script-check` in

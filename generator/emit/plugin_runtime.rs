@@ -7,96 +7,152 @@
 //! header, which carries flexgen's version: `generate --check` flags a copy
 //! that is stale or edited like any generated file. Twilio's plugin builder
 //! compiles only what is under `src/`, so the runtime travels as source; the
-//! generated `triggers.ts` and `wiring.ts` import its `index.ts` only.
+//! generated `triggers.ts` and `wiring.ts` import its `index.ts`, and with
+//! `app.embedding: host_in_flex` the wiring imports `host_in_flex.ts` too.
+//!
+//! A workspace gets only the modules its embedding uses ([`Needed`]): the
+//! CRM frame, its URL and its peer go to `host_in_flex` workspaces alone, and
+//! no module of every workspace imports them (a unit test holds that). When
+//! a workspace switches embedding, the modules it no longer gets are stale
+//! generated files: `generate` removes them, `generate --check` lists them,
+//! and a hand-edited one stops the run (`write`, like any generated file
+//! flexgen no longer writes).
 //!
 //! `protocol_constants.ts` is not in [`FILES`]: `emit::constants` writes it
 //! from flexgen's one source of the protocol's values.
 
 use super::OutFile;
 use super::Owner;
+use crate::ir::Embedding;
 
 /// Where the runtime goes, relative to the output folder.
 pub const DIR: &str = "flex-plugin/src/flexgen/runtime";
 
-/// The runtime's modules: (file name, source), by name.
-pub const FILES: &[(&str, &str)] = &[
+/// Which workspaces get a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// Every workspace.
+    Always,
+    /// Only workspaces of this embedding.
+    With(Embedding),
+}
+
+use Needed::{Always, With};
+
+/// `app.embedding: host_in_flex`'s modules.
+const IN_FLEX: Needed = With(Embedding::HostInFlex);
+
+/// The runtime's modules: (file name, who needs it, source), by name.
+pub const FILES: &[(&str, Needed, &str)] = &[
     (
         "checks.ts",
+        Always,
         include_str!("../../runtime/plugin/src/checks.ts"),
     ),
     (
         "commands.ts",
+        Always,
         include_str!("../../runtime/plugin/src/commands.ts"),
     ),
     (
         "crm_frame.ts",
+        IN_FLEX,
         include_str!("../../runtime/plugin/src/crm_frame.ts"),
     ),
     (
         "crm_url.ts",
+        IN_FLEX,
         include_str!("../../runtime/plugin/src/crm_url.ts"),
     ),
     (
         "endpoint.ts",
+        Always,
         include_str!("../../runtime/plugin/src/endpoint.ts"),
     ),
     (
         "envelopes.ts",
+        Always,
         include_str!("../../runtime/plugin/src/envelopes.ts"),
     ),
     (
         "errors.ts",
+        Always,
         include_str!("../../runtime/plugin/src/errors.ts"),
     ),
     (
         "events.ts",
+        Always,
         include_str!("../../runtime/plugin/src/events.ts"),
     ),
     (
         "flex_reads.ts",
+        Always,
         include_str!("../../runtime/plugin/src/flex_reads.ts"),
     ),
     (
         "frame_peer.ts",
+        IN_FLEX,
         include_str!("../../runtime/plugin/src/frame_peer.ts"),
     ),
     (
         "hello_targets.ts",
+        Always,
         include_str!("../../runtime/plugin/src/hello_targets.ts"),
     ),
     (
         "hooks.ts",
+        Always,
         include_str!("../../runtime/plugin/src/hooks.ts"),
     ),
-    ("ids.ts", include_str!("../../runtime/plugin/src/ids.ts")),
+    (
+        "host_in_flex.ts",
+        IN_FLEX,
+        include_str!("../../runtime/plugin/src/host_in_flex.ts"),
+    ),
+    (
+        "ids.ts",
+        Always,
+        include_str!("../../runtime/plugin/src/ids.ts"),
+    ),
     (
         "index.ts",
+        Always,
         include_str!("../../runtime/plugin/src/index.ts"),
     ),
     (
         "objects.ts",
+        Always,
         include_str!("../../runtime/plugin/src/objects.ts"),
     ),
-    ("peer.ts", include_str!("../../runtime/plugin/src/peer.ts")),
+    (
+        "peer.ts",
+        Always,
+        include_str!("../../runtime/plugin/src/peer.ts"),
+    ),
     (
         "schema.ts",
+        Always,
         include_str!("../../runtime/plugin/src/schema.ts"),
     ),
     (
         "sources.ts",
+        Always,
         include_str!("../../runtime/plugin/src/sources.ts"),
     ),
     (
         "task_data.ts",
+        Always,
         include_str!("../../runtime/plugin/src/task_data.ts"),
     ),
 ];
 
-/// The runtime's modules under [`DIR`], each behind `head`.
-pub fn emit(head: &str) -> Vec<OutFile> {
+/// The runtime's modules that a workspace of `embedding` uses, under
+/// [`DIR`], each behind `head`.
+pub fn emit(head: &str, embedding: Embedding) -> Vec<OutFile> {
     FILES
         .iter()
-        .map(|(name, source)| OutFile {
+        .filter(|(_, needed, _)| *needed == Always || *needed == With(embedding))
+        .map(|(name, _, source)| OutFile {
             path: format!("{DIR}/{name}"),
             contents: format!("{head}{source}"),
             owner: Owner::Generated,
@@ -120,7 +176,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         on_disk.sort();
-        let mut listed: Vec<String> = FILES.iter().map(|(name, _)| name.to_string()).collect();
+        let mut listed: Vec<String> = FILES.iter().map(|(name, ..)| name.to_string()).collect();
         let constants = constants::TS_PATH.rsplit('/').next().unwrap();
         listed.push(constants.to_string());
         listed.sort();
@@ -139,7 +195,7 @@ mod tests {
     /// types of @twilio/flex-ui: the plugin builder compiles `src/` only.
     #[test]
     fn every_module_imports_only_its_siblings() {
-        for (name, source) in FILES {
+        for (name, _, source) in FILES {
             assert!(!name.contains(".test."), "{name}");
             for line in source.lines().filter(|l| l.contains(" from \"")) {
                 let module = line.split(" from \"").nth(1).unwrap();
@@ -152,12 +208,51 @@ mod tests {
         }
     }
 
-    /// `index.ts` exports exactly what generated code imports from
-    /// `./runtime`, over the emitters' fixture specs: an export no spec uses
-    /// is API nobody needs, and a name imported but not exported would not
-    /// compile.
+    /// A module every workspace gets imports only modules every workspace
+    /// gets: else a workspace of the other embedding would not compile.
     #[test]
-    fn the_index_exports_what_generated_code_imports() {
+    fn every_workspace_s_modules_import_no_embedding_s_own() {
+        let needed = |file: &str| FILES.iter().find(|(n, ..)| *n == file).map(|f| f.1);
+        for (name, _, source) in FILES.iter().filter(|f| f.1 == Always) {
+            for line in source.lines().filter(|l| l.contains(" from \"./")) {
+                let module = line.split(" from \"./").nth(1).unwrap();
+                let file = format!("{}.ts", module.trim_end_matches("\";"));
+                let constants = constants::TS_PATH.ends_with(&format!("/{file}"));
+                assert!(
+                    constants || needed(&file) == Some(Always),
+                    "{name} imports {file}, which not every workspace gets"
+                );
+            }
+        }
+        let in_flex: Vec<&str> = FILES
+            .iter()
+            .filter(|f| f.1 == IN_FLEX)
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(
+            in_flex,
+            [
+                "crm_frame.ts",
+                "crm_url.ts",
+                "frame_peer.ts",
+                "host_in_flex.ts"
+            ]
+        );
+        let paths = |embedding| -> Vec<String> {
+            emit("", embedding).into_iter().map(|f| f.path).collect()
+        };
+        let in_host = paths(Embedding::FlexInHost);
+        assert!(!in_host.iter().any(|p| p.ends_with("/crm_url.ts")));
+        assert_eq!(
+            paths(Embedding::HostInFlex).len(),
+            in_host.len() + in_flex.len()
+        );
+    }
+
+    /// What the generated code imports from `./runtime` (`import { ... }`,
+    /// and the re-exports of `export type { ... }`), over the emitters'
+    /// fixture specs.
+    fn imported_from(module: &str) -> std::collections::BTreeSet<String> {
         use crate::emit::plugin::{self, fixtures};
         let mut imported = std::collections::BTreeSet::new();
         for plan in [
@@ -169,10 +264,8 @@ mod tests {
             fixtures::crm_in_flex(),
         ] {
             for file in plugin::emit(&plan).unwrap() {
-                // `import { ... } from "./runtime";` and the re-exports of
-                // `export type { ... } from "./runtime";`.
                 let text = &file.contents;
-                for (end, _) in text.match_indices("} from \"./runtime\";") {
+                for (end, _) in text.match_indices(&format!("}} from \"{module}\";")) {
                     let start = text[..end].rfind('{').unwrap() + 1;
                     for name in text[start..end].split(',') {
                         let name = name.trim().trim_start_matches("type ").trim();
@@ -183,9 +276,14 @@ mod tests {
                 }
             }
         }
-        let index = FILES.iter().find(|(n, _)| *n == "index.ts").unwrap().1;
+        imported
+    }
+
+    /// What a runtime module exports (`export { ... } from ...;`).
+    fn exported_by(file: &str) -> std::collections::BTreeSet<String> {
+        let source = FILES.iter().find(|(n, ..)| *n == file).unwrap().2;
         let mut exported = std::collections::BTreeSet::new();
-        for block in index.split("export ").skip(1) {
+        for block in source.split("export ").skip(1) {
             let Some(open) = block.find('{') else {
                 continue;
             };
@@ -197,9 +295,25 @@ mod tests {
                 }
             }
         }
+        exported
+    }
+
+    /// `index.ts` exports exactly what generated code imports from
+    /// `./runtime`, and `host_in_flex.ts` what it imports from
+    /// `./runtime/host_in_flex`, over the emitters' fixture specs: an export
+    /// no spec uses is API nobody needs, and a name imported but not
+    /// exported would not compile.
+    #[test]
+    fn the_index_exports_what_generated_code_imports() {
         assert_eq!(
-            exported, imported,
+            exported_by("index.ts"),
+            imported_from("./runtime"),
             "index.ts exports and generated imports differ"
+        );
+        assert_eq!(
+            exported_by("host_in_flex.ts"),
+            imported_from("./runtime/host_in_flex"),
+            "host_in_flex.ts exports and generated imports differ"
         );
     }
 }

@@ -147,6 +147,10 @@ fn app() -> Value {
                 "description": format!("With embedding: {}, the URL of the CRM page the plugin shows in Flex's CRM panel for the selected task, e.g. https://crm.example.com/flex?task={{task.taskSid}}: its origin written out and one of host_origins or dev_host_origins; {{task.…}} placeholders (a string or number of the task, empty while no task is selected) are percent-encoded by the plugin; other text only the characters a URL holds as they are.", vocabulary::HOST_IN_FLEX),
                 "type": "string",
                 "pattern": "^https?://[^/?#{}]+(?:[/?#][A-Za-z0-9._~:/?#\\[\\]@!$&'()*+,;=%{}-]*)?$"
+            },
+            "hide_crm_panel": {
+                "description": format!("Hide Flex's own CRM panel (panel 2 of the agent desktop) when the plugin starts: the default with embedding: {}, where the CRM page frames Flex and the panel is dead space; never true with embedding: {}, where the panel shows crm_url.", vocabulary::FLEX_IN_HOST, vocabulary::HOST_IN_FLEX),
+                "type": "boolean"
             }
         },
         // With no development origin, at least one production one: else no
@@ -163,7 +167,10 @@ fn app() -> Value {
             "required": ["embedding"],
             "properties": { "embedding": { "const": vocabulary::HOST_IN_FLEX } }
         },
-        "then": { "required": ["crm_url"] },
+        "then": {
+            "required": ["crm_url"],
+            "properties": { "hide_crm_panel": { "const": false } }
+        },
         "else": { "not": { "required": ["crm_url"] } }
     })
 }

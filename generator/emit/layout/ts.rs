@@ -46,21 +46,30 @@ pub fn import_decl(head: &str, names: impl Iterator<Item = String>, tail: &str) 
     format!("{head}{{\n{lines}}}{tail}")
 }
 
-/// One argument of a call, as the layout needs to know it.
+/// One argument of a call, or one value of a declaration, as the layout
+/// needs to know it.
 pub enum Arg {
     /// An expression that never breaks (a name, a literal, a short call).
     Plain(String),
     /// An array literal of these elements.
-    Array(Vec<String>),
+    Array(Vec<Arg>),
     /// A call: callee and arguments.
     Call(String, Vec<Arg>),
 }
 
 impl Arg {
+    /// An array of expressions that never break (e.g. string literals).
+    pub fn strings(items: impl IntoIterator<Item = String>) -> Arg {
+        Arg::Array(items.into_iter().map(Arg::Plain).collect())
+    }
+
     fn flat(&self) -> String {
         match self {
             Arg::Plain(text) => text.clone(),
-            Arg::Array(items) => format!("[{}]", items.join(", ")),
+            Arg::Array(items) => {
+                let items: Vec<String> = items.iter().map(Arg::flat).collect();
+                format!("[{}]", items.join(", "))
+            }
             Arg::Call(callee, args) => flat_call(callee, args),
         }
     }
@@ -75,6 +84,16 @@ fn pad(indent: usize) -> String {
     " ".repeat(indent)
 }
 
+/// prettier breaks an array of two or more elements that are all arrays of
+/// two or more elements even when it fits (its `isConciselyPrintedArray`
+/// aside, the rule of `printArrayItems`' `shouldBreak`).
+fn must_break(items: &[Arg]) -> bool {
+    items.len() > 1
+        && items
+            .iter()
+            .all(|i| matches!(i, Arg::Array(inner) if inner.len() > 1))
+}
+
 /// A call as the value of a line: `lead` (already at `indent`) comes before
 /// it and `tail` after it. Returns the call's text alone, laid out as
 /// prettier lays it out: on one line when the whole line fits; a sole array
@@ -82,47 +101,69 @@ fn pad(indent: usize) -> String {
 /// each laid out by the same rules.
 pub fn call(indent: usize, lead: &str, callee: &str, args: &[Arg], tail: &str) -> String {
     let flat = flat_call(callee, args);
-    if fits(&format!("{}{lead}{flat}{tail}", pad(indent))) {
+    let hugs_forced = matches!(args, [Arg::Array(items)] if must_break(items));
+    if !hugs_forced && fits(&format!("{}{lead}{flat}{tail}", pad(indent))) {
         return flat;
     }
-    let inner = indent + 2;
     match args {
         [] => flat,
-        [Arg::Array(items)] => {
-            let lines: String = items
-                .iter()
-                .map(|i| format!("{}{i},\n", pad(inner)))
-                .collect();
-            format!("{callee}([\n{lines}{}])", pad(indent))
-        }
+        [Arg::Array(items)] => format!("{callee}({})", broken_array(indent, items)),
         _ => {
             let lines: String = args
                 .iter()
-                .map(|a| format!("{}\n", argument_line(inner, a)))
+                .map(|a| format!("{}\n", argument_line(indent + 2, a)))
                 .collect();
             format!("{callee}(\n{lines}{})", pad(indent))
         }
     }
 }
 
-/// `<arg>,` on a line of its own at `indent`, inside a broken call.
-fn argument_line(indent: usize, arg: &Arg) -> String {
-    let p = pad(indent);
+/// A value as the rest of a line: `lead` (already at `indent`) comes before
+/// it and `tail` after it. Returns the value's text alone: an array on one
+/// line when the whole line fits, else one element per line, each laid out
+/// by the same rules; a call as [`call`] lays it out.
+pub fn value(indent: usize, lead: &str, arg: &Arg, tail: &str) -> String {
     match arg {
-        Arg::Plain(text) => format!("{p}{text},"),
+        Arg::Plain(text) => text.clone(),
+        Arg::Call(callee, args) => call(indent, lead, callee, args, tail),
         Arg::Array(items) => {
             let flat = arg.flat();
-            if fits(&format!("{p}{flat},")) {
-                return format!("{p}{flat},");
+            if !must_break(items) && fits(&format!("{}{lead}{flat}{tail}", pad(indent))) {
+                return flat;
             }
-            let lines: String = items
-                .iter()
-                .map(|i| format!("{}{i},\n", pad(indent + 2)))
-                .collect();
-            format!("{p}[\n{lines}{p}],")
+            broken_array(indent, items)
         }
-        Arg::Call(callee, args) => format!("{p}{},", call(indent, "", callee, args, ",")),
     }
+}
+
+/// `[`, each element on a line of its own at `indent + 2`, `]` at `indent`.
+fn broken_array(indent: usize, items: &[Arg]) -> String {
+    if items.is_empty() {
+        return "[]".to_string();
+    }
+    let lines: String = items
+        .iter()
+        .map(|i| format!("{}\n", argument_line(indent + 2, i)))
+        .collect();
+    format!("[\n{lines}{}]", pad(indent))
+}
+
+/// `<arg>,` on a line of its own at `indent`, inside a broken call or array.
+fn argument_line(indent: usize, arg: &Arg) -> String {
+    format!("{}{},", pad(indent), value(indent, "", arg, ","))
+}
+
+/// `<head> {` ... `};`: an object literal declared with one member per line
+/// (prettier keeps an object broken once it was written broken), each value
+/// laid out by [`value`].
+pub fn object_decl(head: &str, members: &[(&str, Arg)]) -> String {
+    let mut out = format!("{head} {{\n");
+    for (key, arg) in members {
+        let lead = format!("{key}: ");
+        out.push_str(&format!("  {lead}{},\n", value(2, &lead, arg, ",")));
+    }
+    out.push_str("};");
+    out
 }
 
 /// `<head>cond ? [a] : [b];` with two arrays, laid out as prettier lays out
@@ -276,9 +317,9 @@ mod tests {
     #[test]
     fn a_call_hugs_a_sole_array_breaks_a_sole_call_and_puts_many_arguments_one_a_line() {
         let items: Vec<String> = (0..6).map(|i| format!("\"value_{i}\"")).collect();
-        let short = [Arg::Array(vec!["\"a\"".to_string()])];
+        let short = [Arg::strings(["\"a\"".to_string()])];
         assert_eq!(call(4, "kind: ", "oneOf", &short, ","), "oneOf([\"a\"])");
-        let hugged = call(4, "kind: ", "oneOf", &[Arg::Array(items.clone())], ",");
+        let hugged = call(4, "kind: ", "oneOf", &[Arg::strings(items.clone())], ",");
         assert!(
             hugged.starts_with("oneOf([\n      \"value_0\",\n"),
             "{hugged}"
@@ -286,7 +327,7 @@ mod tests {
         assert!(hugged.ends_with("      \"value_5\",\n    ])"), "{hugged}");
         let nested = [Arg::Call(
             "checks.oneOf".into(),
-            vec![Arg::Array(items.clone())],
+            vec![Arg::strings(items.clone())],
         )];
         let broken = call(4, "kind: ", "required", &nested, ",");
         assert!(
@@ -301,15 +342,64 @@ mod tests {
         assert_eq!(each.lines().count(), 6, "{each}");
         assert!(each.ends_with("\n      )"), "{each}");
         let url = format!("\"https://crm.example.com/{}\"", "p".repeat(60));
-        let sole = call(
+        let sole = call(0, "const URL = ", "parse", &[Arg::Plain(url.clone())], ";");
+        assert_eq!(sole, format!("parse(\n  {url},\n)"));
+        for text in [&hugged, &broken, &each] {
+            assert!(text.lines().all(fits), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_declared_object_keeps_one_member_a_line_and_breaks_only_arrays_too_long() {
+        let path = |segments: &[&str]| Arg::strings(segments.iter().map(|s| format!("\"{s}\"")));
+        let short = object_decl(
+            "const U: Url =",
+            &[
+                ("origin", Arg::Plain("\"https://a.example\"".into())),
+                (
+                    "parts",
+                    Arg::Array(vec![Arg::Plain("\"/t/\"".into()), path(&["taskSid"])]),
+                ),
+            ],
+        );
+        assert_eq!(
+            short,
+            "const U: Url = {\n  origin: \"https://a.example\",\n  parts: [\"/t/\", [\"taskSid\"]],\n};"
+        );
+        // The outer array breaks; an inner one stays whole while it fits.
+        let long = object_decl(
+            "const U: Url =",
+            &[(
+                "parts",
+                Arg::Array(vec![
+                    Arg::Plain(format!("\"/{}\"", "p".repeat(40))),
+                    path(&["attributes", "crm_record_id"]),
+                ]),
+            )],
+        );
+        assert!(
+            long.contains("  parts: [\n    \"/ppp")
+                && long.contains("\n    [\"attributes\", \"crm_record_id\"],\n  ],\n};"),
+            "{long}"
+        );
+        // An inner array too long for its line breaks in turn.
+        let name = "n".repeat(70);
+        let deep = value(
+            2,
+            "parts: ",
+            &Arg::Array(vec![path(&["attributes", &name])]),
+            ",",
+        );
+        assert!(deep.contains("\n    [\n      \"attributes\",\n"), "{deep}");
+        // prettier breaks a list of two or more lists of two or more, even short.
+        let forced = value(
             0,
-            "const CRM_URL = ",
-            "crmUrl",
-            &[Arg::Plain(url.clone())],
+            "",
+            &Arg::Array(vec![path(&["a", "b"]), path(&["c", "d"])]),
             ";",
         );
-        assert_eq!(sole, format!("crmUrl(\n  {url},\n)"));
-        for text in [&hugged, &broken, &each] {
+        assert_eq!(forced, "[\n  [\"a\", \"b\"],\n  [\"c\", \"d\"],\n]");
+        for text in [&short, &long, &deep, &forced] {
             assert!(text.lines().all(fits), "{text}");
         }
     }

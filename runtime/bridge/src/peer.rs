@@ -2,6 +2,12 @@
 //! (`app.embedding: flex_in_host`), or the Flex page that frames the CRM page
 //! (`host_in_flex`). `event.source` must be exactly this window, and nothing
 //! is posted anywhere else.
+//!
+//! Every workspace gets this file, whatever its embedding (unlike the plugin
+//! runtime's CRM frame modules): `Host` holds a `Peer` in both, and one
+//! compiled crate serves both, so the variant a bridge never builds is only
+//! a match arm; its constructor, `Host::in_flex`, is not called from a
+//! `flex_in_host` bridge, and the linker drops code that nothing calls.
 
 use js_sys::Object;
 use web_sys::{HtmlIFrameElement, Window};

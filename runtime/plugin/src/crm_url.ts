@@ -8,35 +8,15 @@
 
 import { readPath } from "./flex_reads";
 
-/** `app.crm_url`, as the generated wiring declares it. */
+/**
+ * `app.crm_url` as flexgen parsed and checked it; the generated wiring
+ * declares it as data (`CRM_URL`), so there is no template to parse here.
+ */
 export interface CrmUrl {
   /** The exact origin of the CRM page, one of the spec's host origins. */
   readonly origin: string;
   /** After the origin: literal text, or a path into the task (`["taskSid"]`). */
   readonly parts: readonly (string | readonly string[])[];
-}
-
-/**
- * Reads a template as flexgen checked it (`app.crm_url`): the origin written
- * out, then literal text and `{task.…}` placeholders. A placeholder of any
- * other root (flexgen refuses those) stays empty.
- */
-export function crmUrl(template: string): CrmUrl {
-  const scheme = template.indexOf("://");
-  const rest = scheme < 0 ? template.length : scheme + 3;
-  const tail = template.slice(rest).search(/[/?#]/);
-  const end = tail < 0 ? template.length : rest + tail;
-  const parts: (string | readonly string[])[] = [];
-  for (const piece of template.slice(end).split(/(\{[^{}]*\})/)) {
-    if (piece === "") continue;
-    if (!piece.startsWith("{")) {
-      parts.push(piece);
-      continue;
-    }
-    const [root, ...path] = piece.slice(1, -1).split(".");
-    parts.push(root === "task" && path.length > 0 ? path : "");
-  }
-  return { origin: template.slice(0, end), parts };
 }
 
 /**

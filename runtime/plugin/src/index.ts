@@ -2,7 +2,9 @@
  * flexgen's plugin runtime: the wire protocol (docs/protocol.md) and the Flex
  * side of every trigger. The same for every spec; the spec-specific parts
  * (trigger names, payload schemas, origins, spec hash) come in from the
- * generated `triggers.ts` and `wiring.ts`, which import this module only.
+ * generated `triggers.ts` and `wiring.ts`, which import this module (and,
+ * with `app.embedding: host_in_flex`, `host_in_flex.ts`, whose modules
+ * nothing here imports: other workspaces do not get them).
  *
  * Exported here is exactly what the generated code uses; everything else is
  * the runtime's own.
@@ -10,8 +12,6 @@
 
 export { checks } from "./checks";
 export { allowCommand, setIn } from "./commands";
-export { showCrmFrame } from "./crm_frame";
-export { crmUrl } from "./crm_url";
 export { PluginEndpoint } from "./endpoint";
 export { ProtocolError, beforeDeadline, unknownCommand } from "./errors";
 export { type EventSource, deliverEvent } from "./events";
@@ -23,7 +23,6 @@ export {
   readWorker,
   taskOfAction,
 } from "./flex_reads";
-export { FramePeer } from "./frame_peer";
 export type { Hook, HookResult } from "./hooks";
 export { hasOwn } from "./objects";
 export {

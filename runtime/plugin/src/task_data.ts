@@ -34,13 +34,24 @@ export function liveTask(flex: TaskFinder, sid: string): unknown {
   const task = sid.startsWith("WR")
     ? flex.TaskHelper.getTaskByTaskSid(sid)
     : flex.StateHelper.getTaskByTaskrouterTaskSid(sid);
-  if (task == null || taskKey(task) === undefined) {
+  if (task == null || taskKey(task) === undefined || ended(task)) {
     throw new ProtocolError(
       "FLEX_ACTION_FAILED",
       "this agent has no such task in Flex; data is kept for the agent's current tasks only",
     );
   }
   return task;
+}
+
+/**
+ * Reservation statuses after which the task is over for this agent
+ * (TaskRouter's reservation states; Flex drops such a task from its state).
+ */
+const ENDED = ["completed", "canceled", "rejected", "rescinded", "timeout"];
+
+function ended(task: unknown): boolean {
+  const status = readPath(task, ["status"]);
+  return typeof status === "string" && ENDED.includes(status);
 }
 
 /** An `ITask`'s task sid, the store's key. */

@@ -84,8 +84,8 @@ test("without Flex's React nothing is shown", (t) => {
 });
 
 test("flexReact is the window's React when it has createElement", () => {
-  const win = { React: { createElement: () => null } };
-  ok(flexReact(win as unknown as Window) === win.React);
+  const react: unknown = { createElement: () => null };
+  ok(flexReact({ React: react } as unknown as Window) === react);
   equal(flexReact({} as Window), undefined);
   equal(
     flexReact({ React: { createElement: 1 } } as unknown as Window),

@@ -12,7 +12,9 @@ import {
 
 const TASK = { taskSid: "WT1", sid: "WR1" };
 
-const finder = (tasks: readonly { taskSid: string; sid: string }[]) =>
+const finder = (
+  tasks: readonly { taskSid: string; sid: string; status?: string }[],
+) =>
   ({
     TaskHelper: {
       getTaskByTaskSid: (sid: string) => tasks.find((t) => t.sid === sid),
@@ -30,8 +32,11 @@ test("a task is found by its task sid or its reservation sid", () => {
   equal(taskKey(liveTask(flex, "WR2")), "WT2");
 });
 
-test("a sid the agent has no task for is refused with FLEX_ACTION_FAILED", () => {
-  const flex = finder([TASK]);
+test("a sid the agent has no task for, or whose task ended, is refused with FLEX_ACTION_FAILED", () => {
+  const flex = finder([
+    TASK,
+    { taskSid: "WT9", sid: "WR9", status: "completed" },
+  ]);
   for (const sid of ["WT9", "WR9", "", "__proto__"]) {
     let caught: unknown;
     try {
