@@ -341,7 +341,7 @@ mod tests {
             ..NewTrigger::default()
         };
         let answers =
-            "sideways\n1\nStartOutbondCall\nStartOutboundCall\nbad field\nphone:e164\n\n\n";
+            "sideways\n1\n1\nStartOutbondCall\nStartOutboundCall\nbad field\nphone:e164\n\n\n";
         let (result, shown) = run(answers, &mut t, true);
         result.unwrap();
         assert!(
