@@ -96,6 +96,32 @@ pub struct Args {
     /// How long a command may wait for the handshake (0 to 60000; default 0).
     #[arg(long, value_name = "MS", help_heading = "host-to-flex")]
     pub queue_for_ms: Option<i64>,
+    /// Instead of an action, show the data in Flex: the tab's title, e.g. Customer.
+    #[arg(long, value_name = "TEXT", help_heading = "host-to-flex, data in Flex")]
+    pub show_label: Option<String>,
+    /// The payload field carrying the task (or reservation) sid: `payload.<field>`.
+    #[arg(
+        long,
+        value_name = "payload.FIELD",
+        help_heading = "host-to-flex, data in Flex"
+    )]
+    pub show_task: Option<String>,
+    /// A row of the tab, repeatable: `LABEL=payload.<field>` or `LABEL=task.<path>`,
+    /// e.g. "CRM id=payload.crm_id".
+    #[arg(
+        long = "show-field",
+        value_name = "LABEL=SOURCE",
+        help_heading = "host-to-flex, data in Flex"
+    )]
+    pub show_fields: Vec<String>,
+    /// Where Flex shows the data [default: the first].
+    #[arg(
+        long,
+        value_name = "PLACE",
+        value_parser = clap::builder::PossibleValuesParser::new(vocabulary::show_place_names()),
+        help_heading = "host-to-flex, data in Flex"
+    )]
+    pub show_in: Option<String>,
 
     /// Listen to a manager event, e.g. taskAccepted.
     #[arg(long, group = "listener", help_heading = "flex-to-host")]
@@ -243,6 +269,10 @@ fn from_flags(args: &Args) -> Result<NewTrigger> {
         ("--arg", !args.args.is_empty()),
         ("--timeout-ms", args.timeout_ms.is_some()),
         ("--queue-for-ms", args.queue_for_ms.is_some()),
+        ("--show-label", args.show_label.is_some()),
+        ("--show-task", args.show_task.is_some()),
+        ("--show-field", !args.show_fields.is_empty()),
+        ("--show-in", args.show_in.is_some()),
     ];
     let flex_flags = [
         ("--event/--after/--before", on.is_some()),
@@ -272,6 +302,31 @@ fn from_flags(args: &Args) -> Result<NewTrigger> {
             );
         }
     }
+    let show_flags = given(&host_flags[4..]);
+    let action_flags = given(&host_flags[..3]);
+    if !show_flags.is_empty() && !action_flags.is_empty() {
+        bail!(
+            "{} and {} cannot be combined: a host-to-flex trigger either runs a Flex \
+             action (--action, --arg, --timeout-ms) or shows its data in Flex \
+             (--show-label, --show-task, --show-field, --show-in); drop one set",
+            action_flags.join(", "),
+            show_flags.join(", ")
+        );
+    }
+    let show = if show_flags.is_empty() {
+        None
+    } else {
+        Some(edit::NewShow {
+            place: args.show_in.clone(),
+            label: args.show_label.clone(),
+            task: args.show_task.clone(),
+            fields: args
+                .show_fields
+                .iter()
+                .map(|f| edit::parse_show_field(f))
+                .collect::<Result<_, _>>()?,
+        })
+    };
     Ok(NewTrigger {
         name: args.name.clone(),
         summary: args.summary.clone(),
@@ -292,6 +347,7 @@ fn from_flags(args: &Args) -> Result<NewTrigger> {
             .collect::<Result<_, _>>()?,
         timeout_ms: args.timeout_ms,
         queue_for_ms: args.queue_for_ms,
+        show,
         on,
         when: args
             .when
@@ -299,6 +355,15 @@ fn from_flags(args: &Args) -> Result<NewTrigger> {
             .map(|w| edit::parse_when(w))
             .collect::<Result<Vec<(String, Value)>, _>>()?,
     })
+}
+
+/// The names of the flags given, of a list of (flag, given).
+fn given(flags: &[(&'static str, bool)]) -> Vec<&'static str> {
+    flags
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| *f)
+        .collect()
 }
 
 /// The flags the trigger still needs, each with what it is for.
@@ -316,10 +381,28 @@ fn missing(t: &NewTrigger) -> Vec<(String, String)> {
                 "the Flex action to run (host-to-flex) or what to listen to (flex-to-host)",
             );
         }
+        Some(Direction::HostToFlex) if t.show.is_some() => {
+            let show = t.show.as_ref().expect("checked");
+            if show.label.is_none() {
+                need("--show-label TEXT", "the tab's title, e.g. Customer");
+            }
+            if show.task.is_none() {
+                need(
+                    "--show-task payload.FIELD",
+                    "the payload field carrying the task sid, e.g. payload.task_sid",
+                );
+            }
+            if show.fields.is_empty() {
+                need(
+                    "--show-field LABEL=SOURCE",
+                    "a row of the tab, e.g. \"Name=payload.customer_name\"",
+                );
+            }
+        }
         Some(Direction::HostToFlex) => match t.action.as_deref() {
             None => need(
-                "--action ACTION",
-                "the Flex action to run, e.g. StartOutboundCall",
+                "--action ACTION  or  --show-label/--show-task/--show-field",
+                "the Flex action to run, e.g. StartOutboundCall, or the data to show in a tab",
             ),
             Some(name) => {
                 for field in catalog::action(name)
@@ -372,6 +455,11 @@ fn missing_report(args: &Args, t: &NewTrigger, missing: &[(String, String)]) -> 
          --field caller:e164@task.attributes.from"
     );
     let examples = match t.direction {
+        Some(Direction::HostToFlex) if t.show.is_some() => format!(
+            "flexgen add-trigger {name} --direction host-to-flex --field task_sid:string \
+             --field customer_name:string --show-label Customer --show-task payload.task_sid \
+             --show-field Name=payload.customer_name"
+        ),
         Some(Direction::HostToFlex) => host,
         Some(Direction::FlexToHost) => flex,
         None => format!("{host}\n  {flex}"),

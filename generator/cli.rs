@@ -46,6 +46,12 @@ Examples:
   flexgen add-trigger whatsapp_accepted --direction flex-to-host --event taskAccepted \\
       --channel chat --channel-type whatsapp --field 'customer:string@task.attributes.from' \\
       --field 'note={ type: string, optional: true, from: task.attributes.note, doc: \"Shown: in the log\" }'
+  flexgen add-trigger customer_profile --direction host-to-flex --channel chat \\
+      --field task_sid:string --field customer_name:string --field crm_id:string \\
+      --show-label Customer --show-task payload.task_sid \\
+      --show-field Name=payload.customer_name --show-field 'CRM id=payload.crm_id' \\
+      --show-field 'Reached us from=task.attributes.from'
+                                       Data in a task canvas tab instead of a Flex action
   flexgen add-trigger call_back        On a terminal: asks for direction, action, fields, args
 
 The trigger goes at the end of `triggers:`, in the file's own style; every other byte of the
@@ -88,6 +94,30 @@ Example:
   flexgen schema > triggers.schema.json
   then start triggers.yaml with `# yaml-language-server: $schema=./triggers.schema.json`
   (`flexgen generate` also writes it into the output folder)";
+
+/// `--embedding`, spelled as the vocabulary spells it with dashes
+/// (`host-in-flex`), the spec's spelling (`host_in_flex`) an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddingArg(pub flexgen::ir::Embedding);
+
+impl clap::ValueEnum for EmbeddingArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [EmbeddingArg; 2] = [
+            EmbeddingArg(flexgen::vocabulary::EMBEDDINGS[0].embedding),
+            EmbeddingArg(flexgen::vocabulary::EMBEDDINGS[1].embedding),
+        ];
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let word = flexgen::vocabulary::embedding_word(self.0);
+        Some(
+            clap::builder::PossibleValue::new(word.flag)
+                .alias(word.name)
+                .help(word.gloss),
+        )
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -140,6 +170,14 @@ enum Command {
         /// [default: http://localhost:8080].
         #[arg(long = "dev-host-origin", value_name = "URL", conflicts_with = "spec")]
         dev_host_origins: Vec<String>,
+        /// Which page frames which [default: the first].
+        #[arg(long, value_enum, conflicts_with = "spec")]
+        embedding: Option<EmbeddingArg>,
+        /// With `--embedding host-in-flex`: the CRM page the plugin frames per task
+        /// [default: the first host origin, else the first development one, +
+        /// /flex?task={task.taskSid}].
+        #[arg(long, value_name = "URL", conflicts_with = "spec")]
+        crm_url: Option<String>,
     },
     /// Generate the Flex plugin shim and the host bridge crate from a spec.
     #[command(after_help = GENERATE_EXAMPLE)]
@@ -238,12 +276,16 @@ fn execute(command: Command) -> Result<Status> {
             flex_origin,
             host_origins,
             dev_host_origins,
+            embedding,
+            crm_url,
         } => new(scaffold::Request {
             target,
             spec,
             flex_origin,
             host_origins,
             dev_host_origins,
+            embedding: embedding.map(|e| e.0),
+            crm_url,
         }),
         Command::Generate(output) => output.run(Scope::All),
         Command::Completions { shell } => {

@@ -35,9 +35,22 @@ pub struct NewTrigger {
     pub args: Vec<(String, ArgValue)>,
     pub timeout_ms: Option<i64>,
     pub queue_for_ms: Option<i64>,
+    /// host_to_flex, instead of an action: data shown in Flex (`show:`).
+    pub show: Option<NewShow>,
     /// flex_to_host: what to listen to, and the `when:` filters.
     pub on: Option<(OnKind, String)>,
     pub when: Vec<(String, Value)>,
+}
+
+/// A `show:` block: where (`None`: the spec's default place), the tab's
+/// label, the payload field carrying the task sid, and the rows (label ->
+/// `payload.<field>` or a `task.` source path), in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewShow {
+    pub place: Option<String>,
+    pub label: Option<String>,
+    pub task: Option<String>,
+    pub fields: Vec<(String, String)>,
 }
 
 /// One payload field; `None` keys are left out of the YAML.
@@ -200,6 +213,23 @@ pub fn arg_value(text: &str) -> Result<ArgValue, String> {
         Node::Map(entries) => boxed(entries).map(ArgValue::Literal),
         other => json(&other).map(ArgValue::Literal),
     }
+}
+
+/// `--show-field LABEL=SOURCE`: a row of a `show:` tab, its label (any
+/// text, spaces allowed) and where its value comes from (`payload.<field>`
+/// or a `task.` source path). The label ends at the first `=`.
+pub fn parse_show_field(text: &str) -> Result<(String, String), EditError> {
+    let help = "write `LABEL=payload.<field>` or `LABEL=task.<path>`, e.g.                 `--show-field \"CRM id=payload.crm_id\"`";
+    let (label, source) = split_pair("--show-field", text, help)?;
+    if source.contains(char::is_whitespace) {
+        return Err(EditError::Flag {
+            flag: "--show-field",
+            text: text.to_string(),
+            reason: format!("`{source}` is not a source path (it has spaces)"),
+            help: help.into(),
+        });
+    }
+    Ok((label, source))
 }
 
 /// `--when PATH=LITERAL`: a string, number or boolean, or `{ value: ... }`.
@@ -482,6 +512,25 @@ fn render(t: &NewTrigger, layout: Layout, nl: &str) -> String {
         }
         if let Some(ms) = t.timeout_ms {
             line(1, format!("timeout_ms: {ms}"));
+        }
+    }
+    if let Some(show) = &t.show {
+        line(0, "show:".into());
+        let keys = [
+            (vocabulary::SHOW_KEYS[0], &show.place),
+            (vocabulary::SHOW_KEYS[1], &show.label),
+            (vocabulary::SHOW_KEYS[2], &show.task),
+        ];
+        for (key, value) in keys {
+            if let Some(value) = value {
+                line(1, format!("{key}: {}", scalar(value)));
+            }
+        }
+        if !show.fields.is_empty() {
+            line(1, format!("{}:", vocabulary::SHOW_KEYS[3]));
+            for (label, source) in &show.fields {
+                line(2, format!("{}: {}", scalar(label), scalar(source)));
+            }
         }
     }
     if let Some(ms) = t.queue_for_ms {
@@ -1033,5 +1082,50 @@ mod tests {
         let plan = compiles(&edited.text);
         let added = plan.triggers.last().unwrap();
         assert_eq!(added.channel_type.as_deref(), Some("whatsapp"));
+    }
+
+    #[test]
+    fn a_show_trigger_renders_a_show_block_and_compiles() {
+        let t = NewTrigger {
+            name: "customer_card".into(),
+            direction: Some(Direction::HostToFlex),
+            payload: vec![
+                parse_field("task_sid:string").unwrap(),
+                parse_field("crm_id:string").unwrap(),
+            ],
+            show: Some(NewShow {
+                place: Some("task_canvas_tab".into()),
+                label: Some("Customer: #1".into()),
+                task: Some("payload.task_sid".into()),
+                fields: vec![
+                    parse_show_field("CRM id=payload.crm_id").unwrap(),
+                    parse_show_field("From=task.attributes.from").unwrap(),
+                ],
+            }),
+            ..NewTrigger::default()
+        };
+        let edited = insert_trigger(SEED, &t).unwrap();
+        assert_eq!(
+            &edited.text[edited.inserted.clone()],
+            "  - name: customer_card\n    direction: host_to_flex\n    payload:\n      \
+             task_sid: { type: string }\n      crm_id: { type: string }\n    show:\n      \
+             in: task_canvas_tab\n      label: \"Customer: #1\"\n      task: payload.task_sid\n      \
+             fields:\n        CRM id: payload.crm_id\n        From: task.attributes.from\n"
+        );
+        let plan = compiles(&edited.text);
+        assert_eq!(plan.triggers.last().unwrap().name.snake, "customer_card");
+    }
+
+    #[test]
+    fn show_field_errors_name_the_flag_the_text_and_the_fix() {
+        for bad in ["Name", "=payload.x", "Name=", "Name=payload. x"] {
+            let e = parse_show_field(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("--show-field `{bad}`")), "{e}");
+            assert!(e.contains("help: write `LABEL=payload.<field>`"), "{e}");
+        }
+        assert_eq!(
+            parse_show_field(" Reached us from = task.attributes.from ").unwrap(),
+            ("Reached us from".into(), "task.attributes.from".into())
+        );
     }
 }

@@ -95,10 +95,23 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
             }
         };
         match direction {
-            Direction::HostToFlex if t.action.is_none() => {
-                let names = catalog::action_names();
-                self.say(&format!("Flex actions: {}", names.join(", ")))?;
-                t.action = Some(self.until("action: ", |a| pick(a, &names, "Flex action"))?);
+            Direction::HostToFlex if t.action.is_none() && t.show.is_none() => {
+                self.say(
+                    "In Flex, the command:\n  1) runs a Flex action (StartOutboundCall, ...)\n  \
+                     2) shows its data in a tab of the task (show:)",
+                )?;
+                let shows = self.until("does [1/2]: ", |a| match a {
+                    "1" | "action" => Ok(false),
+                    "2" | "show" | "tab" => Ok(true),
+                    _ => Err("answer 1 (a Flex action) or 2 (data in a tab)".to_string()),
+                })?;
+                if shows {
+                    t.show = Some(edit::NewShow::default());
+                } else {
+                    let names = catalog::action_names();
+                    self.say(&format!("Flex actions: {}", names.join(", ")))?;
+                    t.action = Some(self.until("action: ", |a| pick(a, &names, "Flex action"))?);
+                }
             }
             Direction::FlexToHost if t.on.is_none() => {
                 self.say("Listen to:\n  1) a manager event (taskAccepted, taskWrapup, ...)\n  2) after a Flex action succeeded\n  3) before a Flex action runs")?;
@@ -123,7 +136,66 @@ impl<R: BufRead, W: Write> Prompter<R, W> {
         if ask_fields {
             self.fields(t, direction)?;
         }
+        self.show(t)?;
         self.required_args(t)
+    }
+
+    /// The tab's label, task and rows, for a `show:` trigger.
+    fn show(&mut self, t: &mut NewTrigger) -> io::Result<()> {
+        let suggestion = t
+            .payload
+            .iter()
+            .find(|f| f.name.contains("task"))
+            .map(|f| format!("payload.{}", f.name));
+        let Some(show) = t.show.as_mut() else {
+            return Ok(());
+        };
+        if show.label.is_none() {
+            let label = self.until("tab label (e.g. Customer): ", |a| {
+                if a.is_empty() {
+                    Err("give the tab's title".to_string())
+                } else {
+                    Ok(a.to_string())
+                }
+            })?;
+            show.label = Some(label);
+        }
+        if show.task.is_none() {
+            let default = suggestion
+                .as_ref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let task = self.until(
+                &format!("payload field carrying the task sid, payload.<field>{default}: "),
+                |a| match (a, &suggestion) {
+                    ("", Some(s)) => Ok(s.clone()),
+                    ("", None) => Err("give `payload.<field>`, e.g. payload.task_sid".to_string()),
+                    (a, _) => Ok(a.to_string()),
+                },
+            )?;
+            show.task = Some(task);
+        }
+        if show.fields.is_empty() {
+            self.say(
+                "Rows of the tab, one per line: `LABEL=payload.<field>` or `LABEL=task.<path>`; \
+                 an empty line ends the list.",
+            )?;
+            loop {
+                let answer = self.ask("row (empty to finish): ")?;
+                if answer.is_empty() {
+                    if show.fields.is_empty() {
+                        self.say("  a tab needs at least one row")?;
+                        continue;
+                    }
+                    return Ok(());
+                }
+                match edit::parse_show_field(&answer) {
+                    Ok(row) => show.fields.push(row),
+                    Err(e) => self.say(&format!("  {e}"))?,
+                }
+            }
+        }
+        Ok(())
     }
 
     fn fields(&mut self, t: &mut NewTrigger, direction: Direction) -> io::Result<()> {
@@ -269,7 +341,7 @@ mod tests {
             ..NewTrigger::default()
         };
         let answers =
-            "sideways\n1\nStartOutbondCall\nStartOutboundCall\nbad field\nphone:e164\n\n\n";
+            "sideways\n1\n1\nStartOutbondCall\nStartOutboundCall\nbad field\nphone:e164\n\n\n";
         let (result, shown) = run(answers, &mut t, true);
         result.unwrap();
         assert!(
@@ -293,6 +365,38 @@ mod tests {
                 "destination".to_string(),
                 ArgValue::Path("payload.phone".into())
             )]
+        );
+    }
+
+    #[test]
+    fn host_to_flex_may_show_data_in_a_tab() {
+        let mut t = NewTrigger {
+            name: "customer".into(),
+            direction: Some(Direction::HostToFlex),
+            ..NewTrigger::default()
+        };
+        let answers = "3\n2\ntask_sid:string\nname:string\n\nCustomer\n\n\nName payload.name\nName=payload.name\nFrom=task.attributes.from\n\n";
+        let (result, shown) = run(answers, &mut t, true);
+        result.unwrap();
+        assert!(shown.contains("answer 1 (a Flex action) or 2"), "{shown}");
+        assert!(shown.contains("[payload.task_sid]"), "{shown}");
+        assert!(shown.contains("a tab needs at least one row"), "{shown}");
+        assert!(
+            shown.contains("--show-field `Name payload.name`"),
+            "{shown}"
+        );
+        assert_eq!(t.action, None);
+        assert_eq!(
+            t.show,
+            Some(edit::NewShow {
+                place: None,
+                label: Some("Customer".into()),
+                task: Some("payload.task_sid".into()),
+                fields: vec![
+                    ("Name".into(), "payload.name".into()),
+                    ("From".into(), "task.attributes.from".into()),
+                ],
+            })
         );
     }
 

@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 
 use crate::diag::Diagnostics;
+use crate::edit::scalar;
 use crate::emit::{self, EmitError, OutFile, Owner};
+use crate::ir::Embedding;
 use crate::validate::{check_app_name, check_origin, is_loopback_origin};
+use crate::vocabulary;
 use crate::write::{self, Mode, Outcome, WriteError};
 
 /// The skeleton: `(path in the workspace, template)`, every file of
@@ -108,7 +111,15 @@ pub struct Request {
     pub host_origins: Vec<String>,
     /// `--dev-host-origin`, in order; only without `spec`.
     pub dev_host_origins: Vec<String>,
+    /// `--embedding`; only without `spec` (`None`: the default).
+    pub embedding: Option<Embedding>,
+    /// `--crm-url`; only with `--embedding host-in-flex`.
+    pub crm_url: Option<String>,
 }
+
+/// The path and query `crm_url` gets when `--crm-url` is not given, after
+/// the first host origin (else the first development one).
+pub const DEFAULT_CRM_PATH: &str = "/flex?task={task.taskSid}";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
@@ -128,6 +139,12 @@ pub enum ScaffoldError {
     },
     #[error("{flag} {message}\n  help: {help}")]
     BadOrigin {
+        flag: &'static str,
+        message: String,
+        help: String,
+    },
+    #[error("{flag} {message}\n  help: {help}")]
+    BadFlag {
         flag: &'static str,
         message: String,
         help: String,
@@ -177,7 +194,11 @@ pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
     let mut notes = Vec::new();
     let spec_text = match &request.spec {
         Some(path) => user_spec(path)?,
-        None => render_spec(&default_values(request, &mut notes)?)?,
+        None => {
+            let values = default_values(request, &mut notes)?;
+            let text = render_spec(&values)?;
+            with_embedding(&text, &values, request)?
+        }
     };
     let spec_path = request.target.join("triggers.yaml");
     let compiled =
@@ -191,13 +212,12 @@ pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
         dev_host_origins: plan.app.dev_host_origins.clone(),
     };
     let mut files = skeleton(&values)?;
-    if request.spec.is_some() {
-        let spec = files
-            .iter_mut()
-            .find(|f| f.path == "triggers.yaml")
-            .expect("the skeleton has a triggers.yaml");
-        spec.contents = spec_text;
-    }
+    // The user's spec, or the skeleton's with the embedding written in.
+    let spec = files
+        .iter_mut()
+        .find(|f| f.path == "triggers.yaml")
+        .expect("the skeleton has a triggers.yaml");
+    spec.contents = spec_text;
     files.extend(emit::emit_all(&plan)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -274,6 +294,73 @@ pub fn with_schema_line(text: &str) -> String {
     } else {
         format!("{SCHEMA_LINE}\n{text}")
     }
+}
+
+/// The default spec with `--embedding` (and `crm_url`) written into its
+/// `app` block after `dev_host_origins`, with a comment saying what they
+/// mean; unchanged for the default embedding. The skeleton itself stays one
+/// template for both engines, and the seed its rendering.
+fn with_embedding(text: &str, values: &Values, request: &Request) -> Result<String, ScaffoldError> {
+    let embedding = request.embedding.unwrap_or_default();
+    if embedding == Embedding::FlexInHost {
+        if let Some(url) = &request.crm_url {
+            return Err(ScaffoldError::BadFlag {
+                flag: "--crm-url",
+                message: format!(
+                    "`{url}` is only used with --embedding {}",
+                    embedding_flag(Embedding::HostInFlex)
+                ),
+                help: format!(
+                    "add `--embedding {}` to have the plugin frame the CRM page inside Flex, \
+                     or drop --crm-url",
+                    embedding_flag(Embedding::HostInFlex)
+                ),
+            });
+        }
+        return Ok(text.to_string());
+    }
+    let url = match &request.crm_url {
+        Some(url) => url.clone(),
+        None => {
+            let origin = values
+                .host_origins
+                .first()
+                .or(values.dev_host_origins.first())
+                .expect("a new spec has a development origin at least");
+            format!("{origin}{DEFAULT_CRM_PATH}")
+        }
+    };
+    if url.contains(['\n', '\r']) {
+        return Err(ScaffoldError::BadFlag {
+            flag: "--crm-url",
+            message: "must fit on one line".into(),
+            help: format!(
+                "write the CRM page's URL, e.g. `https://crm.example.com{DEFAULT_CRM_PATH}`"
+            ),
+        });
+    }
+    let word = vocabulary::embedding_word(embedding);
+    let block = format!(
+        "  # {}: the plugin frames the CRM page (crm_url) in Flex's CRM panel\n  \
+         # instead of the CRM page framing Flex.\n  embedding: {}\n  \
+         # The CRM page for the selected task; each {{task.…}} placeholder is\n  \
+         # percent-encoded. Its origin is one of host_origins or dev_host_origins.\n  \
+         crm_url: {}\n",
+        word.name,
+        word.name,
+        scalar(&url)
+    );
+    let anchor = "  dev_host_origins:";
+    let at = text
+        .find(anchor)
+        .and_then(|start| text[start..].find('\n').map(|end| start + end + 1))
+        .expect("the skeleton's app block ends with dev_host_origins");
+    Ok(format!("{}{block}{}", &text[..at], &text[at..]))
+}
+
+/// The command line's spelling of an embedding: `host-in-flex`.
+pub fn embedding_flag(embedding: Embedding) -> &'static str {
+    vocabulary::embedding_word(embedding).flag
 }
 
 /// `Ok(true)` when the target is an existing empty folder, `Ok(false)` when

@@ -207,6 +207,8 @@ pub struct EmbeddingWord {
     pub embedding: Embedding,
     /// As the spec writes it: `embedding: host_in_flex`.
     pub name: &'static str,
+    /// As `flexgen new --embedding` writes it: `host-in-flex`.
+    pub flag: &'static str,
     /// What it means, in a few words.
     pub gloss: &'static str,
 }
@@ -221,11 +223,13 @@ pub const EMBEDDINGS: &[EmbeddingWord] = &[
     EmbeddingWord {
         embedding: Embedding::FlexInHost,
         name: FLEX_IN_HOST,
+        flag: "flex-in-host",
         gloss: "the CRM page frames Flex (the default)",
     },
     EmbeddingWord {
         embedding: Embedding::HostInFlex,
         name: HOST_IN_FLEX,
+        flag: "host-in-flex",
         gloss: "the plugin frames the CRM page in Flex's CRM panel, one frame per task",
     },
 ];

@@ -403,7 +403,7 @@ fn on_a_terminal_it_asks_for_what_is_missing() {
         "'{}' add-trigger call_back --summary 'Call the customer back'",
         env!("CARGO_BIN_EXE_flexgen")
     );
-    let answers = "1\nStartOutbondCall\nStartOutboundCall\nphone:e164\nnote={ type: string, optional: true, doc: \"Why: see # notes\" }\n\n\n";
+    let answers = "1\n1\nStartOutbondCall\nStartOutboundCall\nphone:e164\nnote={ type: string, optional: true, doc: \"Why: see # notes\" }\n\n\n";
     let mut child = StdCommand::new("script")
         .args(["-qec", &command, "/dev/null"])
         .current_dir(dir.path())
@@ -444,4 +444,101 @@ fn on_a_terminal_it_asks_for_what_is_missing() {
         )
     );
     assert_up_to_date(dir.path());
+}
+
+#[test]
+fn adds_a_data_tab_to_a_new_workspace_and_regenerates() {
+    let root = tempfile::tempdir().unwrap();
+    let new = flexgen(root.path()).args(["new", "desk"]).output().unwrap();
+    assert_eq!(new.status.code(), Some(0), "{}", stderr(&new));
+    let dir = root.path().join("desk");
+    let tabs = dir.join("flex-plugin/src/flexgen/tabs.tsx");
+    assert!(!tabs.exists(), "a seed workspace has no data tab yet");
+    let before = spec_of(&dir);
+    let out = flexgen(&dir)
+        .args([
+            "add-trigger",
+            "customer_card",
+            "--direction",
+            "host-to-flex",
+            "--field",
+            "task_sid:string",
+            "--field",
+            "crm_id:string",
+            "--show-label",
+            "Customer",
+            "--show-task",
+            "payload.task_sid",
+            "--show-field",
+            "CRM id=payload.crm_id",
+            "--show-field",
+            "From: <b>=task.attributes.from",
+            "--show-in",
+            "task_canvas_tab",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let spec = spec_of(&dir);
+    assert!(spec.starts_with(&before), "{spec}");
+    assert_eq!(
+        &spec[before.len()..],
+        "\n  - name: customer_card\n    direction: host_to_flex\n    payload:\n      \
+         task_sid: { type: string }\n      crm_id: { type: string }\n    show:\n      \
+         in: task_canvas_tab\n      label: Customer\n      task: payload.task_sid\n      \
+         fields:\n        CRM id: payload.crm_id\n        \"From: <b>\": task.attributes.from\n"
+    );
+    let parsed = flexgen::spec::parse(&spec).unwrap();
+    assert!(parsed.triggers.last().unwrap().show.is_some());
+    assert!(tabs.exists(), "no tabs.tsx after adding a data tab");
+    let tsx = fs::read_to_string(&tabs).unwrap();
+    assert!(tsx.contains("Customer"), "{tsx}");
+    assert_up_to_date(&dir);
+}
+
+#[test]
+fn show_flags_and_action_flags_are_refused_together() {
+    let dir = workspace();
+    assert_refused(
+        dir.path(),
+        &[
+            "add-trigger",
+            "both",
+            "--direction",
+            "host-to-flex",
+            "--field",
+            "task_sid:string",
+            "--action",
+            "NavigateToView",
+            "--show-label",
+            "Customer",
+            "--no-input",
+        ],
+        2,
+        &[
+            "--action and --show-label cannot be combined",
+            "drop one set",
+        ],
+    );
+    assert_refused(
+        dir.path(),
+        &[
+            "add-trigger",
+            "bad_row",
+            "--direction",
+            "host-to-flex",
+            "--show-label",
+            "Customer",
+            "--show-field",
+            "Name",
+            "--no-input",
+        ],
+        2,
+        &[
+            "--show-field `Name`",
+            "expected `KEY=VALUE`",
+            "LABEL=payload.<field>",
+        ],
+    );
 }
