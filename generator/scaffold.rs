@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use tera::{Context, Tera};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::edit::scalar;
 use crate::emit::{self, EmitError, OutFile, Owner};
 use crate::ir::Embedding;
@@ -203,7 +203,10 @@ pub fn new(request: &Request) -> Result<Created, ScaffoldError> {
     let spec_path = request.target.join("triggers.yaml");
     let compiled =
         crate::pipeline::compile_with_warnings(&spec_path.display().to_string(), &spec_text)
-            .map_err(ScaffoldError::InvalidSpec)?;
+            .map_err(|diagnostics| match (&request.spec, &request.crm_url) {
+                (None, Some(url)) => crm_url_error(url, &spec_text, diagnostics),
+                _ => ScaffoldError::InvalidSpec(diagnostics),
+            })?;
     let plan = compiled.plan;
     let values = Values {
         crate_name: plan.app.name.original.clone(),
@@ -356,6 +359,40 @@ fn with_embedding(text: &str, values: &Values, request: &Request) -> Result<Stri
         .and_then(|start| text[start..].find('\n').map(|end| start + end + 1))
         .expect("the skeleton's app block ends with dev_host_origins");
     Ok(format!("{}{block}{}", &text[..at], &text[at..]))
+}
+
+/// An error in the spec `new` wrote from its flags that lies in its
+/// `crm_url` line: told as `--crm-url`'s, with the spec's keys in the help
+/// named by their flags (the spec was never written, so pointing into it
+/// would point nowhere). Any other error stays the spec's.
+fn crm_url_error(url: &str, spec_text: &str, diagnostics: Diagnostics) -> ScaffoldError {
+    let line = spec_text.find("\n  crm_url: ").map(|start| {
+        start + 1
+            ..spec_text[start + 1..]
+                .find('\n')
+                .map_or(spec_text.len(), |end| start + 1 + end)
+    });
+    let on_the_line = |d: &Diagnostic| matches!((&d.span, &line), (Some(span), Some(line)) if line.contains(&span.start));
+    let Some(error) = diagnostics
+        .items
+        .iter()
+        .find(|d| d.severity == Severity::Error && on_the_line(d))
+    else {
+        return ScaffoldError::InvalidSpec(diagnostics);
+    };
+    let flags = |text: &str| {
+        text.replace("`dev_host_origins`", "`--dev-host-origin`")
+            .replace("`host_origins`", "`--host-origin`")
+            .replace("`crm_url`", "`--crm-url`")
+    };
+    ScaffoldError::BadFlag {
+        flag: "--crm-url",
+        message: format!("`{url}`: {}", flags(&error.message)),
+        help: error.help.as_deref().map_or_else(
+            || format!("give the CRM page's URL, e.g. `https://crm.example.com{DEFAULT_CRM_PATH}`"),
+            flags,
+        ),
+    }
 }
 
 /// The command line's spelling of an embedding: `host-in-flex`.

@@ -221,6 +221,53 @@ fn bad_origins_and_names_are_refused_before_anything_is_written() {
 }
 
 #[test]
+fn a_bad_crm_url_is_refused_as_the_flag_s_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, wants) in [
+        (
+            vec![NAME, "--crm-url", "https://crm.acme.example/flex"],
+            vec![
+                "--crm-url `https://crm.acme.example/flex` is only used with --embedding host-in-flex",
+                "add `--embedding host-in-flex`",
+            ],
+        ),
+        (
+            vec![
+                NAME,
+                "--embedding",
+                "host-in-flex",
+                "--crm-url",
+                "https://other.example/flex?task={task.taskSid}",
+            ],
+            vec![
+                "--crm-url `https://other.example/flex?task={task.taskSid}`",
+                "`https://other.example` is not a host origin",
+                "to `--host-origin`",
+                "point `--crm-url` at",
+            ],
+        ),
+        (
+            vec![
+                NAME,
+                "--embedding",
+                "host-in-flex",
+                "--crm-url",
+                "http://localhost:8080/flex?t={task.nope}",
+            ],
+            vec!["--crm-url `http://localhost:8080/flex?t={task.nope}`", "`task.nope`"],
+        ),
+    ] {
+        let stderr = refused(dir.path(), &args, 2);
+        for want in wants {
+            assert!(stderr.contains(want), "{args:?}: no `{want}` in\n{stderr}");
+        }
+        // The spec was never written: nothing points into it.
+        assert!(!stderr.contains("triggers.yaml"), "{args:?}:\n{stderr}");
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn spec_flag_uses_the_users_spec() {
     let example = repo().join("examples/agent-presence");
     let spec = example.join("triggers.yaml");

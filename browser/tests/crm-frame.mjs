@@ -20,7 +20,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { newContext, openHost } from "../harness/browser.mjs";
+import { TEST_CONTACTS } from "./contacts.mjs";
 import * as drive from "./drive.mjs";
+import {
+  assertText,
+  boxWithin,
+  inkIn,
+  keepScreenshot,
+} from "./screenshots.mjs";
 
 let ids = 0;
 
@@ -173,7 +180,7 @@ async function commandRuns(config, { page, flex }) {
   assert.deepEqual(ran, [trigger.invoke.action]);
 }
 
-export function crmFrameSuite(config, getBrowser) {
+export function crmFrameSuite(config, out, getBrowser) {
   describe("the CRM frame inside Flex", () => {
     const open = async () => {
       const ctx = await newContext(getBrowser());
@@ -185,6 +192,49 @@ export function crmFrameSuite(config, getBrowser) {
       await ctx.close();
       assert.deepEqual(errors, [], "uncaught errors in the pages");
     };
+
+    it("a screenshot of Flex shows the CRM page in its CRM container, with the caller's record (pixels)", async () => {
+      const { ctx, page, flex, top } = await open();
+      const contact = TEST_CONTACTS[0];
+      const sid = await flex.evaluate(
+        (from) => window.flexSim.ringVoice({ from }),
+        contact.phone,
+      );
+      // Selected, the task gets its CRM page; accepted, that page pops the
+      // caller's record (the seed's screen pop).
+      assert.deepEqual(
+        await flex.evaluate((s) => window.flexSim.select(s), sid),
+        { ok: true },
+      );
+      await page.settle();
+      const accepted = await flex.evaluate(
+        (s) => window.flexSim.accept(s),
+        sid,
+      );
+      assert.notEqual(accepted?.ok, false, JSON.stringify(accepted));
+      await page.waitForFunction(
+        (n) => window.crm.popped?.contact === n,
+        contact.name,
+      );
+      const crm = (await page.current()).locator("body");
+      await crm.locator("#record-body .record-name").waitFor();
+      const png = await top.screenshot();
+      keepScreenshot(out, `crm-frame-${config.case}`, png);
+      const boxes = [
+        await boxWithin(
+          null,
+          crm.locator("#record h2"),
+          "the CRM page's heading in Flex",
+        ),
+        await boxWithin(
+          null,
+          crm.locator("#record-body .record-name"),
+          `the caller's name "${contact.name}" in the CRM page`,
+        ),
+      ];
+      assertText(await inkIn(ctx, png, boxes), config.case);
+      await closeAll(ctx);
+    });
 
     it("a frame of a foreign origin inside the Flex page cannot drive the plugin", async () => {
       const { ctx, page, flex, top } = await open();

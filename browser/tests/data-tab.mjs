@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { TEST_CONTACTS } from "./contacts.mjs";
 import * as drive from "./drive.mjs";
+import {
+  assertText,
+  boxWithin,
+  inkIn,
+  keepScreenshot,
+} from "./screenshots.mjs";
 
 /** Markup a CRM might send: it must show as these characters, never run. */
 const MARKUP = '<img src=x onerror="globalThis.__flexgen_pwned=1">';
@@ -42,6 +49,21 @@ function payloadFor(trigger, taskSid, text) {
   return payload;
 }
 
+/**
+ * A payload an agent would read: a name field gets a contact's name, an id
+ * field a record id, other fields their samples.
+ */
+function readablePayload(trigger, taskSid) {
+  const payload = payloadFor(trigger, taskSid, "");
+  trigger.payload.forEach((field, i) => {
+    const name = field.name.snake;
+    if (field.ty !== "string" || name === trigger.show.task_field.snake) return;
+    if (/name/.test(name)) payload[name] = TEST_CONTACTS[0].name;
+    else if (/(^|_)id$/.test(name)) payload[name] = `CRM-${4217 + i}`;
+  });
+  return payload;
+}
+
 /** The canvas as the agent sees it: tab labels, and the open tab's text. */
 const canvas = (flex) =>
   flex.evaluate(() => {
@@ -65,7 +87,7 @@ const openTab = async (flex, label) => {
   }, label);
 };
 
-export function dataTabSuite(config, get) {
+export function dataTabSuite(config, out, get) {
   for (const trigger of drive.shows(config.plan)) {
     const name = trigger.name.snake;
     const label = trigger.show.label;
@@ -116,6 +138,50 @@ export function dataTabSuite(config, get) {
           await flex.evaluate(() => typeof globalThis.__flexgen_pwned),
           "undefined",
         );
+      });
+
+      it("a screenshot of the tab shows its label, a row's label and its value (pixels)", async () => {
+        const { page, flex, reset } = get();
+        await reset();
+        const task = await selectedTask(flex, trigger);
+        const payload = readablePayload(trigger, task.taskSid);
+        const outcome = await page.evaluate(
+          ([t, p]) => window.crm.run(t, p),
+          [name, payload],
+        );
+        assert.deepEqual(outcome, { ok: true });
+        await openTab(flex, label);
+        // The first row that shows a payload value, and that value.
+        const row = trigger.show.fields.find(
+          (f) => "payload" in f.value && payload[f.value.payload] !== undefined,
+        );
+        assert.ok(row, `${name} shows no payload field`);
+        const value = String(payload[row.value.payload]);
+        const panel = flex.locator(
+          `#task-canvas [role=tabpanel][data-label="${label}"]`,
+        );
+        await panel.locator("dd", { hasText: value }).waitFor();
+        const shot = flex.locator("#task-canvas");
+        const png = await shot.screenshot();
+        keepScreenshot(out, `data-tab-${config.case}`, png);
+        const boxes = [
+          await boxWithin(
+            shot,
+            flex.locator("#task-canvas [role=tab]", { hasText: label }),
+            `the tab label "${label}"`,
+          ),
+          await boxWithin(
+            shot,
+            panel.locator("dt", { hasText: row.label }).first(),
+            `the row label "${row.label}"`,
+          ),
+          await boxWithin(
+            shot,
+            panel.locator("dd", { hasText: value }).first(),
+            `the value "${value}"`,
+          ),
+        ];
+        assertText(await inkIn(flex.page().context(), png, boxes), name);
       });
 
       it("a sid the agent has no task for fails FLEX_ACTION_FAILED, and Flex keeps nothing", async () => {

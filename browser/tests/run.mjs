@@ -277,7 +277,7 @@ for (const config of cases) {
 
       // Data the CRM sends into Flex (`show:` triggers), in the task canvas.
       if (drive.shows(plan).length > 0)
-        dataTabSuite(config, () => ({ page, flex, reset }));
+        dataTabSuite(config, out, () => ({ page, flex, reset }));
 
       // Task shapes as real Flex and TaskRouter make them (issue 15).
       if (config.case === "seed" && !workspace)
@@ -359,7 +359,7 @@ for (const config of cases) {
       securitySuite(config, () => ({ ctx, page, flex }));
 
     // The CRM page inside Flex: wrong windows, task switches, reloads.
-    if (hostInFlex && !workspace) crmFrameSuite(config, () => browser);
+    if (hostInFlex && !workspace) crmFrameSuite(config, out, () => browser);
     if (fuzzed.some((c) => c.name === config.case))
       fuzzSuite(config, () => ({ ctx, page, flex }));
 

@@ -126,7 +126,7 @@ pub fn emit(plan: &Plan) -> Result<Vec<OutFile>, EmitError> {
     let mut files = target.emit(&head, &view, |file| {
         file.replace("{Plugin}", &view.plugin_class)
     })?;
-    files.extend(super::plugin_runtime::emit(&head, plan.app.embedding));
+    files.extend(super::plugin_runtime::emit(&head, plan));
     files.push(super::constants::typescript(plan));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -521,9 +521,6 @@ impl WiringImports {
         }
         if uses_task_of_action {
             runtime.push("taskOfAction");
-        }
-        if triggers.iter().any(|t| t.show.is_some()) {
-            runtime.extend(["TASK_ENDED_EVENTS", "liveTask"]);
         }
         sort_imports(&mut runtime);
 
@@ -1109,10 +1106,6 @@ mod tests {
                 ),
                 (
                     "flex-plugin/src/flexgen/runtime/sources.ts",
-                    Owner::Generated
-                ),
-                (
-                    "flex-plugin/src/flexgen/runtime/task_data.ts",
                     Owner::Generated
                 ),
                 ("flex-plugin/src/flexgen/triggers.ts", Owner::Generated),

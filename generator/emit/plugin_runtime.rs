@@ -7,13 +7,16 @@
 //! header, which carries flexgen's version: `generate --check` flags a copy
 //! that is stale or edited like any generated file. Twilio's plugin builder
 //! compiles only what is under `src/`, so the runtime travels as source; the
-//! generated `triggers.ts` and `wiring.ts` import its `index.ts`, and with
-//! `app.embedding: host_in_flex` the wiring imports `host_in_flex.ts` too.
+//! generated `triggers.ts` and `wiring.ts` import its `index.ts`; with
+//! `app.embedding: host_in_flex` the wiring imports `host_in_flex.ts` too,
+//! and with `show:` triggers the wiring and `tabs.tsx` import `shows.ts`.
 //!
-//! A workspace gets only the modules its embedding uses ([`Needed`]): the
-//! CRM frame, its URL and its peer go to `host_in_flex` workspaces alone, and
-//! no module of every workspace imports them (a unit test holds that). When
-//! a workspace switches embedding, the modules it no longer gets are stale
+//! A workspace gets only the modules its spec uses ([`Needed`]): the CRM
+//! frame, its URL and its peer go to `host_in_flex` workspaces alone, the
+//! per-task data store to specs with `show:` triggers alone, and no module
+//! of every workspace imports them (a unit test holds that). When a
+//! workspace switches embedding or drops its last tab, the modules it no
+//! longer gets are stale
 //! generated files: `generate` removes them, `generate --check` lists them,
 //! and a hand-edited one stops the run (`write`, like any generated file
 //! flexgen no longer writes).
@@ -24,6 +27,7 @@
 use super::OutFile;
 use super::Owner;
 use crate::ir::Embedding;
+use crate::ir::Plan;
 
 /// Where the runtime goes, relative to the output folder.
 pub const DIR: &str = "flex-plugin/src/flexgen/runtime";
@@ -35,9 +39,11 @@ pub enum Needed {
     Always,
     /// Only workspaces of this embedding.
     With(Embedding),
+    /// Only workspaces whose spec has a `show:` trigger.
+    WithShows,
 }
 
-use Needed::{Always, With};
+use Needed::{Always, With, WithShows};
 
 /// `app.embedding: host_in_flex`'s modules.
 const IN_FLEX: Needed = With(Embedding::HostInFlex);
@@ -135,23 +141,37 @@ pub const FILES: &[(&str, Needed, &str)] = &[
         include_str!("../../runtime/plugin/src/schema.ts"),
     ),
     (
+        "shows.ts",
+        WithShows,
+        include_str!("../../runtime/plugin/src/shows.ts"),
+    ),
+    (
         "sources.ts",
         Always,
         include_str!("../../runtime/plugin/src/sources.ts"),
     ),
     (
         "task_data.ts",
-        Always,
+        WithShows,
         include_str!("../../runtime/plugin/src/task_data.ts"),
     ),
 ];
 
-/// The runtime's modules that a workspace of `embedding` uses, under
-/// [`DIR`], each behind `head`.
-pub fn emit(head: &str, embedding: Embedding) -> Vec<OutFile> {
+/// Whether a workspace of `plan` gets a module of `needed`.
+fn gets(plan: &Plan, needed: Needed) -> bool {
+    match needed {
+        Always => true,
+        With(embedding) => plan.app.embedding == embedding,
+        WithShows => plan.triggers.iter().any(|t| t.show.is_some()),
+    }
+}
+
+/// The runtime's modules that a workspace of `plan` uses, under [`DIR`],
+/// each behind `head`.
+pub fn emit(head: &str, plan: &Plan) -> Vec<OutFile> {
     FILES
         .iter()
-        .filter(|(_, needed, _)| *needed == Always || *needed == With(embedding))
+        .filter(|(_, needed, _)| gets(plan, *needed))
         .map(|(name, _, source)| OutFile {
             path: format!("{DIR}/{name}"),
             contents: format!("{head}{source}"),
@@ -209,9 +229,9 @@ mod tests {
     }
 
     /// A module every workspace gets imports only modules every workspace
-    /// gets: else a workspace of the other embedding would not compile.
+    /// gets: else a workspace without the others would not compile.
     #[test]
-    fn every_workspace_s_modules_import_no_embedding_s_own() {
+    fn every_workspace_s_modules_import_no_optional_module() {
         let needed = |file: &str| FILES.iter().find(|(n, ..)| *n == file).map(|f| f.1);
         for (name, _, source) in FILES.iter().filter(|f| f.1 == Always) {
             for line in source.lines().filter(|l| l.contains(" from \"./")) {
@@ -224,11 +244,10 @@ mod tests {
                 );
             }
         }
-        let in_flex: Vec<&str> = FILES
-            .iter()
-            .filter(|f| f.1 == IN_FLEX)
-            .map(|f| f.0)
-            .collect();
+        let only = |which: Needed| -> Vec<&str> {
+            FILES.iter().filter(|f| f.1 == which).map(|f| f.0).collect()
+        };
+        let in_flex = only(IN_FLEX);
         assert_eq!(
             in_flex,
             [
@@ -238,15 +257,21 @@ mod tests {
                 "host_in_flex.ts"
             ]
         );
-        let paths = |embedding| -> Vec<String> {
-            emit("", embedding).into_iter().map(|f| f.path).collect()
-        };
-        let in_host = paths(Embedding::FlexInHost);
-        assert!(!in_host.iter().any(|p| p.ends_with("/crm_url.ts")));
-        assert_eq!(
-            paths(Embedding::HostInFlex).len(),
-            in_host.len() + in_flex.len()
-        );
+        let shows = only(WithShows);
+        assert_eq!(shows, ["shows.ts", "task_data.ts"]);
+        let paths =
+            |plan: &Plan| -> Vec<String> { emit("", plan).into_iter().map(|f| f.path).collect() };
+        use crate::emit::plugin::fixtures;
+        let seed = paths(&fixtures::seed());
+        assert!(!seed.iter().any(|p| p.ends_with("/crm_url.ts")));
+        assert!(!seed.iter().any(|p| p.ends_with("/task_data.ts")));
+        let crm_in_flex = fixtures::crm_in_flex();
+        assert!(crm_in_flex.triggers.iter().all(|t| t.show.is_none()));
+        assert_eq!(paths(&crm_in_flex).len(), seed.len() + in_flex.len());
+        let omnichannel = fixtures::omnichannel();
+        assert_eq!(omnichannel.app.embedding, Embedding::FlexInHost);
+        assert!(omnichannel.triggers.iter().any(|t| t.show.is_some()));
+        assert_eq!(paths(&omnichannel).len(), seed.len() + shows.len());
     }
 
     /// What the generated code imports from `./runtime` (`import { ... }`,
@@ -299,8 +324,9 @@ mod tests {
     }
 
     /// `index.ts` exports exactly what generated code imports from
-    /// `./runtime`, and `host_in_flex.ts` what it imports from
-    /// `./runtime/host_in_flex`, over the emitters' fixture specs: an export
+    /// `./runtime`, `host_in_flex.ts` what it imports from
+    /// `./runtime/host_in_flex` and `shows.ts` what it imports from
+    /// `./runtime/shows`, over the emitters' fixture specs: an export
     /// no spec uses is API nobody needs, and a name imported but not
     /// exported would not compile.
     #[test]
@@ -314,6 +340,11 @@ mod tests {
             exported_by("host_in_flex.ts"),
             imported_from("./runtime/host_in_flex"),
             "host_in_flex.ts exports and generated imports differ"
+        );
+        assert_eq!(
+            exported_by("shows.ts"),
+            imported_from("./runtime/shows"),
+            "shows.ts exports and generated imports differ"
         );
     }
 }

@@ -3,8 +3,9 @@
  * side of every trigger. The same for every spec; the spec-specific parts
  * (trigger names, payload schemas, origins, spec hash) come in from the
  * generated `triggers.ts` and `wiring.ts`, which import this module (and,
- * with `app.embedding: host_in_flex`, `host_in_flex.ts`, whose modules
- * nothing here imports: other workspaces do not get them).
+ * with `app.embedding: host_in_flex`, `host_in_flex.ts`, and with `show:`
+ * triggers, `shows.ts`, whose own modules nothing here imports: other
+ * workspaces do not get them).
  *
  * Exported here is exactly what the generated code uses; everything else is
  * the runtime's own.
@@ -18,7 +19,6 @@ export { type EventSource, deliverEvent } from "./events";
 export {
   AcceptTimes,
   type SourceContext,
-  readPath,
   readTiming,
   readWorker,
   taskOfAction,
@@ -33,4 +33,3 @@ export {
   validatePayload,
 } from "./schema";
 export { firstOf, iso, read } from "./sources";
-export { TASK_ENDED_EVENTS, TaskData, liveTask, shownText } from "./task_data";

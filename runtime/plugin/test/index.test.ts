@@ -3,14 +3,13 @@ import { test } from "node:test";
 
 import * as inFlex from "../src/host_in_flex";
 import * as runtime from "../src/index";
+import * as shows from "../src/shows";
 
 test("the public API is what generated code uses, nothing more", () => {
   deepEqual(Object.keys(runtime).sort(), [
     "AcceptTimes",
     "PluginEndpoint",
     "ProtocolError",
-    "TASK_ENDED_EVENTS",
-    "TaskData",
     "allowCommand",
     "beforeDeadline",
     "checks",
@@ -18,15 +17,12 @@ test("the public API is what generated code uses, nothing more", () => {
     "firstOf",
     "hasOwn",
     "iso",
-    "liveTask",
     "optional",
     "read",
-    "readPath",
     "readTiming",
     "readWorker",
     "required",
     "setIn",
-    "shownText",
     "taskOfAction",
     "unknownCommand",
     "validatePayload",
@@ -35,4 +31,14 @@ test("the public API is what generated code uses, nothing more", () => {
 
 test("host_in_flex.ts exports what the wiring of that embedding uses", () => {
   deepEqual(Object.keys(inFlex).sort(), ["FramePeer", "showCrmFrame"]);
+});
+
+test("shows.ts exports what the wiring and tabs of show: triggers use", () => {
+  deepEqual(Object.keys(shows).sort(), [
+    "TASK_ENDED_EVENTS",
+    "TaskData",
+    "liveTask",
+    "readPath",
+    "shownText",
+  ]);
 });
