@@ -364,8 +364,9 @@ for (const config of cases) {
       fuzzSuite(config, () => ({ ctx, page, flex }));
 
     // Pages of its own (reloads, slow logins, a skewed plugin), about a
-    // minute and a half: the seed only.
-    if (config.case === "seed" && !workspace)
+    // minute and a half: the seed, and the cases with the CRM page inside
+    // Flex (what applies to that embedding, see robustness.mjs).
+    if ((config.case === "seed" || hostInFlex) && !workspace)
       robustnessSuite(config, () => browser);
 
     // Attacks from the legitimate peer (issue 14), in a context of their
