@@ -142,3 +142,54 @@ fn the_bench_spec_is_valid_and_mixed() {
         "not deterministic"
     );
 }
+
+/// `scripts/plugin-size.sh` (BENCHMARKS.md, the plugin's code by spec)
+/// prints one row per spec with sizes that add up: a spec without `show:`
+/// has no tabs figure, one with `show:` has one, smaller than its whole
+/// wiring bundle. About a second.
+#[test]
+fn the_plugin_size_script_measures_each_spec() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new("bash")
+        .arg(repo.join("scripts/plugin-size.sh"))
+        .arg(repo.join("triggers.yaml"))
+        .arg(repo.join("examples/omnichannel-desk/triggers.yaml"))
+        .env("FLEXGEN_BIN", env!("CARGO_BIN_EXE_flexgen"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "scripts/plugin-size.sh failed (needs scripts/setup.sh):\n{}{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .skip(2)
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    let bytes = |cell: &str| -> u64 {
+        cell.strip_suffix(" B")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("not a size: `{cell}` in\n{stdout}"))
+    };
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(rows[0][0], "seed");
+    assert_eq!(rows[0][3], "—", "the seed has no tabs:\n{stdout}");
+    assert_eq!(rows[1][0], "omnichannel-desk");
+    for row in &rows {
+        assert!(
+            bytes(row[2]) < bytes(row[1]),
+            "gzip made it larger:\n{stdout}"
+        );
+    }
+    let (wiring, tabs) = (bytes(rows[1][2]), bytes(rows[1][4]));
+    assert!(
+        tabs < wiring,
+        "the tabs outweigh the bundle that holds them:\n{stdout}"
+    );
+    assert!(
+        bytes(rows[1][1]) > bytes(rows[0][1]),
+        "a spec with a Paste tab bundles no more than the seed:\n{stdout}"
+    );
+}
