@@ -381,13 +381,24 @@ fn crm_url_error(url: &str, spec_text: &str, diagnostics: Diagnostics) -> Scaffo
         return ScaffoldError::InvalidSpec(diagnostics);
     };
     let flags = |text: &str| {
-        text.replace("`dev_host_origins`", "`--dev-host-origin`")
+        text.replace("to `host_origins`", "with `--host-origin`")
+            .replace("`dev_host_origins`", "`--dev-host-origin`")
             .replace("`host_origins`", "`--host-origin`")
             .replace("`crm_url`", "`--crm-url`")
     };
+    let errors = diagnostics
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let more = match errors - 1 {
+        0 => String::new(),
+        1 => " (and 1 more error)".to_string(),
+        n => format!(" (and {n} more errors)"),
+    };
     ScaffoldError::BadFlag {
         flag: "--crm-url",
-        message: format!("`{url}`: {}", flags(&error.message)),
+        message: format!("`{url}`: {}{more}", flags(&error.message)),
         help: error.help.as_deref().map_or_else(
             || format!("give the CRM page's URL, e.g. `https://crm.example.com{DEFAULT_CRM_PATH}`"),
             flags,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What each spec's generated plugin code weighs as a plugin ships it
-# (BENCHMARKS.md, "The plugin's code by spec"): flex-plugin/src/flexgen/
+# (BENCHMARKS.md, "Sizes before and after a change", its last table):
+# flex-plugin/src/flexgen/
 # wiring.ts bundled with everything it imports (runtime, triggers, tabs and
 # the Paste components they use) by esbuild, minified (ES2020), with what
 # Flex gives a plugin left out (@twilio/flex-ui, React, ReactDOM), then
@@ -12,7 +13,7 @@
 #   tests/toolchain/ts/node_modules: scripts/setup.sh)
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 esbuild="$repo/browser/node_modules/.bin/esbuild"
 flexgen="${FLEXGEN_BIN:-$repo/target/release/flexgen}"
 modules="$repo/tests/toolchain/ts/node_modules"
@@ -38,7 +39,8 @@ for spec in "$@"; do
   name="$(basename "$(dirname "$(realpath "$spec")")")"
   [[ "$(realpath "$spec")" == "$repo/triggers.yaml" ]] && name="seed"
   out="$work/$name"
-  "$flexgen" generate "$spec" --out "$out" >/dev/null 2>&1 || {
+  "$flexgen" generate "$spec" --out "$out" >"$work/generate.log" 2>&1 || {
+    cat "$work/generate.log" >&2
     echo "plugin-size: flexgen generate $spec failed" >&2
     exit 1
   }

@@ -127,7 +127,7 @@ fn adds_a_host_to_flex_trigger_as_a_pure_insertion_and_regenerates() {
     assert_up_to_date(dir.path());
     let bridge = fs::read_to_string(dir.path().join("bridge/src/generated/bridge.rs")).unwrap();
     assert!(
-        bridge.contains("pub async fn open_case(&self, payload: OpenCasePayload)"),
+        bridge.contains("pub fn open_case(&self, payload: OpenCasePayload) -> Reply"),
         "no open_case in bridge.rs"
     );
     let wiring = fs::read_to_string(dir.path().join("flex-plugin/src/flexgen/wiring.ts")).unwrap();

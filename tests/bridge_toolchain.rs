@@ -317,7 +317,7 @@ fn check_declarations(name: &str, plan: &Plan, dts: &str) {
         }
         expect.push(match t.direction {
             Direction::HostToFlex => format!(
-                "{}(payload: {payload}): Promise<{}Reply>;",
+                "{}(payload: {payload}, options?: CommandOptions): Promise<{}Reply>;",
                 t.name.camel, t.name.pascal
             ),
             Direction::FlexToHost => format!(

@@ -16,6 +16,7 @@ fn documents() -> Vec<PathBuf> {
         .iter()
         .map(|f| root.join(f))
         .collect();
+    files.push(root.join("browser/simulator/FACTS.md"));
     for dir in [root.join("docs")] {
         for entry in fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -34,17 +35,39 @@ fn documents() -> Vec<PathBuf> {
     files
 }
 
-/// Every `](target)` of `text`: (is an image, target), without the anchor.
+/// `text` without its code: fenced blocks and inline code spans, where a
+/// `](` is text, not a link.
+fn prose(text: &str) -> String {
+    let mut out = String::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced {
+            // Inline code: every other backtick-delimited span goes.
+            out.extend(line.split('`').step_by(2).flat_map(|part| [part, " "]));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Every `](target)` of `text` outside code: (is an image, target),
+/// without its anchor and title.
 fn links(text: &str) -> Vec<(bool, String)> {
+    let text = prose(text);
     let mut found = Vec::new();
-    let mut rest = text;
+    let mut rest = text.as_str();
     while let Some(at) = rest.find("](") {
         let image = rest[..at]
             .rfind("![")
             .is_some_and(|open| !rest[open..at].contains(']'));
         let after = &rest[at + 2..];
         let Some(end) = after.find(')') else { break };
-        let target = after[..end].split('#').next().unwrap_or("").trim();
+        let target = after[..end].split_whitespace().next().unwrap_or("");
+        let target = target.split('#').next().unwrap_or("");
         found.push((image, target.to_string()));
         rest = &after[end..];
     }
@@ -100,14 +123,17 @@ fn png_size(path: &Path) -> Result<(u32, u32), String> {
 
 #[test]
 fn the_link_reader_finds_links_and_images() {
-    let found =
-        links("See [a](docs/a.md#x), ![shot](docs/images/b.png) and [web](https://x.example).");
+    let found = links(
+        "See [a](docs/a.md#x), ![shot](docs/images/b.png \"A shot\") and [web](https://x.example).\n\
+         Not `[code](nowhere)`, nor:\n```\n[fenced](nowhere)\n```\n[after](c.md)",
+    );
     assert_eq!(
         found,
         [
             (false, "docs/a.md".to_string()),
             (true, "docs/images/b.png".to_string()),
             (false, "https://x.example".to_string()),
+            (false, "c.md".to_string()),
         ]
     );
 }

@@ -192,4 +192,10 @@ fn the_plugin_size_script_measures_each_spec() {
         bytes(rows[1][1]) > bytes(rows[0][1]),
         "a spec with a Paste tab bundles no more than the seed:\n{stdout}"
     );
+    // A spec without tabs pays nothing for Paste: its whole plugin code is
+    // smaller than the tabs of the other alone, many times over.
+    assert!(
+        bytes(rows[0][2]) * 5 < tabs,
+        "the seed's bundle is not free of Paste:\n{stdout}"
+    );
 }

@@ -242,7 +242,7 @@ fn a_bad_crm_url_is_refused_as_the_flag_s_error() {
             vec![
                 "--crm-url `https://other.example/flex?task={task.taskSid}`",
                 "`https://other.example` is not a host origin",
-                "to `--host-origin`",
+                "add `https://other.example` with `--host-origin`",
                 "point `--crm-url` at",
             ],
         ),

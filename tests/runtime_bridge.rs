@@ -40,6 +40,19 @@ fn the_payload_harness_is_formatted() {
     );
 }
 
+/// The CRM page written in Rust that the browser suite drives
+/// (browser/rust-host, built by the harness on the seed's generated bridge)
+/// is formatted too; the harness's wasm32 build compiles it.
+#[test]
+fn the_rust_host_page_is_formatted() {
+    run(
+        Command::new("rustfmt")
+            .args(["--check", "--edition", "2021"])
+            .arg(repo().join("browser/rust-host/src/lib.rs")),
+        "rustfmt --check browser/rust-host/src/lib.rs",
+    );
+}
+
 #[test]
 fn the_bridge_runtime_passes_its_tests_lints_and_format() {
     common::require_wasm32_target();

@@ -286,6 +286,54 @@ function copyInto(dir, files) {
   }
 }
 
+/** The seed case's folder that browser/rust-host/Cargo.toml depends on. */
+const rustHostBridgeCase = path.join(repoDir, "target", "e2e", "cases", "seed");
+
+/**
+ * Builds browser/rust-host (the seed's CRM logic in Rust) for wasm32 as a
+ * bridge is built, and writes its page into `dir`: index.html, its loader
+ * and the wasm-bindgen output under pkg/.
+ */
+function buildRustHost(dir, cargoTarget, wasmOpt) {
+  const crateDir = path.join(browserDir, "rust-host");
+  run(
+    "cargo",
+    [
+      "build",
+      "--release",
+      "--target",
+      "wasm32-unknown-unknown",
+      "--manifest-path",
+      path.join(crateDir, "Cargo.toml"),
+    ],
+    { env: { ...process.env, CARGO_TARGET_DIR: cargoTarget } },
+  );
+  let wasm = path.join(
+    cargoTarget,
+    "wasm32-unknown-unknown",
+    "release",
+    "flexgen_rust_host.wasm",
+  );
+  if (wasmOpt !== undefined) {
+    const optimized = path.join(cargoTarget, "rust-host-opt", "host.wasm");
+    optimizeWasm(wasm, optimized, wasmOpt);
+    wasm = optimized;
+  }
+  run("wasm-bindgen", [
+    "--target",
+    "web",
+    "--out-name",
+    "flexgen_rust_host",
+    "--out-dir",
+    path.join(dir, "pkg"),
+    wasm,
+  ]);
+  copyInto(dir, {
+    "index.html": path.join(browserDir, "host", "rust", "index.html"),
+    "rust.js": path.join(browserDir, "host", "rust", "rust.js"),
+  });
+}
+
 /** The flexgen binary: $FLEXGEN_BIN, else a release build of this repo. */
 export function flexgenBin() {
   if (process.env.FLEXGEN_BIN) return process.env.FLEXGEN_BIN;
@@ -671,6 +719,13 @@ export async function buildAll(
       path.join(hostDir, "pkg"),
       wasm,
     ]);
+
+    // The seed's CRM logic written in Rust on this bridge's Rust API
+    // (browser/rust-host, whose Cargo.toml names this case's bridge).
+    if (c.name === "seed" && !c.workspace && caseDir === rustHostBridgeCase) {
+      log(`case ${c.name}: the CRM page in Rust (browser/rust-host)`);
+      buildRustHost(path.join(hostDir, "rust"), cargoTarget, wasmOpt);
+    }
 
     const flexDir = path.join(flexRoot, c.name);
     const pluginDir = path.join(caseDir, "flex-plugin");

@@ -192,7 +192,23 @@ function hostToFlex(snake: string): Trigger | undefined {
   );
 }
 
-async function run(triggerSnake: string, payload: unknown): Promise<Outcome> {
+/** The page's `AbortController`s by name (`crm.run`'s `signal`). */
+const controllers = new Map<string, AbortController>();
+
+function controller(name: string): AbortController {
+  let found = controllers.get(name);
+  if (!found) {
+    found = new AbortController();
+    controllers.set(name, found);
+  }
+  return found;
+}
+
+async function run(
+  triggerSnake: string,
+  payload: unknown,
+  signal?: string,
+): Promise<Outcome> {
   // Copied before the call: the bridge must not be able to change what the
   // tests later read as "what was sent".
   const sent = jsonSafe(payload);
@@ -208,7 +224,13 @@ async function run(triggerSnake: string, payload: unknown): Promise<Outcome> {
         `no host_to_flex trigger named ${triggerSnake}`,
       );
     } else {
-      await (method as (p: unknown) => Promise<unknown>).call(bridge, payload);
+      const options =
+        signal === undefined
+          ? undefined
+          : { signal: controller(signal).signal };
+      await (
+        method as (p: unknown, o?: { signal: AbortSignal }) => Promise<unknown>
+      ).call(bridge, payload, options);
       outcome = { ok: true };
     }
   } catch (e) {
@@ -698,6 +720,9 @@ const crm: Crm = {
   whenState,
   events,
   run,
+  abort(signal: string): void {
+    controller(signal).abort();
+  },
   results,
   popped: null,
   dial,

@@ -97,7 +97,18 @@ export interface Crm {
   states: string[];
   whenState(state: string, timeoutMs?: number): Promise<void>;
   events: Array<{ type: string; payload: unknown }>;
-  run(triggerSnake: string, payload: unknown): Promise<Outcome>;
+  /**
+   * Runs a command through the bridge; with `signal`, the name of an
+   * `AbortController` of the page (made on first use), the command gets
+   * its signal, which `abort(signal)` aborts.
+   */
+  run(
+    triggerSnake: string,
+    payload: unknown,
+    signal?: string,
+  ): Promise<Outcome>;
+  /** Aborts the page's `AbortController` named `signal` (made if new). */
+  abort(signal: string): void;
   results: Array<{ trigger: string; payload: unknown } & Outcome>;
   popped: { trigger: string; number: string; contact: string | null } | null;
   dial(phone: string): Promise<Outcome>;

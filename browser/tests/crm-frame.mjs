@@ -22,12 +22,7 @@ import { describe, it } from "node:test";
 import { newContext, openHost } from "../harness/browser.mjs";
 import { TEST_CONTACTS } from "./contacts.mjs";
 import * as drive from "./drive.mjs";
-import {
-  assertText,
-  boxWithin,
-  inkIn,
-  keepScreenshot,
-} from "./screenshots.mjs";
+import { assertText, inkIn, keepScreenshot, textBox } from "./screenshots.mjs";
 
 let ids = 0;
 
@@ -218,16 +213,18 @@ export function crmFrameSuite(config, out, getBrowser) {
       );
       const crm = (await page.current()).locator("body");
       await crm.locator("#record-body .record-name").waitFor();
-      const png = await top.screenshot();
+      // Flex's CRM container with the frame the plugin rendered in it.
+      const shot = top.locator("#crm-container");
+      const png = await shot.screenshot();
       keepScreenshot(out, `crm-frame-${config.case}`, png);
       const boxes = [
-        await boxWithin(
-          null,
+        await textBox(
+          shot,
           crm.locator("#record h2"),
           "the CRM page's heading in Flex",
         ),
-        await boxWithin(
-          null,
+        await textBox(
+          shot,
           crm.locator("#record-body .record-name"),
           `the caller's name "${contact.name}" in the CRM page`,
         ),
@@ -328,20 +325,65 @@ export function crmFrameSuite(config, out, getBrowser) {
       await closeAll(ctx);
     });
 
-    it("a reload of the CRM frame shakes hands again", async () => {
+    /** Starts the case's first command from the CRM frame and waits until Flex holds its action. */
+    const holdACommand = async ({ page, flex }) => {
+      const [trigger] = drive.commands(config.plan);
+      await flex.evaluate(() => window.flexSim.reset());
+      await page.settle();
+      // Offline, Flex refuses the action once released: it selects no
+      // task, so the CRM frame stays the same window.
+      await flex.evaluate(() => {
+        window.flexSim.setOnline(false);
+        window.flexSim.hold(true);
+      });
+      const payload = await drive.commandPayload(flex, trigger);
+      await page.evaluate(
+        ([t, p]) => void window.crm.run(t, p),
+        [trigger.name.snake, payload],
+      );
+      await drive.until(
+        flex,
+        (a) => window.flexSim.invocations.some((i) => i.name === a),
+        trigger.invoke.action,
+        `${trigger.invoke.action} invoked (and held)`,
+      );
+      return trigger;
+    };
+
+    it("a reload of the CRM frame with a command in flight: Flex runs it once, the new page settles nothing of it, and shakes hands again", async () => {
       const { ctx, page, flex } = await open();
+      await holdACommand({ page, flex });
       await mark(page, "before reload");
       const crm = await page.current();
       await crm.evaluate(() => location.reload());
       await page.settle();
       assert.equal(await marked(page), null, "the CRM frame did not reload");
       assert.equal(await page.current(), crm, "the frame was re-created");
+      await flex.evaluate(() => window.flexSim.hold(false));
+      await drive.until(
+        flex,
+        () => window.__flexgenProbe.sent.some((m) => m.kind === "reply"),
+        null,
+        "the plugin's answer to the old page's command",
+      );
+      await drive.sleep(300);
+      assert.deepEqual(
+        await page.evaluate(() => window.crm.results),
+        [],
+        "the reloaded page settled the old page's command",
+      );
+      assert.equal(
+        (await flex.evaluate(() => window.flexSim.invocations)).length,
+        1,
+        "the command ran more than once",
+      );
       await commandRuns(config, { page, flex });
       await closeAll(ctx);
     });
 
-    it("a reload of the Flex page shakes hands again", async () => {
-      const { ctx, page, top } = await open();
+    it("a reload of the Flex page with a command in flight: the new Flex never runs it, and the CRM frame it renders shakes hands again", async () => {
+      const { ctx, page, flex: old, top } = await open();
+      await holdACommand({ page, flex: old });
       await top.evaluate(() => (window.__flexMark = 1));
       await top.reload();
       const flex = top.mainFrame();
@@ -349,6 +391,13 @@ export function crmFrameSuite(config, out, getBrowser) {
       await flex.waitForFunction(() => window.flexSim !== undefined);
       await flex.evaluate(() => window.flexSim.pluginStarted);
       await page.settle();
+      await drive.sleep(500);
+      assert.deepEqual(
+        await flex.evaluate(() => window.flexSim.invocations),
+        [],
+        "the new Flex ran the old page's command",
+      );
+      assert.deepEqual(await page.evaluate(() => window.crm.results), []);
       await commandRuns(config, { page, flex });
       await closeAll(ctx);
     });

@@ -8,12 +8,7 @@ import { describe, it } from "node:test";
 
 import { TEST_CONTACTS } from "./contacts.mjs";
 import * as drive from "./drive.mjs";
-import {
-  assertText,
-  boxWithin,
-  inkIn,
-  keepScreenshot,
-} from "./screenshots.mjs";
+import { assertText, inkIn, keepScreenshot, textBox } from "./screenshots.mjs";
 
 /** Markup a CRM might send: it must show as these characters, never run. */
 const MARKUP = '<img src=x onerror="globalThis.__flexgen_pwned=1">';
@@ -163,19 +158,19 @@ export function dataTabSuite(config, out, get) {
         await panel.locator("dd", { hasText: value }).waitFor();
         const shot = flex.locator("#task-canvas");
         const png = await shot.screenshot();
-        keepScreenshot(out, `data-tab-${config.case}`, png);
+        keepScreenshot(out, `data-tab-${config.case}-${name}`, png);
         const boxes = [
-          await boxWithin(
+          await textBox(
             shot,
             flex.locator("#task-canvas [role=tab]", { hasText: label }),
             `the tab label "${label}"`,
           ),
-          await boxWithin(
+          await textBox(
             shot,
             panel.locator("dt", { hasText: row.label }).first(),
             `the row label "${row.label}"`,
           ),
-          await boxWithin(
+          await textBox(
             shot,
             panel.locator("dd", { hasText: value }).first(),
             `the value "${value}"`,

@@ -148,6 +148,23 @@ export function robustnessSuite(config, getBrowser) {
       [command.name.snake, dial.field, number],
     );
 
+  /** The first outcome of dial `n` at the host page, waiting for it. */
+  const dialOutcome = async (page, n, what, timeout) =>
+    (
+      await drive.until(
+        page,
+        ([t, f, number]) => {
+          const r = window.crm.results.filter(
+            (x) => x.trigger === t && x.payload[f] === number,
+          );
+          return r.length > 0 && r;
+        },
+        [command.name.snake, dial.field, numberOf(n)],
+        what,
+        timeout,
+      )
+    )[0];
+
   /** Starts a dial without waiting for it; it lands in crm.results. */
   const startDial = (page, n) =>
     page.evaluate(
@@ -577,6 +594,96 @@ export function robustnessSuite(config, getBrowser) {
           await closePair(pair);
         });
 
+        it("a command whose AbortSignal aborts while it waits in the queue is never sent, and its promise rejects with the signal's reason; one aborted before it was issued is refused at once", async () => {
+          const pair = await open("?login=2000", { ready: false });
+          const { page, flex } = pair;
+          const state = await page.evaluate(
+            async ([t, ps]) => {
+              const state = window.crm.bridge.state;
+              window.crm.abort("early");
+              void window.crm.run(t, ps[0], "kept");
+              void window.crm.run(t, ps[1], "dropped");
+              void window.crm.run(t, ps[2]);
+              void window.crm.run(t, ps[3], "early");
+              // The bridge has them all (queued, or the last refused).
+              await new Promise((r) => setTimeout(r, 200));
+              window.crm.abort("dropped");
+              return state;
+            },
+            [command.name.snake, [91, 92, 93, 94].map(payload)],
+          );
+          assert.equal(state, "connecting", "issued after the handshake");
+          await drive.until(
+            page,
+            (n) => window.crm.results.length >= n,
+            4,
+            "every command to settle",
+            10000 + queueMs,
+          );
+          assert.deepEqual(await dialled(flex), [91, 93].map(numberOf));
+          for (const n of [92, 94]) {
+            const [outcome] = await outcomesFor(page, numberOf(n));
+            assert.equal(outcome.ok, false, JSON.stringify(outcome));
+            assert.equal(outcome.name, "AbortError", JSON.stringify(outcome));
+          }
+          // Each settled once (Flex may refuse the second dial: a live call).
+          for (const n of [91, 93])
+            assert.equal((await outcomesFor(page, numberOf(n))).length, 1);
+          assert.equal(
+            (await receivedOf(flex, "command")).length,
+            2,
+            "an aborted command reached Flex",
+          );
+          await closePair(pair);
+        });
+
+        it("a command aborted after it was sent still runs once; its promise rejects with the signal's reason at once and the outcome goes to the console", async () => {
+          await resetPair(main);
+          const { page, flex } = main;
+          await flex.evaluate(() => window.flexSim.hold(true));
+          try {
+            await page.evaluate(
+              ([t, p]) => void window.crm.run(t, p, "sent"),
+              [command.name.snake, payload(95)],
+            );
+            await drive.until(
+              flex,
+              ([a]) => window.flexSim.invocations.some((i) => i.name === a),
+              [action],
+              `${action} invoked (and held)`,
+            );
+            await page.evaluate(() => window.crm.abort("sent"));
+            const outcome = await dialOutcome(
+              page,
+              95,
+              "the aborted command's rejection",
+              // At once: long before Flex answers or the time limit.
+              Math.min(5000, timeoutMs - 1000),
+            );
+            assert.equal(outcome.name, "AbortError", JSON.stringify(outcome));
+          } finally {
+            await flex.evaluate(() => window.flexSim.hold(false));
+          }
+          const logged = () =>
+            consoleLines.filter(
+              (l) =>
+                l.text.startsWith(
+                  `flexgen: ${command.name.snake} was sent before its caller stopped waiting; Flex answered ok`,
+                ) && l.url.startsWith(config.hostOrigin),
+            );
+          const end = Date.now() + 5000;
+          while (logged().length === 0 && Date.now() < end)
+            await drive.sleep(50);
+          assert.equal(logged().length, 1, "Flex's answer was not logged once");
+          assert.deepEqual(await dialled(flex), [numberOf(95)]);
+          assert.equal(
+            await actionRuns(flex),
+            1,
+            `${action} ran more than once`,
+          );
+          assert.equal((await outcomesFor(page, numberOf(95))).length, 1);
+        });
+
         describe(`Flex logs in after the queue time (${queueMs} ms)`, () => {
           let pair;
           let issuedAt;
@@ -792,15 +899,9 @@ export function robustnessSuite(config, getBrowser) {
             [action],
             `${action} invoked (and held)`,
           );
-          const [outcome] = await drive.until(
+          const outcome = await dialOutcome(
             page,
-            ([t, f, n]) => {
-              const r = window.crm.results.filter(
-                (x) => x.trigger === t && x.payload[f] === n,
-              );
-              return r.length > 0 && r;
-            },
-            [command.name.snake, dial.field, numberOf(41)],
+            41,
             "the TIMEOUT",
             timeoutMs + 5000,
           );
@@ -856,15 +957,9 @@ export function robustnessSuite(config, getBrowser) {
           const seen = await page.evaluate(() => window.crm.states.length);
           const at = Date.now();
           await flex.goto(flex.url());
-          const [outcome] = await drive.until(
+          const outcome = await dialOutcome(
             page,
-            ([t, f, n]) => {
-              const r = window.crm.results.filter(
-                (x) => x.trigger === t && x.payload[f] === n,
-              );
-              return r.length > 0 && r;
-            },
-            [command.name.snake, dial.field, numberOf(51)],
+            51,
             "the in-flight command to settle after the reload",
             // Well below the trigger's timeout: not a TIMEOUT in disguise.
             Math.min(8000, timeoutMs - 1000),

@@ -28,6 +28,7 @@ import { crmFrameSuite } from "./crm-frame.mjs";
 import { TEST_CONTACTS } from "./contacts.mjs";
 import { fuzzSuite } from "./fuzz.mjs";
 import { robustnessSuite } from "./robustness.mjs";
+import { rustApiSuite } from "./rust-api.mjs";
 import { securitySuite } from "./security.mjs";
 import { seedSuite } from "./seed.mjs";
 import { shapesSuite } from "./shapes.mjs";
@@ -373,6 +374,11 @@ for (const config of cases) {
     // own (one may kill a bridge): the seed only.
     if (config.case === "seed" && !workspace)
       attackSuite(config, () => browser);
+
+    // The bridge's Rust API, from the seed's CRM page written in Rust
+    // (browser/rust-host), in a context of its own.
+    if (config.case === "seed" && !workspace)
+      rustApiSuite(config, () => browser);
 
     // What a real build's bundle reads from Flex's window, in a context of
     // its own: the seed only.

@@ -217,9 +217,9 @@ impl<'a> View<'a> {
             runtime_imports: [
                 (!commands.is_empty()).then_some("js_command"),
                 (!events.is_empty()).then_some("js_on"),
-                (!commands.is_empty()).then_some("Ack"),
-                (!commands.is_empty()).then_some("BridgeError"),
                 Some("Host"),
+                (!commands.is_empty()).then_some("Reply"),
+                Some("StartError"),
                 Some("State"),
                 Some("Subscription"),
             ]
@@ -379,6 +379,12 @@ impl MethodView {
                 show.timeout_ms
             ));
         }
+        doc.push(String::new());
+        doc.push("The future borrows nothing: spawn it or keep it. Dropped before the".to_string());
+        doc.push(
+            "command was sent (while the bridge waits for Flex), it withdraws the".to_string(),
+        );
+        doc.push("command; dropped after, Flex still runs it.".to_string());
         let member = BridgeMember::of(&t.name, t.direction);
         MethodView {
             rust_name: member.rust,
@@ -387,20 +393,28 @@ impl MethodView {
             doc,
             rust_sig: rust::signature(
                 4,
-                &format!("pub async fn {name}"),
+                &format!("pub fn {name}"),
                 &["&self".to_string(), format!("payload: {}", p.type_name)],
-                " -> Result<Ack, BridgeError> {",
+                " -> Reply {",
             ),
             js_sig: rust::signature(
                 4,
                 &format!("pub fn js_{name}"),
-                &["&self".to_string(), "payload: JsValue".to_string()],
+                &[
+                    "&self".to_string(),
+                    "payload: JsValue".to_string(),
+                    "options: JsValue".to_string(),
+                ],
                 " -> Promise {",
             ),
             js_body: rust::call(
                 8,
                 &format!("js_command::<{}>", p.type_name),
-                &["&self.host".to_string(), "&payload".to_string()],
+                &[
+                    "&self.host".to_string(),
+                    "&payload".to_string(),
+                    "&options".to_string(),
+                ],
                 "",
             ),
         }
@@ -415,7 +429,8 @@ impl MethodView {
         ))];
         doc.push(String::new());
         doc.push("Calls `f` with every such event from Flex, once its payload passed".to_string());
-        doc.push("every check.".to_string());
+        doc.push("every check, for as long as the returned `Subscription` is kept (or".to_string());
+        doc.push("for the bridge's life after `Subscription::forget`).".to_string());
         let member = BridgeMember::of(&t.name, t.direction);
         MethodView {
             js_rust_name: member.js_export,
@@ -528,7 +543,7 @@ fn ts_member(f: &Field) -> Vec<String> {
 }
 
 /// A method of an interface, with its doc comment.
-fn ts_method(doc: &[String], name: &str, param: &str, ret: &str) -> String {
+fn ts_method(doc: &[String], name: &str, params: &[String], ret: &str) -> String {
     let mut out = String::new();
     if let [line] = doc {
         out.push_str(&format!("  /** {line} */\n"));
@@ -543,7 +558,7 @@ fn ts_method(doc: &[String], name: &str, param: &str, ret: &str) -> String {
         }
         out.push_str("   */\n");
     }
-    out.push_str(&ts::method_signature(name, param, ret));
+    out.push_str(&ts::method_signature(name, params, ret));
     out
 }
 
@@ -587,10 +602,17 @@ fn ts_command(t: &Trigger, p: &PayloadView) -> String {
             show.timeout_ms
         ));
     }
+    doc.push(String::new());
+    doc.push("`options.signal` aborted before the command was sent withdraws it: it".to_string());
+    doc.push("never reaches Flex. Aborted after, Flex still runs it. Either way the".to_string());
+    doc.push("promise rejects with the signal's reason, as `fetch` does.".to_string());
     ts_method(
         &doc,
         &t.name.camel,
-        &format!("payload: {}", p.type_name),
+        &[
+            format!("payload: {}", p.type_name),
+            "options?: CommandOptions".to_string(),
+        ],
         &format!("Promise<{}>", p.reply_name),
     )
 }
@@ -605,7 +627,7 @@ fn ts_event(t: &Trigger, p: &PayloadView) -> String {
     ts_method(
         &doc,
         &format!("on{}", t.name.pascal),
-        &format!("callback: (payload: {}) => void", p.type_name),
+        &[format!("callback: (payload: {}) => void", p.type_name)],
         "Unsubscribe",
     )
 }
@@ -724,7 +746,7 @@ mod tests {
         for t in &plan.triggers {
             let (rust, js) = match t.direction {
                 Direction::HostToFlex => (
-                    format!("pub async fn {}(", t.name.snake),
+                    format!("pub fn {}(", t.name.snake),
                     format!("js_name = {}, skip_typescript", t.name.camel),
                 ),
                 Direction::FlexToHost => (
@@ -742,11 +764,14 @@ mod tests {
             .iter()
             .filter(|t| t.direction == Direction::HostToFlex)
             .count();
-        assert_eq!(bridge.matches("pub async fn ").count(), commands);
+        assert_eq!(bridge.matches(") -> Reply {").count(), commands);
         assert_eq!(payloads.matches("impl Command for ").count(), commands);
-        assert!(api.contains(
-            "  openAgentDesktop(payload: OpenAgentDesktopPayload): Promise<OpenAgentDesktopReply>;"
-        ) || api.contains("  openAgentDesktop(\n    payload: OpenAgentDesktopPayload,\n  ): Promise<OpenAgentDesktopReply>;"));
+        assert!(
+            api.contains(
+                "  openAgentDesktop(\n    payload: OpenAgentDesktopPayload,\n    options?: CommandOptions,\n  ): Promise<OpenAgentDesktopReply>;"
+            ),
+            "{api}"
+        );
         assert!(api.contains("export type OpenAgentDesktopPayload = Record<string, never>;"));
         assert!(payloads.contains("pub struct OpenAgentDesktopPayload {}"));
         assert!(payloads.contains("const TIMEOUT_MS: u32 = 20000;"));

@@ -106,7 +106,9 @@ pub fn rust_body() -> String {
     }
     out.push_str(
         "\n/// Error codes a command may fail with (docs/protocol.md, \"Error codes\").\n\
+         /// Later protocol versions may add codes: match with a `_` arm.\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\n\
+         #[non_exhaustive]\n\
          pub enum ErrorCode {\n",
     );
     for code in ERROR_CODES {

@@ -196,14 +196,15 @@ pub fn conditional_arrays(head: &str, test: &str, yes: &[String], no: &[String])
     )
 }
 
-/// `  name(param): ret;` in an interface: one line when it fits, else the
+/// `  name(params): ret;` in an interface: one line when it fits, else each
 /// parameter on a line of its own.
-pub fn method_signature(name: &str, param: &str, ret: &str) -> String {
-    let one = format!("  {name}({param}): {ret};");
+pub fn method_signature(name: &str, params: &[String], ret: &str) -> String {
+    let one = format!("  {name}({}): {ret};", params.join(", "));
     if fits(&one) {
         return one;
     }
-    format!("  {name}(\n    {param},\n  ): {ret};")
+    let broken: String = params.iter().map(|p| format!("    {p},\n")).collect();
+    format!("  {name}(\n{broken}  ): {ret};")
 }
 
 /// An object literal of `(key, value)` members at `indent`, followed by a

@@ -290,6 +290,17 @@ impl Core {
         (ticket, out)
     }
 
+    /// Withdraws a command still waiting for the handshake, because its
+    /// caller stopped waiting (a dropped Rust future, an aborted JavaScript
+    /// signal): it is never sent and never settled. Returns whether it was
+    /// waiting. A command already sent stays: Flex may be running it, and
+    /// its outcome still comes back.
+    pub fn withdraw(&mut self, ticket: u64) -> bool {
+        let waiting = self.queued.len();
+        self.queued.retain(|q| q.ticket != ticket);
+        self.queued.len() != waiting
+    }
+
     /// Fails every command whose time is up.
     pub fn tick(&mut self, now: f64) -> Vec<Effect> {
         let mut out = Vec::new();

@@ -32,6 +32,7 @@ use crate::limits::{
 };
 use crate::peer::Peer;
 use crate::protocol_constants::PROTOCOL_NS;
+use crate::text::cat;
 use crate::value::Value;
 
 #[wasm_bindgen]
@@ -45,8 +46,62 @@ extern "C" {
 /// iframe ([`Host::new`]) or Flex as the CRM page's parent
 /// ([`Host::in_flex`]), it listens, posts, times and settles on behalf of
 /// the protocol core. A generated `FlexBridge` wraps one.
+///
+/// A clone is another handle on the same bridge (an `Rc`, cheap): hand one
+/// to each task or component. The bridge is disposed when the last handle
+/// is dropped, or at once by [`Host::dispose`].
+#[derive(Clone)]
 pub struct Host {
+    // Declared first, so dropped first: disposing needs the state alive.
+    _life: Rc<Life>,
     inner: Rc<RefCell<Inner>>,
+}
+
+/// Shared by a bridge's handles: disposes the bridge when the last one goes.
+struct Life(Weak<RefCell<Inner>>);
+
+impl Drop for Life {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.upgrade() {
+            dispose(&inner);
+        }
+    }
+}
+
+/// Why a bridge could not start: the browser refused what it needs (random
+/// numbers from `crypto.getRandomValues`, a `message` or `load` listener).
+#[derive(Debug, Clone)]
+pub struct StartError(JsValue);
+
+impl StartError {
+    /// What the browser threw.
+    pub fn cause(&self) -> &JsValue {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cause = self.0.as_string().or_else(|| {
+            self.0
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        });
+        write!(
+            f,
+            "the Flex bridge could not start: {}",
+            cause.as_deref().unwrap_or("the browser refused")
+        )
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// To JavaScript, as what the browser threw (a constructor's exception).
+impl From<StartError> for JsValue {
+    fn from(error: StartError) -> JsValue {
+        error.0
+    }
 }
 
 struct Inner {
@@ -59,6 +114,8 @@ struct Inner {
     next_handler: u64,
     /// The armed wake-up: when it is due, and its `setTimeout` handle.
     timer: Option<(f64, i32)>,
+    /// Abort listeners that ran, freed by the next [`run`].
+    spent: Vec<Closure<dyn FnMut()>>,
 }
 
 /// The JavaScript functions the browser calls; removed by `dispose`.
@@ -70,8 +127,16 @@ struct Listeners {
 
 /// Who waits for a command's outcome.
 enum Settler {
-    Js { resolve: Function, reject: Function },
+    Js {
+        resolve: Function,
+        reject: Function,
+        /// The caller's `AbortSignal` and the listener on it, removed once
+        /// the command settles.
+        abort: Option<(JsValue, Closure<dyn FnMut()>)>,
+    },
     Rust(Rc<RefCell<Slot>>),
+    /// Its caller stopped waiting after it was sent: the outcome is logged.
+    Gone(&'static str),
 }
 
 /// A subscriber: to the events of one trigger, or (`trigger: None`) to the
@@ -96,7 +161,7 @@ enum Call {
 impl Host {
     /// Starts talking to the Flex plugin in `iframe`: listens to `message`
     /// events and the iframe's `load`, and says hello.
-    pub fn new(spec: Spec, iframe: HtmlIFrameElement) -> Result<Host, JsValue> {
+    pub fn new(spec: Spec, iframe: HtmlIFrameElement) -> Result<Host, StartError> {
         Host::start(spec, global(), Peer::Frame(iframe))
     }
 
@@ -105,7 +170,7 @@ impl Host {
     /// `window.parent` only, and says hello to it. A page that is not framed
     /// has no Flex to talk to: the bridge stays `connecting`, and commands
     /// fail `NOT_READY`.
-    pub fn in_flex(spec: Spec) -> Result<Host, JsValue> {
+    pub fn in_flex(spec: Spec) -> Result<Host, StartError> {
         let window = global();
         let peer = Peer::parent_of(&window);
         if matches!(peer, Peer::Parent(None)) {
@@ -116,8 +181,8 @@ impl Host {
         Host::start(spec, window, peer)
     }
 
-    fn start(spec: Spec, window: Window, peer: Peer) -> Result<Host, JsValue> {
-        let core = Core::new(spec, random_u64(&window)?);
+    fn start(spec: Spec, window: Window, peer: Peer) -> Result<Host, StartError> {
+        let core = Core::new(spec, random_u64(&window).map_err(StartError)?);
         let inner = Rc::new(RefCell::new(Inner {
             core,
             window,
@@ -127,6 +192,7 @@ impl Host {
             handlers: Vec::new(),
             next_handler: 0,
             timer: None,
+            spent: Vec::new(),
         }));
         // The listeners hold the state weakly: once the bridge is gone they
         // do nothing.
@@ -164,16 +230,25 @@ impl Host {
             let this = shared(&inner);
             let message = listeners.message.as_ref().unchecked_ref();
             this.window
-                .add_event_listener_with_callback("message", message)?;
+                .add_event_listener_with_callback("message", message)
+                .map_err(StartError)?;
             if let Peer::Frame(iframe) = &this.peer {
                 let load = listeners.load.as_ref().unchecked_ref();
-                iframe.add_event_listener_with_callback("load", load)?;
+                if let Err(error) = iframe.add_event_listener_with_callback("load", load) {
+                    let _ = this
+                        .window
+                        .remove_event_listener_with_callback("message", message);
+                    return Err(StartError(error));
+                }
             }
         }
         exclusive(&inner).listeners = Some(listeners);
         let effects = exclusive(&inner).core.start();
         run(&inner, effects);
-        Ok(Host { inner })
+        Ok(Host {
+            _life: Rc::new(Life(Rc::downgrade(&inner))),
+            inner,
+        })
     }
 
     /// Where the bridge stands with Flex.
@@ -182,20 +257,30 @@ impl Host {
     }
 
     /// Sends a command from Rust; the future settles with Flex's answer.
+    ///
+    /// The future borrows nothing (`'static`): spawn it, store it, race it.
+    /// Dropped before the command was sent (while the bridge waits for the
+    /// handshake), it withdraws the command, which then never reaches
+    /// Flex; dropped after, Flex still runs it and the outcome goes to the
+    /// console.
     pub fn command<C: Command>(&self, payload: &C) -> Reply {
         let slot = Rc::new(RefCell::new(Slot::default()));
         let value = payload.to_value();
+        let mut pending = None;
         match C::from_value(&value) {
-            Ok(_) => self.submit(
-                C::TRIGGER,
-                C::TIMEOUT_MS,
-                C::QUEUE_FOR_MS,
-                value,
-                Settler::Rust(Rc::clone(&slot)),
-            ),
+            Ok(_) => {
+                let ticket = self.submit(
+                    C::TRIGGER,
+                    C::TIMEOUT_MS,
+                    C::QUEUE_FOR_MS,
+                    value,
+                    Settler::Rust(Rc::clone(&slot)),
+                );
+                pending = Some((ticket, Rc::downgrade(&self.inner), C::TRIGGER));
+            }
             Err(error) => exclusive(&slot).outcome = Some(Err(error)),
         }
-        Reply { slot }
+        Reply { slot, pending }
     }
 
     /// Queues or sends a command. It takes the command type's constants, not
@@ -208,16 +293,17 @@ impl Host {
         queue_for_ms: u32,
         payload: Value,
         settler: Settler,
-    ) {
-        let effects = {
+    ) -> u64 {
+        let (ticket, effects) = {
             let mut this = exclusive(&self.inner);
             let (ticket, effects) =
                 this.core
                     .submit(trigger, payload, timeout_ms, queue_for_ms, now());
             this.settlers.push((ticket, settler));
-            effects
+            (ticket, effects)
         };
         run(&self.inner, effects);
+        ticket
     }
 
     /// Calls `f` with every valid `P` event from Flex.
@@ -267,42 +353,56 @@ impl Host {
         }
     }
 
-    /// Removes the listeners and timer and fails every open command; safe to
-    /// call more than once, and from inside a callback.
+    /// Removes the listeners and timer and fails every open command, for
+    /// every handle of the bridge; safe to call more than once, and from
+    /// inside a callback.
     pub fn dispose(&self) {
-        let (effects, listeners) = {
-            let mut this = exclusive(&self.inner);
-            let listeners = this.listeners.take();
-            if let Some(listeners) = &listeners {
-                let message = listeners.message.as_ref().unchecked_ref();
-                let _ = this
-                    .window
-                    .remove_event_listener_with_callback("message", message);
-                if let Peer::Frame(iframe) = &this.peer {
-                    let load = listeners.load.as_ref().unchecked_ref();
-                    let _ = iframe.remove_event_listener_with_callback("load", load);
-                }
-            }
-            if let Some((_, handle)) = this.timer.take() {
-                this.window.clear_timeout_with_handle(handle);
-            }
-            (this.core.close(), listeners)
-        };
-        run(&self.inner, effects);
-        exclusive(&self.inner).handlers.clear();
-        // Dropped last: one of them may be the function running right now
-        // (wasm-bindgen frees it once it returns).
-        drop(listeners);
+        dispose(&self.inner);
     }
 }
 
+/// [`Host::dispose`], also run when the last handle is dropped.
+fn dispose(inner: &Rc<RefCell<Inner>>) {
+    let (effects, listeners) = {
+        let mut this = exclusive(inner);
+        let listeners = this.listeners.take();
+        if let Some(listeners) = &listeners {
+            let message = listeners.message.as_ref().unchecked_ref();
+            let _ = this
+                .window
+                .remove_event_listener_with_callback("message", message);
+            if let Peer::Frame(iframe) = &this.peer {
+                let load = listeners.load.as_ref().unchecked_ref();
+                let _ = iframe.remove_event_listener_with_callback("load", load);
+            }
+        }
+        if let Some((_, handle)) = this.timer.take() {
+            this.window.clear_timeout_with_handle(handle);
+        }
+        (this.core.close(), listeners)
+    };
+    run(inner, effects);
+    // Dropped with no borrow held: a callback may own the bridge's last
+    // handle, whose drop disposes (again, which does nothing).
+    let handlers = std::mem::take(&mut exclusive(inner).handlers);
+    drop(handlers);
+    // Dropped last: one of them may be the function running right now
+    // (wasm-bindgen frees it once it returns).
+    drop(listeners);
+}
+
 /// Sends a command from JavaScript: the promise resolves with `{ ok: true }`
-/// or rejects with a `FlexBridgeError`. (A free function, so that the
-/// generated callers stay short whatever the payload type's name.)
-pub fn js_command<C: Command>(host: &Host, payload: &JsValue) -> Promise {
+/// or rejects with a `FlexBridgeError`. `options.signal`, an `AbortSignal`,
+/// withdraws the command when it aborts before the command was sent (it
+/// then never reaches Flex); after, Flex still runs it and the outcome goes
+/// to the console. Either way the promise rejects with the signal's reason,
+/// as `fetch` does. (A free function, so that the generated callers stay
+/// short whatever the payload type's name.)
+pub fn js_command<C: Command>(host: &Host, payload: &JsValue, options: &JsValue) -> Promise {
     js_command_of(
         host,
         &read_payload(payload, C::FIELDS),
+        options,
         C::clean,
         C::TRIGGER,
         C::TIMEOUT_MS,
@@ -315,6 +415,7 @@ pub fn js_command<C: Command>(host: &Host, payload: &JsValue) -> Promise {
 fn js_command_of(
     host: &Host,
     payload: &Value,
+    options: &JsValue,
     clean: fn(&Value) -> Result<Value, BridgeError>,
     trigger: &'static str,
     timeout_ms: u32,
@@ -325,17 +426,111 @@ fn js_command_of(
     let Some((resolve, reject)) = settler else {
         return promise;
     };
-    match clean(payload) {
-        Ok(value) => host.submit(
-            trigger,
-            timeout_ms,
-            queue_for_ms,
-            value,
-            Settler::Js { resolve, reject },
-        ),
-        Err(error) => settle(Settler::Js { resolve, reject }, Err(error)),
+    let signal = property(options, "signal").filter(JsValue::is_object);
+    if let Some(signal) = &signal {
+        if property(signal, "aborted").is_some_and(|a| a.is_truthy()) {
+            let _ = reject.call1(&JsValue::UNDEFINED, &abort_reason(signal));
+            return promise;
+        }
+    }
+    let value = match clean(payload) {
+        Ok(value) => value,
+        Err(error) => {
+            let _ = reject.call1(&JsValue::UNDEFINED, &js_error(&error));
+            return promise;
+        }
+    };
+    let settler = Settler::Js {
+        resolve,
+        reject,
+        abort: None,
+    };
+    let ticket = host.submit(trigger, timeout_ms, queue_for_ms, value, settler);
+    if let Some(signal) = signal {
+        listen_for_abort(&host.inner, ticket, trigger, signal);
     }
     promise
+}
+
+/// Withdraws the command `ticket` when `signal` aborts, unless it settled
+/// first (then the listener is gone).
+fn listen_for_abort(
+    inner: &Rc<RefCell<Inner>>,
+    ticket: u64,
+    trigger: &'static str,
+    signal: JsValue,
+) {
+    let weak = Rc::downgrade(inner);
+    let reason_of = signal.clone();
+    let on_abort = Closure::<dyn FnMut()>::own_aborting(move || {
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        if let Some(Settler::Js { reject, abort, .. }) = withdraw(&inner, ticket, trigger) {
+            let _ = reject.call1(&JsValue::UNDEFINED, &abort_reason(&reason_of));
+            // Not dropped here: it is the function running now. The next
+            // run of the bridge frees it.
+            if let (Some((_, listener)), Ok(mut this)) = (abort, inner.try_borrow_mut()) {
+                this.spent.push(listener);
+            }
+        }
+    });
+    let added = property(&signal, "addEventListener")
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .map(|add| add.call2(&signal, &JsValue::from_str("abort"), on_abort.as_ref()));
+    if !matches!(added, Some(Ok(_))) {
+        return;
+    }
+    let mut this = exclusive(inner);
+    if let Some((_, Settler::Js { abort, .. })) =
+        this.settlers.iter_mut().find(|(t, _)| *t == ticket)
+    {
+        *abort = Some((signal, on_abort));
+    } else {
+        // Settled already (refused at once): nothing to abort.
+        drop(this);
+        remove_abort_listener(&signal, &on_abort);
+    }
+}
+
+/// The rejection of an aborted command: the signal's `reason`, as `fetch`
+/// rejects (an `AbortError` unless the caller gave one).
+fn abort_reason(signal: &JsValue) -> JsValue {
+    property(signal, "reason").unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `js[key]`, inherited or own (an `AbortSignal`'s `aborted` is a getter of
+/// its prototype); `None` for a value that is not an object.
+fn property(js: &JsValue, key: &str) -> Option<JsValue> {
+    if !js.is_object() {
+        return None;
+    }
+    Reflect::get(js, &JsValue::from_str(key)).ok()
+}
+
+fn remove_abort_listener(signal: &JsValue, listener: &Closure<dyn FnMut()>) {
+    if let Some(remove) =
+        property(signal, "removeEventListener").and_then(|f| f.dyn_into::<Function>().ok())
+    {
+        let _ = remove.call2(signal, &JsValue::from_str("abort"), listener.as_ref());
+    }
+}
+
+/// The command `ticket`'s caller stopped waiting: withdrawn if it was
+/// still waiting for the handshake, else its settler becomes
+/// [`Settler::Gone`]. Returns the caller's settler, `None` when the
+/// command has settled already.
+fn withdraw(inner: &Rc<RefCell<Inner>>, ticket: u64, trigger: &'static str) -> Option<Settler> {
+    let mut this = inner.try_borrow_mut().ok()?;
+    let i = this.settlers.iter().position(|(t, _)| *t == ticket)?;
+    if this.core.withdraw(ticket) {
+        Some(this.settlers.swap_remove(i).1)
+    } else {
+        Some(std::mem::replace(
+            &mut this.settlers[i].1,
+            Settler::Gone(trigger),
+        ))
+    }
 }
 
 /// Calls the JavaScript `callback` with every valid `P` event from Flex;
@@ -345,32 +540,51 @@ pub fn js_on<P: Payload>(host: &Host, callback: Function) -> JsValue {
         .into_js()
 }
 
-/// A subscription made from Rust; dropping it keeps it, [`unsubscribe`]
-/// ends it.
+/// A subscription made from Rust: it lasts as long as this value, like
+/// gloo's `EventListener`. Dropping it (or [`unsubscribe`]) stops the calls
+/// and drops the callback; [`forget`] keeps the callback for the bridge's
+/// life.
 ///
 /// [`unsubscribe`]: Subscription::unsubscribe
+/// [`forget`]: Subscription::forget
+#[must_use = "the callback stops when the Subscription is dropped: keep it, or call .forget()"]
 pub struct Subscription {
     inner: Weak<RefCell<Inner>>,
     id: u64,
 }
 
 impl Subscription {
-    /// Stops the calls; the callback is dropped.
-    pub fn unsubscribe(self) {
-        if let Some(inner) = self.inner.upgrade() {
-            exclusive(&inner).handlers.retain(|h| h.id != self.id);
-        }
+    /// Stops the calls; the callback is dropped. (Dropping does the same.)
+    pub fn unsubscribe(self) {}
+
+    /// Keeps the callback for as long as the bridge lives.
+    pub fn forget(mut self) {
+        self.inner = Weak::new();
     }
 
-    /// As a JavaScript function that unsubscribes (calling it again does nothing).
+    /// As a JavaScript function that unsubscribes (calling it again does
+    /// nothing); the subscription lasts until it is called, whether or not
+    /// JavaScript keeps the function.
     fn into_js(self) -> JsValue {
-        let mut subscription = Some(self);
-        let off = Closure::<dyn FnMut()>::own_aborting(move || {
-            if let Some(subscription) = subscription.take() {
-                subscription.unsubscribe();
-            }
-        });
+        let inner = self.inner.clone();
+        let id = self.id;
+        self.forget();
+        let off = Closure::<dyn FnMut()>::own_aborting(move || unsubscribe(&inner, id));
         off.into_js_value()
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        unsubscribe(&self.inner, self.id);
+    }
+}
+
+fn unsubscribe(inner: &Weak<RefCell<Inner>>, id: u64) {
+    if let Some(inner) = inner.upgrade() {
+        if let Ok(mut this) = inner.try_borrow_mut() {
+            this.handlers.retain(|h| h.id != id);
+        }
     }
 }
 
@@ -381,22 +595,44 @@ struct Slot {
     waker: Option<Waker>,
 }
 
-/// The outcome of a command sent from Rust, as a future.
+/// The outcome of a command sent from Rust, as a future that borrows
+/// nothing (`'static`). Dropped before the command was sent, it withdraws
+/// the command (see [`Host::command`]).
+#[must_use = "a command waiting for the handshake is withdrawn when its Reply is dropped"]
 pub struct Reply {
     slot: Rc<RefCell<Slot>>,
+    /// Until it is settled: the command's ticket, the bridge and the
+    /// trigger, to withdraw the command when the caller stops waiting.
+    pending: Option<(u64, Weak<RefCell<Inner>>, &'static str)>,
 }
 
 impl Future for Reply {
     type Output = Result<Ack, BridgeError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = exclusive(&self.slot);
+        let this = self.get_mut();
+        let mut slot = exclusive(&this.slot);
         match slot.outcome.take() {
-            Some(outcome) => Poll::Ready(outcome),
+            Some(outcome) => {
+                this.pending = None;
+                Poll::Ready(outcome)
+            }
             None => {
                 slot.waker = Some(cx.waker().clone());
                 Poll::Pending
             }
+        }
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        let Some((ticket, inner, trigger)) = self.pending.take() else {
+            return;
+        };
+        let settled = self.slot.try_borrow().map_or(true, |s| s.outcome.is_some());
+        if let (false, Some(inner)) = (settled, inner.upgrade()) {
+            withdraw(&inner, ticket, trigger);
         }
     }
 }
@@ -421,6 +657,7 @@ fn on_message(inner: &Rc<RefCell<Inner>>, event: &MessageEvent) {
 
 /// Carries out the core's effects in order, then re-arms the timer.
 fn run(inner: &Rc<RefCell<Inner>>, effects: Vec<Effect>) {
+    drop(std::mem::take(&mut exclusive(inner).spent));
     for effect in effects {
         match effect {
             Effect::Post(message) => post(&shared(inner), &message),
@@ -483,7 +720,14 @@ fn settle(settler: Settler, outcome: Result<Ack, BridgeError>) {
                 waker.wake();
             }
         }
-        Settler::Js { resolve, reject } => {
+        Settler::Js {
+            resolve,
+            reject,
+            abort,
+        } => {
+            if let Some((signal, listener)) = &abort {
+                remove_abort_listener(signal, listener);
+            }
             let result: Result<JsValue, JsValue> = match outcome {
                 Ok(Ack) => {
                     let ack = to_js(&Value::Object(vec![("ok".to_string(), Value::Bool(true))]));
@@ -493,6 +737,21 @@ fn settle(settler: Settler, outcome: Result<Ack, BridgeError>) {
             };
             // Settling a promise only throws if the engine is broken.
             let _ = result;
+        }
+        Settler::Gone(trigger) => {
+            let (code, message) = match &outcome {
+                Ok(Ack) => ("ok", ""),
+                Err(error) => (error.code.as_str(), error.message.as_str()),
+            };
+            let text = cat(&[
+                "flexgen: ",
+                trigger,
+                " was sent before its caller stopped waiting; Flex answered ",
+                code,
+                if message.is_empty() { "" } else { ": " },
+                message,
+            ]);
+            web_sys::console::info_1(&JsValue::from_str(&text));
         }
     }
 }

@@ -42,7 +42,7 @@ mod value;
 pub use crate::core::Spec;
 pub use error::{Ack, BridgeError, State};
 pub use fields::{Command, Fields, Payload, Read};
-pub use host::{js_command, js_on, Host, Reply, Subscription};
+pub use host::{js_command, js_on, Host, Reply, StartError, Subscription};
 pub use limits::FieldBounds;
 pub use protocol_constants::ErrorCode;
 pub use value::{Object, Value, Wire};

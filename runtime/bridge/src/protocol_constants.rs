@@ -24,7 +24,9 @@ pub const MAX_REASON: usize = 200;
 pub const MAX_ERROR_MESSAGE: usize = 2000;
 
 /// Error codes a command may fail with (docs/protocol.md, "Error codes").
+/// Later protocol versions may add codes: match with a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// The envelope or payload did not match the trigger's schema; the message
     /// says which field and why.

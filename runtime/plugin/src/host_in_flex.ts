@@ -1,9 +1,9 @@
 /**
  * The runtime's part for `app.embedding: host_in_flex`: the CRM page framed
  * in Flex's CRM container, and the endpoint's peer that talks to that frame.
- * flexgen vendors these modules only into workspaces of that embedding
- * (generator/emit/plugin_runtime.rs); the generated `wiring.ts` imports them
- * from here, and everything else from `index.ts`, which never imports them.
+ * Only a workspace of that embedding gets these modules: its generated
+ * `wiring.ts` imports them from here, and everything else from `index.ts`,
+ * which never imports them.
  *
  * Exported here is exactly what the generated code uses.
  */

@@ -2,10 +2,11 @@
  * flexgen's plugin runtime: the wire protocol (docs/protocol.md) and the Flex
  * side of every trigger. The same for every spec; the spec-specific parts
  * (trigger names, payload schemas, origins, spec hash) come in from the
- * generated `triggers.ts` and `wiring.ts`, which import this module (and,
- * with `app.embedding: host_in_flex`, `host_in_flex.ts`, and with `show:`
- * triggers, `shows.ts`, whose own modules nothing here imports: other
- * workspaces do not get them).
+ * generated `triggers.ts` and `wiring.ts`, which import this module.
+ * Two parts only some workspaces get have an index of their own, which
+ * nothing here imports: `host_in_flex.ts` (the CRM frame, for
+ * `app.embedding: host_in_flex`) and `shows.ts` (data tabs, for `show:`
+ * triggers).
  *
  * Exported here is exactly what the generated code uses; everything else is
  * the runtime's own.

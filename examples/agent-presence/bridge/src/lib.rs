@@ -4,7 +4,8 @@
 //!
 //! From JavaScript: `new FlexBridge(iframe)` (see the TypeScript declarations
 //! that `wasm-bindgen` writes next to the .wasm). From Rust: [`FlexBridge`],
-//! with one `async fn` per command and one `on_*` subscription per event.
+//! a cheap `Clone` handle with one method per command (a `'static` future)
+//! and one `on_*` subscription per event (kept while its `Subscription` is).
 //!
 //! This file is yours: flexgen created it once and never overwrites it.
 //! `src/generated/` is flexgen's and is rewritten on every run: put your own
@@ -15,8 +16,13 @@ mod generated;
 
 pub use generated::*;
 
-// The .wasm's allocator (see Cargo.toml). A Rust front end that depends on
-// this crate and sets its own `#[global_allocator]` removes these lines.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+// The .wasm's allocator, behind the default feature `allocator` (see
+// Cargo.toml): an app that sets its own `#[global_allocator]` depends on
+// this crate with `default-features = false`.
+#[cfg(all(
+    target_family = "wasm",
+    not(target_feature = "atomics"),
+    feature = "allocator"
+))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -391,6 +391,35 @@ fn commands_wait_for_the_handshake_within_their_queue_time() {
 }
 
 #[test]
+fn a_withdrawn_command_is_never_sent_nor_settled_but_a_sent_one_stays() {
+    let mut core = Core::new(spec(), 1);
+    core.start();
+    let (kept, _) = core.submit("dial", obj(&[("x", Value::from("1"))]), 1000, 5000, 0.0);
+    let (dropped, _) = core.submit("dial", obj(&[("x", Value::from("2"))]), 1000, 5000, 0.0);
+    assert!(core.withdraw(dropped));
+    assert!(!core.withdraw(dropped), "withdrawn twice");
+    let out = core.receive(FLEX, true, &hello("f-1", HASH, None), 200.0);
+    let commands: Vec<&Value> = posts(&out)
+        .into_iter()
+        .filter(|m| field(m, "kind") == "command")
+        .collect();
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert_eq!(
+        commands[0].get("payload"),
+        Some(&obj(&[("x", Value::from("1"))]))
+    );
+    assert!(settled(&out).is_empty());
+    // Sent: no longer withdrawn, and Flex's answer still settles it.
+    assert!(!core.withdraw(kept));
+    let id = field(commands[0], "id").to_string();
+    let out = core.receive(FLEX, true, &reply("f-2", &id, None), 300.0);
+    assert_eq!(settled(&out), vec![(kept, Ok(Ack))]);
+    // Nothing is left to time out.
+    assert_eq!(core.next_deadline(), None);
+    assert!(settled(&core.tick(10_000.0)).is_empty());
+}
+
+#[test]
 fn a_full_queue_fails_at_once() {
     let mut core = Core::new(spec(), 1);
     for _ in 0..COMMAND_QUEUE_LIMIT {
