@@ -581,11 +581,19 @@ impl Drop for Subscription {
 }
 
 fn unsubscribe(inner: &Weak<RefCell<Inner>>, id: u64) {
-    if let Some(inner) = inner.upgrade() {
-        if let Ok(mut this) = inner.try_borrow_mut() {
-            this.handlers.retain(|h| h.id != id);
+    let Some(inner) = inner.upgrade() else {
+        return;
+    };
+    let removed = match inner.try_borrow_mut() {
+        Ok(mut this) => {
+            let at = this.handlers.iter().position(|h| h.id == id);
+            at.map(|i| this.handlers.remove(i))
         }
-    }
+        Err(_) => None,
+    };
+    // Dropped with no borrow held: the callback may own the bridge's last
+    // handle, whose drop disposes the bridge.
+    drop(removed);
 }
 
 /// Flex's answer to one command sent from Rust.
