@@ -291,8 +291,9 @@ const rustHostBridgeCase = path.join(repoDir, "target", "e2e", "cases", "seed");
 
 /**
  * Builds browser/rust-host (the seed's CRM logic in Rust) for wasm32 as a
- * bridge is built, and writes its page into `dir`: index.html, its loader
- * and the wasm-bindgen output under pkg/.
+ * bridge is built, and writes its page into `dir`: index.html and its
+ * loader (browser/rust-host/page/, kept out of what `flexgen preview`
+ * embeds) and the wasm-bindgen output under pkg/.
  */
 function buildRustHost(dir, cargoTarget, wasmOpt) {
   const crateDir = path.join(browserDir, "rust-host");
@@ -329,8 +330,8 @@ function buildRustHost(dir, cargoTarget, wasmOpt) {
     wasm,
   ]);
   copyInto(dir, {
-    "index.html": path.join(browserDir, "host", "rust", "index.html"),
-    "rust.js": path.join(browserDir, "host", "rust", "rust.js"),
+    "index.html": path.join(crateDir, "page", "index.html"),
+    "rust.js": path.join(crateDir, "page", "rust.js"),
   });
 }
 
