@@ -286,17 +286,12 @@ function copyInto(dir, files) {
   }
 }
 
-/** The seed case's folder that browser/rust-host/Cargo.toml depends on. */
-const rustHostBridgeCase = path.join(repoDir, "target", "e2e", "cases", "seed");
-
 /**
- * Builds browser/rust-host (the seed's CRM logic in Rust) for wasm32 as a
- * bridge is built, and writes its page into `dir`: index.html and its
- * loader (browser/rust-host/page/, kept out of what `flexgen preview`
- * embeds) and the wasm-bindgen output under pkg/.
+ * `cargo build --release` of the crate in `crateDir` for wasm32 into
+ * `cargoTarget`; with `opt` ({ bin, out }) the .wasm then goes through
+ * `wasm-opt -Oz` into `opt.out`. Returns the .wasm to hand to wasm-bindgen.
  */
-function buildRustHost(dir, cargoTarget, wasmOpt) {
-  const crateDir = path.join(browserDir, "rust-host");
+function buildWasm(crateDir, lib, cargoTarget, opt) {
   run(
     "cargo",
     [
@@ -309,17 +304,37 @@ function buildRustHost(dir, cargoTarget, wasmOpt) {
     ],
     { env: { ...process.env, CARGO_TARGET_DIR: cargoTarget } },
   );
-  let wasm = path.join(
+  const wasm = path.join(
     cargoTarget,
     "wasm32-unknown-unknown",
     "release",
-    "flexgen_rust_host.wasm",
+    `${lib}.wasm`,
   );
-  if (wasmOpt !== undefined) {
-    const optimized = path.join(cargoTarget, "rust-host-opt", "host.wasm");
-    optimizeWasm(wasm, optimized, wasmOpt);
-    wasm = optimized;
-  }
+  if (!opt) return wasm;
+  optimizeWasm(wasm, opt.out, opt.bin);
+  return opt.out;
+}
+
+/** The seed case's folder that browser/rust-host/Cargo.toml depends on. */
+const rustHostBridgeCase = path.join(repoDir, "target", "e2e", "cases", "seed");
+
+/**
+ * Builds browser/rust-host (the seed's CRM logic in Rust) for wasm32 as a
+ * bridge is built, and writes its page into `dir`: index.html and its
+ * loader (browser/rust-host/page/, kept out of what `flexgen preview`
+ * embeds) and the wasm-bindgen output under pkg/.
+ */
+function buildRustHost(dir, cargoTarget, wasmOpt) {
+  const crateDir = path.join(browserDir, "rust-host");
+  const wasm = buildWasm(
+    crateDir,
+    "flexgen_rust_host",
+    cargoTarget,
+    wasmOpt && {
+      bin: wasmOpt,
+      out: path.join(cargoTarget, "rust-host-opt", "host.wasm"),
+    },
+  );
   run("wasm-bindgen", [
     "--target",
     "web",
@@ -679,33 +694,17 @@ export async function buildAll(
     // new path, so never mistaken) share the compiled dependencies.
     const cargoTarget =
       process.env.FLEXGEN_WASM_TARGET_DIR ?? path.join(out, "cargo");
-    run(
-      "cargo",
-      [
-        "build",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--manifest-path",
-        path.join(caseDir, "bridge", "Cargo.toml"),
-      ],
-      {
-        env: { ...process.env, CARGO_TARGET_DIR: cargoTarget },
+    if (wasmOpt !== undefined) log(`case ${c.name}: then wasm-opt -Oz`);
+    const wasm = buildWasm(
+      path.join(caseDir, "bridge"),
+      crate,
+      cargoTarget,
+      wasmOpt && {
+        bin: wasmOpt,
+        out: path.join(caseDir, "wasm-opt", `${crate}.wasm`),
       },
     );
     const hostDir = path.join(hostRoot, c.name);
-    let wasm = path.join(
-      cargoTarget,
-      "wasm32-unknown-unknown",
-      "release",
-      `${crate}.wasm`,
-    );
-    if (wasmOpt !== undefined) {
-      log(`case ${c.name}: wasm-opt -Oz`);
-      const optimized = path.join(caseDir, "wasm-opt", `${crate}.wasm`);
-      optimizeWasm(wasm, optimized, wasmOpt);
-      wasm = optimized;
-    }
     // The flags bridge/Cargo.toml documents for production.
     run("wasm-bindgen", [
       "--target",
